@@ -1,0 +1,156 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { authorize } from '@mind/auth';
+import type { Config } from '@mind/config';
+import {
+  errorReply,
+  OPERATION_IDS,
+  OPERATIONS,
+  subjects,
+  type ApiCommand,
+  type ApiReply,
+  type OperationId,
+  type SocketAuthReply,
+  type SocketAuthRequest,
+} from '@mind/contracts';
+import type { Logger } from '@mind/logging';
+import { serveRpc, type NatsConnection } from '@mind/messaging';
+import { Authenticator } from '../access/authenticator';
+import { ConferenceEntity } from '../database/entities';
+import { ConferenceService } from '../conferences/conference.service';
+import { MediaFeaturesService } from '../media/media-features.service';
+import { MessageService } from '../messages/message.service';
+import { ParticipantService } from '../participants/participant.service';
+import { StreamingService } from '../streamings/streaming.service';
+import { CONFIG, LOGGER, NATS } from '../tokens';
+import { actorOf, type OperationHandler } from './context';
+
+const QUEUE = 'conference';
+
+/**
+ * Serves the public API over NATS: one subject per operation. Every call is authenticated (401),
+ * scoped to the caller's application and conference (404), checked against the conference's end and
+ * the permission table (403), then handed to the service that owns the operation.
+ */
+@Injectable()
+export class ApiDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly handlers: Record<Exclude<OperationId, 'createConference'>, OperationHandler>;
+  private subscriptions: { unsubscribe(): void }[] = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly authenticator: Authenticator,
+    private readonly conferences: ConferenceService,
+    private readonly participants: ParticipantService,
+    private readonly messages: MessageService,
+    private readonly streamings: StreamingService,
+    private readonly media: MediaFeaturesService,
+    @Inject(NATS) private readonly nc: NatsConnection,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.handlers = {
+      getConference: (c) => this.conferences.get(c),
+      deleteConference: (c) => this.conferences.delete(c),
+      updateConference: (c) => this.conferences.update(c),
+      getTranscription: (c) => this.conferences.getTranscription(c),
+      updateTranscription: (c) => this.conferences.updateTranscription(c),
+      getRecording: (c) => this.media.nothingRecorded(c),
+      getRecordingPreview: (c) => this.media.nothingRecorded(c),
+      getRecordingTranscription: (c) => this.media.nothingRecorded(c),
+      startRecording: (c) => this.media.recordingUnavailable(c),
+      stopRecording: (c) => this.media.recordingUnavailable(c),
+      sendMessage: (c) => this.messages.send(c),
+      listParticipants: (c) => this.participants.list(c),
+      createParticipant: (c) => this.participants.create(c),
+      deleteParticipants: (c) => this.participants.deleteAll(c),
+      getParticipant: (c) => this.participants.get(c),
+      deleteParticipant: (c) => this.participants.delete(c),
+      updateParticipant: (c) => this.participants.update(c),
+      initiateSession: (c) => this.media.sessionUnavailable(c),
+      initiateOwnSession: (c) => this.media.sessionUnavailable(c),
+      dialParticipant: (c) => this.media.dialUnavailable(c),
+      forwardParticipant: (c) => this.media.forward(c),
+      hangupParticipant: (c) => this.media.hangup(c),
+      listStreamings: (c) => this.streamings.list(c),
+      createStreaming: (c) => this.streamings.create(c),
+      deleteStreamings: (c) => this.streamings.deleteAll(c),
+      getStreaming: (c) => this.streamings.get(c),
+      deleteStreaming: (c) => this.streamings.delete(c),
+    };
+  }
+
+  onApplicationBootstrap() {
+    const s = subjects(this.config.nats.prefix);
+    const fault = () => errorReply(500, 'internal error');
+    this.subscriptions = OPERATION_IDS.map((operation) =>
+      serveRpc<ApiCommand, ApiReply>(this.nc, s.api(operation), QUEUE, this.logger, (cmd) => this.handle(cmd), fault),
+    );
+    this.subscriptions.push(
+      serveRpc<SocketAuthRequest, SocketAuthReply>(
+        this.nc,
+        s.socketAuth,
+        QUEUE,
+        this.logger,
+        (req) => this.authorizeSocket(req),
+        () => ({ status: 404, error: 'internal error' }),
+      ),
+    );
+  }
+
+  onApplicationShutdown() {
+    for (const sub of this.subscriptions) sub.unsubscribe();
+  }
+
+  async handle(command: ApiCommand): Promise<ApiReply> {
+    const started = Date.now();
+    const reply = await this.dispatch(command);
+    this.logger.info(
+      { traceId: command.traceId, operation: command.operation, status: reply.status, ms: Date.now() - started },
+      'api call',
+    );
+    return reply;
+  }
+
+  private async dispatch(command: ApiCommand): Promise<ApiReply> {
+    const { operation, params } = command;
+    const applicationId = params.applicationId ?? '';
+    const principal = await this.authenticator.resolve(command.token, applicationId);
+    if (!principal) return errorReply(401, 'missing or invalid token');
+    if (principal.applicationId !== applicationId) return errorReply(404, 'application not found', 'applicationId');
+    const actor = actorOf(principal);
+
+    if (operation === 'createConference') {
+      const decision = authorize(operation, principal);
+      if (!decision.allowed) return errorReply(403, decision.error);
+      return this.conferences.create({ command, principal, actor });
+    }
+
+    const conferenceId = params.conferenceId ?? '';
+    if (principal.kind === 'participant' && principal.conferenceId !== conferenceId) {
+      return errorReply(404, 'conference not found', 'conferenceId');
+    }
+    const conference = await this.dataSource
+      .getRepository(ConferenceEntity)
+      .findOneBy({ id: conferenceId, applicationId });
+    if (!conference) return errorReply(404, 'conference not found', 'conferenceId');
+    if (conference.endedAt && !('allowedAfterEnd' in OPERATIONS[operation])) {
+      return errorReply(409, 'the conference has ended');
+    }
+    const decision = authorize(operation, principal, params.participantId, command.body);
+    if (!decision.allowed) return errorReply(403, decision.error, decision.field);
+    return this.handlers[operation]({ command, principal, actor, conference });
+  }
+
+  private async authorizeSocket(req: SocketAuthRequest): Promise<SocketAuthReply> {
+    const principal = await this.authenticator.resolve(req.token, req.applicationId);
+    if (!principal) return { status: 401, error: 'missing or invalid token' };
+    if (principal.applicationId !== req.applicationId) return { status: 404, error: 'application not found' };
+    if (principal.kind !== 'application') return { status: 403, error: 'only the application may open this socket' };
+    const conference = await this.dataSource
+      .getRepository(ConferenceEntity)
+      .findOneBy({ id: req.conferenceId, applicationId: req.applicationId });
+    if (!conference) return { status: 404, error: 'conference not found' };
+    return { status: 200, ended: conference.endedAt !== null };
+  }
+}

@@ -1,0 +1,28 @@
+import type { Principal } from '@mind/auth';
+import type { Actor, ApiCommand, ApiReply } from '@mind/contracts';
+import type { ConferenceEntity } from '../database/entities';
+
+/** An authenticated call on the application level (only conference creation). */
+export interface ApplicationCallContext {
+  command: ApiCommand;
+  principal: Principal;
+  actor: Actor;
+}
+
+/** An authenticated, authorised call on a conference that exists and belongs to the caller's application. */
+export interface CallContext extends ApplicationCallContext {
+  conference: ConferenceEntity;
+}
+
+export type OperationHandler = (ctx: CallContext) => Promise<ApiReply>;
+
+export const ok = (body: unknown = {}): ApiReply => ({ status: 200, body });
+
+export const actorOf = (principal: Principal): Actor =>
+  principal.kind === 'application'
+    ? { kind: 'application', id: principal.applicationId }
+    : { kind: 'participant', id: principal.participantId };
+
+/** The id that stands for the caller in `sentBy`. */
+export const callerId = (principal: Principal): string =>
+  principal.kind === 'application' ? principal.applicationId : principal.participantId;

@@ -1,0 +1,48 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Config } from '@mind/config';
+import type { Logger } from '@mind/logging';
+import type { NatsConnection } from '@mind/messaging';
+import { Authenticator } from './access/authenticator';
+import { ApiDispatcher } from './api/api-dispatcher';
+import { ConferenceService } from './conferences/conference.service';
+import { ConferenceTransactions } from './events/conference-transactions';
+import { OutboxRelay } from './events/outbox-relay';
+import { ExpiryScheduler } from './expiry/expiry-scheduler';
+import { MediaFeaturesService } from './media/media-features.service';
+import { MessageService } from './messages/message.service';
+import { ParticipantService } from './participants/participant.service';
+import { StreamingService } from './streamings/streaming.service';
+import { CONFIG, LOGGER, NATS } from './tokens';
+
+export interface Infrastructure {
+  config: Config;
+  logger: Logger;
+  dataSource: DataSource;
+  nc: NatsConnection;
+}
+
+@Module({})
+export class AppModule {
+  static register(infra: Infrastructure): DynamicModule {
+    return {
+      module: AppModule,
+      providers: [
+        { provide: CONFIG, useValue: infra.config },
+        { provide: LOGGER, useValue: infra.logger },
+        { provide: DataSource, useValue: infra.dataSource },
+        { provide: NATS, useValue: infra.nc },
+        Authenticator,
+        OutboxRelay,
+        ConferenceTransactions,
+        ExpiryScheduler,
+        ConferenceService,
+        ParticipantService,
+        MessageService,
+        StreamingService,
+        MediaFeaturesService,
+        ApiDispatcher,
+      ],
+    };
+  }
+}

@@ -1,0 +1,36 @@
+import { DataSource } from 'typeorm';
+import { ENTITIES } from './entities';
+import { InitialSchema1764316800000 } from './migrations/1764316800000-initial-schema';
+
+export const MIGRATIONS = [InitialSchema1764316800000];
+
+/** Schema changes only ever come from the migrations (never `synchronize`). */
+export function createDataSource(databaseUrl: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: databaseUrl,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    extra: { max: 20 },
+  });
+}
+
+/** Creates the database named in the URL if it does not exist yet (local and CI set-ups start empty). */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = '/postgres';
+  const admin = new DataSource({ type: 'postgres', url: url.toString() });
+  await admin.initialize();
+  try {
+    const rows = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rows.length === 0) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } catch (error) {
+    // Two processes racing to create it is fine: one wins.
+    if ((error as { code?: string }).code !== '42P04') throw error;
+  } finally {
+    await admin.destroy();
+  }
+}

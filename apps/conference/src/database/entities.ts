@@ -1,0 +1,82 @@
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import type { Language, Layout, Role } from '@mind/contracts';
+
+@Entity('application')
+export class ApplicationEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('text') name!: string;
+  @Column('bytea', { name: 'token_hash' }) tokenHash!: Buffer;
+  @Column('integer', { name: 'max_participants' }) maxParticipants!: number;
+  @Column('integer', { name: 'max_duration_seconds' }) maxDurationSeconds!: number;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt!: Date;
+}
+
+@Entity('conference')
+export class ConferenceEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('uuid', { name: 'application_id' }) applicationId!: string;
+  @Column('text') name!: string;
+  @Column('text') layout!: Layout;
+  @Column('boolean', { name: 'recording_started', default: false }) recordingStarted!: boolean;
+  @Column('boolean', { name: 'transcription_started', default: false }) transcriptionStarted!: boolean;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt!: Date;
+  @Column('timestamptz', { name: 'ending_at' }) endingAt!: Date;
+  @Column('timestamptz', { name: 'ended_at', nullable: true }) endedAt!: Date | null;
+}
+
+@Entity('participant')
+export class ParticipantEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('uuid', { name: 'conference_id' }) conferenceId!: string;
+  @Column('bytea', { name: 'token_hash' }) tokenHash!: Buffer;
+  @Column('text') name!: string;
+  @Column('double precision') priority!: number;
+  @Column('text') role!: Role;
+  @Column('text') layout!: Layout;
+  @Column('text') language!: Language;
+  @Column('boolean', { default: false }) online!: boolean;
+  @Column('boolean', { default: false }) audio!: boolean;
+  @Column('boolean', { default: false }) video!: boolean;
+  @Column('boolean', { name: 'secondary_audio', default: false }) secondaryAudio!: boolean;
+  @Column('boolean', { name: 'secondary_video', default: false }) secondaryVideo!: boolean;
+  /** Creation order, for a stable listing. */
+  @Column({ type: 'bigint', name: 'joined_seq', insert: false, update: false }) joinedSeq!: string;
+}
+
+@Entity('message')
+export class MessageEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('uuid', { name: 'conference_id' }) conferenceId!: string;
+  @Column('uuid', { name: 'sent_to' }) sentTo!: string;
+  @Column('uuid', { name: 'sent_by' }) sentBy!: string;
+  @Column('bigint', { name: 'sent_at', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  sentAt!: number;
+  @Column('text') text!: string;
+  @Column('boolean', { default: false }) persistent!: boolean;
+}
+
+@Entity('streaming')
+export class StreamingEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('uuid', { name: 'conference_id' }) conferenceId!: string;
+  @Column('text') url!: string;
+  @Column('boolean', { default: false }) alive!: boolean;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt!: Date;
+}
+
+/** Events committed with the change they describe, published to JetStream by the relay afterwards. */
+@Entity('outbox')
+export class OutboxEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) seq!: string;
+  @Column('uuid', { name: 'conference_id' }) conferenceId!: string;
+  @Column('json') payload!: Record<string, unknown>;
+}
+
+export const ENTITIES = [
+  ApplicationEntity,
+  ConferenceEntity,
+  ParticipantEntity,
+  MessageEntity,
+  StreamingEntity,
+  OutboxEntity,
+];

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { ConferenceEventInput } from '@mind/contracts';
+import { OutboxEntity } from '../database/entities';
+import { OutboxRelay } from './outbox-relay';
+
+export type Emit = (event: ConferenceEventInput) => void;
+
+/**
+ * Every change to a conference runs through here: one transaction holding the conference's advisory
+ * lock (so changes to one conference commit one after the other, on any number of instances), with
+ * the events describing the change written to the outbox in the same transaction.
+ */
+@Injectable()
+export class ConferenceTransactions {
+  constructor(private readonly dataSource: DataSource, private readonly relay: OutboxRelay) {}
+
+  async run<T>(conferenceId: string, work: (m: EntityManager, emit: Emit) => Promise<T>): Promise<T> {
+    const events: ConferenceEventInput[] = [];
+    const result = await this.dataSource.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [conferenceId]);
+      const value = await work(m, (event) => events.push(event));
+      if (events.length > 0) {
+        const at = Date.now();
+        await m.insert(
+          OutboxEntity,
+          events.map((event) => ({ conferenceId: event.conferenceId, payload: { ...event, at } })),
+        );
+      }
+      return value;
+    });
+    if (events.length > 0) this.relay.kick();
+    return result;
+  }
+}

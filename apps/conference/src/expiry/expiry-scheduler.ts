@@ -1,0 +1,84 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Config } from '@mind/config';
+import type { Logger } from '@mind/logging';
+import { OutboxRelay } from '../events/outbox-relay';
+import { CONFIG, LOGGER } from '../tokens';
+
+/**
+ * Ends conferences whose `endingAt` has passed. The schedule is the `ending_at` column itself, so it
+ * survives restarts; a timer aims at the next expiry and a periodic sweep catches anything else. Ending
+ * and its `ended` event commit in one statement, exactly once even with several instances.
+ */
+@Injectable()
+export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private sweepTimer?: NodeJS.Timeout;
+  private nextTimer?: NodeJS.Timeout;
+  private stopped = false;
+  private nextAt = Infinity;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly relay: OutboxRelay,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap() {
+    this.sweepTimer = setInterval(() => void this.sweep(), this.config.expirySweepMs);
+    void this.sweep();
+  }
+
+  onApplicationShutdown() {
+    this.stopped = true;
+    clearInterval(this.sweepTimer);
+    clearTimeout(this.nextTimer);
+  }
+
+  async sweep(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const ended: { id: string }[] = await this.dataSource.query(
+        `WITH ended AS (
+           UPDATE conference SET ended_at = now()
+            WHERE ended_at IS NULL AND ending_at <= now()
+        RETURNING id, application_id)
+         INSERT INTO outbox (conference_id, payload)
+         SELECT id, json_build_object(
+                  'kind', 'ended', 'reason', 'expired', 'conferenceId', id, 'applicationId', application_id,
+                  'actor', json_build_object('kind', 'platform'),
+                  'at', (extract(epoch from clock_timestamp()) * 1000)::bigint)
+           FROM ended
+        RETURNING conference_id AS id`,
+      );
+      if (ended.length > 0) {
+        this.logger.info({ conferences: ended.map((c) => c.id) }, 'conferences expired');
+        this.relay.kick();
+      }
+      await this.aimAtNextExpiry();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'expiry sweep failed; will retry');
+    }
+  }
+
+  /** A new conference may end before anything the timer aims at (short-lived applications). */
+  consider(endingAt: Date) {
+    if (endingAt.getTime() < this.nextAt) this.aimAt(endingAt.getTime());
+  }
+
+  private async aimAtNextExpiry() {
+    const [{ next }] = await this.dataSource.query(
+      'SELECT extract(epoch from min(ending_at)) * 1000 AS next FROM conference WHERE ended_at IS NULL',
+    );
+    this.aimAt(next === null ? Infinity : Number(next));
+  }
+
+  private aimAt(at: number) {
+    clearTimeout(this.nextTimer);
+    this.nextAt = at;
+    const delay = Math.max(0, at - Date.now()) + 20;
+    if (!this.stopped && delay < this.config.expirySweepMs) {
+      this.nextTimer = setTimeout(() => void this.sweep(), delay);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig } from '@mind/config';
+import { eventStreamName, subjects } from '@mind/contracts';
+import { platformChecks, registerHealthRoutes } from '@mind/health';
+import { createLogger, PinoNestLogger } from '@mind/logging';
+import { connectNats, ensureEventStream } from '@mind/messaging';
+import { AppModule } from './app.module';
+import { ensureDevelopmentApplication } from './applications/application-registry';
+import { createDataSource, ensureDatabase } from './database/data-source';
+import { migrate } from './database/migrate';
+
+async function bootstrap() {
+  const config = loadConfig();
+  const logger = createLogger('conference', config.logLevel);
+  await ensureDatabase(config.databaseUrl);
+  const dataSource = createDataSource(config.databaseUrl);
+  await dataSource.initialize();
+  const applied = await migrate(dataSource);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+  if (config.env === 'development') {
+    const { id } = await ensureDevelopmentApplication(dataSource);
+    logger.info({ applicationId: id }, 'shared development application ready');
+  }
+  const nc = await connectNats(config.nats.servers, 'conference', logger);
+  await ensureEventStream(nc, eventStreamName(config.nats.prefix), subjects(config.nats.prefix).eventsWildcard);
+
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register({ config, logger, dataSource, nc }),
+    new FastifyAdapter(),
+    { logger: new PinoNestLogger(logger) },
+  );
+  registerHealthRoutes(app.getHttpAdapter().getInstance(), platformChecks(config, nc));
+  app.enableShutdownHooks();
+  await app.listen(config.conferenceHealthPort, config.http.host);
+  logger.info({ port: config.conferenceHealthPort }, 'conference service ready');
+
+  const closeAll = async () => {
+    await app.close();
+    await nc.drain().catch(() => undefined);
+    await dataSource.destroy().catch(() => undefined);
+  };
+  process.once('SIGTERM', () => void closeAll().then(() => process.exit(0)));
+  process.once('SIGINT', () => void closeAll().then(() => process.exit(0)));
+}
+
+bootstrap().catch((error) => {
+  console.error('conference service failed to start:', error);
+  process.exit(1);
+});

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { errorReply, type ApiReply, type CreateStreamingRequest } from '@mind/contracts';
+import { StreamingEntity } from '../database/entities';
+import { ConferenceTransactions, type Emit } from '../events/conference-transactions';
+import { toStreaming } from '../representations';
+import { ok, type CallContext } from '../api/context';
+
+const notFound = () => errorReply(404, 'streaming not found', 'streamingId');
+
+/**
+ * Streamings are state here; the push itself follows the `created`/`deleted` events (media node).
+ * `alive` is false until a pusher reports that media is flowing.
+ */
+@Injectable()
+export class StreamingService {
+  constructor(private readonly dataSource: DataSource, private readonly transactions: ConferenceTransactions) {}
+
+  async list(ctx: CallContext): Promise<ApiReply> {
+    const streamings = await this.dataSource
+      .getRepository(StreamingEntity)
+      .find({ where: { conferenceId: ctx.conference.id }, order: { createdAt: 'ASC' } });
+    return ok(streamings.map(toStreaming));
+  }
+
+  async get(ctx: CallContext): Promise<ApiReply> {
+    const streaming = await this.dataSource
+      .getRepository(StreamingEntity)
+      .findOneBy({ id: ctx.command.params.streamingId, conferenceId: ctx.conference.id });
+    return streaming ? ok(toStreaming(streaming)) : notFound();
+  }
+
+  async create(ctx: CallContext): Promise<ApiReply> {
+    const { url } = ctx.command.body as unknown as CreateStreamingRequest;
+    const streaming = await this.transactions.run(ctx.conference.id, async (m, emit) => {
+      const entity = m.create(StreamingEntity, {
+        id: randomUUID(),
+        conferenceId: ctx.conference.id,
+        url,
+        alive: false,
+        createdAt: new Date(),
+      });
+      await m.insert(StreamingEntity, entity);
+      this.emitChange(emit, ctx, entity, 'created');
+      return entity;
+    });
+    return ok(toStreaming(streaming));
+  }
+
+  async delete(ctx: CallContext): Promise<ApiReply> {
+    const deleted = await this.transactions.run(ctx.conference.id, (m, emit) =>
+      this.deleteWhere(m, emit, ctx, { id: ctx.command.params.streamingId }),
+    );
+    return deleted > 0 ? ok() : notFound();
+  }
+
+  async deleteAll(ctx: CallContext): Promise<ApiReply> {
+    await this.transactions.run(ctx.conference.id, (m, emit) => this.deleteWhere(m, emit, ctx, {}));
+    return ok();
+  }
+
+  private async deleteWhere(m: EntityManager, emit: Emit, ctx: CallContext, where: { id?: string }) {
+    const streamings = await m.findBy(StreamingEntity, { ...where, conferenceId: ctx.conference.id });
+    if (streamings.length === 0) return 0;
+    await m.delete(StreamingEntity, streamings.map((s) => s.id));
+    for (const streaming of streamings) this.emitChange(emit, ctx, streaming, 'deleted');
+    return streamings.length;
+  }
+
+  private emitChange(emit: Emit, ctx: CallContext, streaming: StreamingEntity, type: 'created' | 'deleted') {
+    emit({
+      kind: 'resource',
+      conferenceId: ctx.conference.id,
+      applicationId: ctx.conference.applicationId,
+      actor: ctx.actor,
+      traceId: ctx.command.traceId,
+      notification: {
+        type,
+        location: `/streamings/${streaming.id}`,
+        ...(type === 'created' ? { resource: toStreaming(streaming) } : {}),
+      },
+    });
+  }
+}

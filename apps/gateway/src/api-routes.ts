@@ -1,0 +1,72 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  OPERATION_IDS,
+  OPERATIONS,
+  pathParams,
+  subjects,
+  type ApiCommand,
+  type ApiReply,
+  type ErrorBody,
+  type OperationId,
+  type OperationSpec,
+} from '@mind/contracts';
+import { traceIdFrom, type Logger } from '@mind/logging';
+import type { RpcClient } from '@mind/messaging';
+import { bearerToken } from './bearer-token';
+import { isUuid, parseDetailed, validateBody } from './request-validation';
+
+const sendError = (reply: FastifyReply, status: number, body: ErrorBody) => reply.code(status).send(body);
+
+/**
+ * Registers every operation of the contract as a route that checks what the gateway can check alone
+ * (path ids, token presence, body and query shape) and forwards the call to the conference service.
+ */
+export function registerApiRoutes(app: FastifyInstance, rpc: RpcClient, prefix: string, logger: Logger) {
+  const s = subjects(prefix);
+  for (const operation of OPERATION_IDS) {
+    const spec: OperationSpec = OPERATIONS[operation];
+    app.route({
+      method: spec.method,
+      url: spec.path,
+      handler: (request, reply) => forward(operation, spec, request, reply),
+    });
+  }
+
+  async function forward(operation: OperationId, spec: OperationSpec, request: FastifyRequest, reply: FastifyReply) {
+    const traceId = traceIdFrom(request.headers);
+    reply.header('x-request-id', traceId);
+    const raw = request.params as Record<string, string>;
+    const params: ApiCommand['params'] = {};
+    for (const name of pathParams(operation)) {
+      if (!isUuid(raw[name])) return sendError(reply, 404, { error: `${name} must be a UUID`, field: name });
+      params[name] = raw[name].toLowerCase();
+    }
+    const token = bearerToken(request.headers, request.query);
+    if (!token) return sendError(reply, 401, { error: 'missing or invalid token' });
+
+    const query: ApiCommand['query'] = {};
+    if (spec.query === 'detailed') {
+      const detailed = parseDetailed((request.query as Record<string, unknown>).detailed);
+      if (typeof detailed !== 'boolean') return sendError(reply, 400, detailed);
+      query.detailed = detailed;
+    }
+    let body: Record<string, unknown> = {};
+    if (spec.body) {
+      const candidate = request.body ?? {};
+      const problem = validateBody(spec.body, candidate);
+      if (problem) return sendError(reply, 400, problem);
+      body = candidate as Record<string, unknown>;
+    }
+    const accept = request.headers.accept;
+    const command: ApiCommand = { operation, token, params, query, body, accept, traceId };
+    let answer: ApiReply;
+    try {
+      answer = await rpc.request<ApiReply>(s.api(operation), command, traceId);
+    } catch (error) {
+      logger.error({ err: error, traceId, operation }, 'conference service did not answer');
+      return sendError(reply, 503, { error: 'service temporarily unavailable, please retry' });
+    }
+    if (answer.headers) reply.headers(answer.headers);
+    return reply.code(answer.status).send(answer.body ?? {});
+  }
+}

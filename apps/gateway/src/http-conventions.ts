@@ -1,0 +1,69 @@
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from '@mind/logging';
+
+class HttpError extends Error {
+  constructor(readonly statusCode: number, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * The API's HTTP rules that are not about any one route: JSON only (with any parameters, an empty body
+ * read as none, anything else 415) and a structured log line per request.
+ */
+export function applyHttpConventions(app: FastifyInstance, logger: Logger) {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new HttpError(400, 'request body is not valid JSON'), undefined);
+    }
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    logger.info(
+      {
+        traceId: reply.getHeader('x-request-id'),
+        method: request.method,
+        url: request.url.replace(/access_token=[^&]*/, 'access_token=…'),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'http request',
+    );
+    done();
+  });
+}
+
+/**
+ * Every failure leaves as a JSON `{ error }` body: routing misses, content-type and body-size refusals,
+ * unparsable JSON. Only a real fault is a 500, and it is logged.
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(error: unknown, host: ArgumentsHost) {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const status =
+      error instanceof HttpException ? error.getStatus() : ((error as { statusCode?: number }).statusCode ?? 500);
+    if (status >= 500) {
+      this.logger.error({ err: error }, 'request failed');
+      return reply.code(500).send({ error: 'internal error' });
+    }
+    const code = (error as { code?: string }).code;
+    const message =
+      status === 404
+        ? 'not found'
+        : code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? 'Content-Type must be application/json'
+          : code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+            ? 'request body is too large'
+            : (error as Error).message;
+    return reply.code(status).send({ error: message });
+  }
+}

@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { loadConfig } from '@mind/config';
+import { platformChecks, registerHealthRoutes } from '@mind/health';
+import { createLogger, PinoNestLogger } from '@mind/logging';
+import { connectNats, RpcClient } from '@mind/messaging';
+import { registerApiRoutes } from './api-routes';
+import { ApiExceptionFilter, applyHttpConventions } from './http-conventions';
+import { buildOpenApiDocument } from './openapi';
+import { proxyApplicationSockets } from './socket-proxy';
+
+@Module({})
+class GatewayModule {}
+
+const VERSION = '0.1.0';
+
+async function bootstrap() {
+  const config = loadConfig();
+  const logger = createLogger('gateway', config.logLevel);
+  const nc = await connectNats(config.nats.servers, 'gateway', logger);
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    trustProxy: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule, adapter, {
+    logger: new PinoNestLogger(logger),
+    bodyParser: false,
+  });
+  app.enableCors({
+    origin: '*',
+    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'Mind-SDK'],
+    exposedHeaders: ['x-request-id'],
+    maxAge: 86400,
+  });
+  app.useGlobalFilters(new ApiExceptionFilter(logger));
+  const fastify = app.getHttpAdapter().getInstance();
+  applyHttpConventions(fastify, logger);
+
+  const document = buildOpenApiDocument(VERSION);
+  await app.register(swagger, { mode: 'static', specification: { document: document as never } });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  fastify.get('/openapi.json', async () => document);
+  registerHealthRoutes(fastify, platformChecks(config, nc));
+  registerApiRoutes(fastify, new RpcClient(nc, config.rpcTimeoutMs), config.nats.prefix, logger);
+  proxyApplicationSockets(app.getHttpServer(), config.notifier.url, logger);
+
+  app.enableShutdownHooks();
+  await app.listen(config.http.port, config.http.host);
+  logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'gateway ready');
+
+  const closeAll = async () => {
+    await app.close();
+    await nc.drain().catch(() => undefined);
+  };
+  process.once('SIGTERM', () => void closeAll().then(() => process.exit(0)));
+  process.once('SIGINT', () => void closeAll().then(() => process.exit(0)));
+}
+
+bootstrap().catch((error) => {
+  console.error('gateway failed to start:', error);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { requestSchemas, type ErrorBody, type RequestSchemaName } from '@mind/contracts';
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+addFormats(ajv, ['uuid', 'uri']);
+
+const validators = Object.fromEntries(
+  Object.entries(requestSchemas).map(([name, schema]) => [name, ajv.compile(schema)]),
+) as Record<RequestSchemaName, ValidateFunction>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const isUuid = (value: string) => UUID.test(value);
+
+function describe(error: ErrorObject): ErrorBody {
+  if (error.keyword === 'required') {
+    const field = (error.params as { missingProperty: string }).missingProperty;
+    return { error: `${field} is required`, field };
+  }
+  const field = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  if (field === '') return { error: `request body ${error.message ?? 'is invalid'}` };
+  if (error.keyword === 'enum') {
+    const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
+    return { error: `${field} must be one of ${allowed.join(', ')}`, field };
+  }
+  if (error.keyword === 'pattern' && field === 'url') {
+    return { error: 'url must be an rtmp:// or rtmps:// URL', field };
+  }
+  if (error.keyword === 'pattern' && field === 'timeout') {
+    return { error: 'timeout must be an integer from 5 to 30', field };
+  }
+  return { error: `${field} ${error.message ?? 'is invalid'}`, field };
+}
+
+/** Checks a JSON body against the contract; returns the first problem as `{ error, field }`, or null. */
+export function validateBody(schema: RequestSchemaName, body: unknown): ErrorBody | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { error: 'request body must be a JSON object' };
+  }
+  const validate = validators[schema];
+  return validate(body) ? null : describe(validate.errors![0]);
+}
+
+/** `detailed` accepts true/false (the SDK sends `detailed=true`); anything else is a 400. */
+export function parseDetailed(raw: unknown): boolean | ErrorBody {
+  if (raw === undefined || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1' || raw === '') return true;
+  return { error: 'detailed must be true or false', field: 'detailed' };
+}

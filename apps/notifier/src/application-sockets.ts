@@ -1,0 +1,147 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  notificationForApplication,
+  SocketCloseCode,
+  subjects,
+  type ConferenceEvent,
+  type SocketAuthReply,
+  type SocketAuthRequest,
+} from '@mind/contracts';
+import { traceIdFrom, type Logger } from '@mind/logging';
+import { publishJson, subscribeJson, type NatsConnection, type RpcClient } from '@mind/messaging';
+import { SocketRegistry, type ApplicationSocket } from './socket-registry';
+
+const SOCKET_PATH = /^\/([0-9a-f-]{36})\/([0-9a-f-]{36})\/?$/i;
+const PING_MS = 30_000;
+const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
+
+interface SocketOpened {
+  conferenceId: string;
+  socketId: string;
+}
+
+function refuse(socket: Duplex, status: number, error: string) {
+  const body = JSON.stringify({ error });
+  socket.end(
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Application WebSockets: one per conference across all notifier instances (a newer one closes the
+ * older with 4001, announced over NATS), fed with the notifications the application should get from
+ * the domain events, and closed with 4000 when the conference ends.
+ */
+export class ApplicationSockets {
+  private readonly registry = new SocketRegistry();
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly subjects: ReturnType<typeof subjects>;
+  private pingTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly rpc: RpcClient,
+    prefix: string,
+    private readonly logger: Logger,
+  ) {
+    this.subjects = subjects(prefix);
+  }
+
+  attach(server: Server) {
+    server.on('upgrade', (request, socket, head) => void this.upgrade(request, socket, head));
+    subscribeJson<SocketOpened>(this.nc, this.subjects.socketOpened, (opened) => this.onSocketOpened(opened));
+    this.pingTimer = setInterval(() => this.pingAll(), PING_MS);
+  }
+
+  close() {
+    clearInterval(this.pingTimer);
+    for (const entry of this.registry.all()) entry.socket.terminate();
+    this.wss.close();
+  }
+
+  get count() {
+    return this.registry.size;
+  }
+
+  /** Delivers one domain event to the socket of its conference, if this instance holds it. */
+  deliver(event: ConferenceEvent) {
+    const entry = this.registry.get(event.conferenceId);
+    if (!entry) return;
+    if (event.kind === 'ended') {
+      entry.socket.close(SocketCloseCode.conferenceEnded, 'conference ended');
+      this.registry.remove(entry);
+      return;
+    }
+    const notification = notificationForApplication(event);
+    if (notification) entry.socket.send(JSON.stringify(notification));
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(request.url ?? '/', 'http://notifier');
+    const match = SOCKET_PATH.exec(url.pathname);
+    if (!match) return refuse(socket, 404, 'not found');
+    const [applicationId, conferenceId] = [match[1].toLowerCase(), match[2].toLowerCase()];
+    const header = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+    const token = header?.[1] ?? url.searchParams.get('access_token');
+    if (!token) return refuse(socket, 401, 'missing or invalid token');
+    const traceId = traceIdFrom(request.headers);
+
+    let auth: SocketAuthReply;
+    try {
+      auth = await this.rpc.request<SocketAuthReply>(
+        this.subjects.socketAuth,
+        { applicationId, conferenceId, token, traceId } satisfies SocketAuthRequest,
+        traceId,
+      );
+    } catch (error) {
+      this.logger.error({ err: error, traceId }, 'socket authorisation failed');
+      return refuse(socket, 503, 'service temporarily unavailable, please retry');
+    }
+    if (auth.status !== 200) return refuse(socket, auth.status, auth.error);
+
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      if (auth.status === 200 && auth.ended) {
+        ws.close(SocketCloseCode.conferenceEnded, 'conference ended');
+        return;
+      }
+      this.accept({ id: randomUUID(), conferenceId, socket: ws }, traceId);
+    });
+  }
+
+  private accept(entry: ApplicationSocket, traceId: string) {
+    const previous = this.registry.add(entry);
+    if (previous) previous.socket.close(SocketCloseCode.replaced, 'replaced by a newer socket');
+    publishJson(this.nc, this.subjects.socketOpened, { conferenceId: entry.conferenceId, socketId: entry.id });
+    const ws: WebSocket & { alive?: boolean } = entry.socket;
+    ws.alive = true;
+    ws.on('pong', () => (ws.alive = true));
+    ws.on('close', () => this.registry.remove(entry));
+    ws.on('error', () => ws.terminate());
+    this.logger.info({ traceId, conferenceId: entry.conferenceId, socketId: entry.id }, 'application socket open');
+  }
+
+  private onSocketOpened(opened: SocketOpened) {
+    const entry = this.registry.get(opened.conferenceId);
+    if (entry && entry.id !== opened.socketId) {
+      this.registry.remove(entry);
+      entry.socket.close(SocketCloseCode.replaced, 'replaced by a newer socket');
+    }
+  }
+
+  private pingAll() {
+    for (const entry of this.registry.all()) {
+      const ws: WebSocket & { alive?: boolean } = entry.socket;
+      if (ws.alive === false) {
+        ws.terminate();
+        continue;
+      }
+      ws.alive = false;
+      ws.ping();
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** 100 characters of a 62-letter alphabet: ~595 bits of entropy, the shape of the reference's tokens. */
+export const TOKEN_LENGTH = 100;
+
+export function generateToken(length = TOKEN_LENGTH): string {
+  let token = '';
+  for (let i = 0; i < length; i++) token += ALPHABET[randomInt(ALPHABET.length)];
+  return token;
+}
+
+/** Tokens are stored as SHA-256 digests only; the clear token is shown once, at creation. */
+export function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+/** Compares a presented token with a stored digest in constant time. */
+export function tokenMatches(token: string, storedHash: Buffer): boolean {
+  const presented = hashToken(token);
+  return storedHash.length === presented.length && timingSafeEqual(presented, storedHash);
+}
+
+/** Cheap shape check so that garbage never reaches the database. */
+export function looksLikeToken(token: string): boolean {
+  return token.length >= 16 && token.length <= 512 && /^[A-Za-z0-9._~+/=-]+$/.test(token);
+}

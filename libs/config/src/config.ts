@@ -1,0 +1,58 @@
+import { VARIABLES, type VariableName, type VariableSpec } from './variables';
+
+export class ConfigError extends Error {}
+
+function parse(name: VariableName, raw: string): string | number | boolean {
+  const spec: VariableSpec = VARIABLES[name];
+  switch (spec.kind) {
+    case 'port':
+    case 'integer': {
+      const value = Number(raw);
+      const max = spec.kind === 'port' ? 65535 : Number.MAX_SAFE_INTEGER;
+      if (!/^\d+$/.test(raw) || value > max) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+      return value;
+    }
+    case 'boolean':
+      if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false`);
+      return raw === 'true';
+    case 'enum':
+      if (!spec.values?.includes(raw)) throw new ConfigError(`${name} must be one of ${spec.values?.join(', ')}`);
+      return raw;
+    case 'url':
+      for (const part of raw.split(',')) {
+        if (!URL.canParse(part.trim())) throw new ConfigError(`${name} must be a URL, got "${part}"`);
+      }
+      return raw;
+    default:
+      if (raw === '') throw new ConfigError(`${name} must not be empty`);
+      return raw;
+  }
+}
+
+/** Reads and validates the whole configuration at start-up; a bad value stops the process with a clear message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const read = <T>(name: VariableName) => parse(name, env[name] ?? VARIABLES[name].default) as T;
+  return {
+    env: read<'development' | 'production' | 'test'>('MIND_ENV'),
+    http: { host: read<string>('MIND_HTTP_HOST'), port: read<number>('MIND_HTTP_PORT') },
+    conferenceHealthPort: read<number>('MIND_CONFERENCE_HEALTH_PORT'),
+    notifier: {
+      host: read<string>('MIND_NOTIFIER_HOST'),
+      port: read<number>('MIND_NOTIFIER_PORT'),
+      url: read<string>('MIND_NOTIFIER_URL'),
+    },
+    databaseUrl: read<string>('DATABASE_URL'),
+    redisUrl: read<string>('REDIS_URL'),
+    nats: { servers: read<string>('NATS_URL').split(',').map((s) => s.trim()), prefix: read<string>('MIND_NATS_PREFIX') },
+    rpcTimeoutMs: read<number>('MIND_RPC_TIMEOUT_MS'),
+    expirySweepMs: read<number>('MIND_EXPIRY_SWEEP_MS'),
+    defaults: {
+      maxParticipants: read<number>('MIND_DEFAULT_MAX_PARTICIPANTS'),
+      maxDurationSeconds: read<number>('MIND_DEFAULT_MAX_DURATION_S'),
+    },
+    bodyLimitBytes: read<number>('MIND_BODY_LIMIT_BYTES'),
+    logLevel: read<string>('LOG_LEVEL'),
+  };
+}
+
+export type Config = ReturnType<typeof loadConfig>;

@@ -1,0 +1,38 @@
+import type { ErrorBody } from './resources';
+import type { OperationId, PathParam } from './operations';
+
+/** What the gateway sends the conference service for one HTTP request of the public API. */
+export interface ApiCommand {
+  operation: OperationId;
+  /** Bearer token as presented by the caller (header or `access_token`); verified by the service. */
+  token: string;
+  params: Partial<Record<PathParam, string>>;
+  query: { detailed?: boolean };
+  body: Record<string, unknown>;
+  /** Preferred representation from `Accept` (recording routes). */
+  accept?: string;
+  traceId: string;
+}
+
+export interface ApiReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export const errorReply = (status: number, error: string, field?: string): ApiReply => ({
+  status,
+  body: (field ? { error, field } : { error }) satisfies ErrorBody,
+});
+
+/** Asks whether a token opens the application WebSocket of a conference. */
+export interface SocketAuthRequest {
+  applicationId: string;
+  conferenceId: string;
+  token: string;
+  traceId: string;
+}
+
+export type SocketAuthReply =
+  | { status: 200; ended: boolean }
+  | { status: 401 | 403 | 404; error: string };
