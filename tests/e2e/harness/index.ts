@@ -1,0 +1,3 @@
+export * from './platform';
+export * from './http';
+export * from './app-socket';

@@ -1,0 +1,138 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { connect } from 'nats';
+import { eventStreamName } from '@mind/contracts';
+
+const ROOT = join(__dirname, '../../..');
+const run = promisify(execFile);
+
+export type ServiceName = 'conference' | 'notifier' | 'gateway';
+const SERVICES: ServiceName[] = ['conference', 'notifier', 'gateway'];
+
+export const DEV_APP = {
+  id: '00e1db72-c57d-478c-88be-3533d43c8b34',
+  token: 'W1VJggwnvg2ldDdvSYES07tpLCWLDlD5nFakVJ6QSCPiZRpAMGyAzKW07OpM1IpceZ2WT5h5Mu7Ekt7WDTQzMUoQkVTRE4NdYUFE',
+};
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The real platform for a test file: the compiled conference, notifier and gateway services as child
+ * processes on free ports, against the machine's Postgres, Redis and NATS, with a NATS prefix of their
+ * own so that test files (and a dev platform) never see each other's events.
+ */
+export class Platform {
+  readonly env: NodeJS.ProcessEnv;
+  readonly url: string;
+  private readonly children = new Map<ServiceName, ChildProcess>();
+  private readonly logs = new Map<ServiceName, string[]>();
+
+  private constructor(env: NodeJS.ProcessEnv, private readonly healthPorts: Record<ServiceName, number>) {
+    this.env = env;
+    this.url = `http://127.0.0.1:${healthPorts.gateway}`;
+  }
+
+  static async start(overrides: NodeJS.ProcessEnv = {}): Promise<Platform> {
+    const ports = { gateway: await freePort(), conference: await freePort(), notifier: await freePort() };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      MIND_ENV: 'development',
+      MIND_HTTP_HOST: '127.0.0.1',
+      MIND_HTTP_PORT: String(ports.gateway),
+      MIND_CONFERENCE_HEALTH_PORT: String(ports.conference),
+      MIND_NOTIFIER_PORT: String(ports.notifier),
+      MIND_NOTIFIER_URL: `http://127.0.0.1:${ports.notifier}`,
+      DATABASE_URL: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mind_test',
+      MIND_NATS_PREFIX: `t${randomBytes(5).toString('hex')}`,
+      MIND_EXPIRY_SWEEP_MS: '1000',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      ...overrides,
+    };
+    const platform = new Platform(env, ports);
+    // The conference service migrates the database: start it first, then the others together.
+    await platform.startService('conference');
+    await Promise.all([platform.startService('notifier'), platform.startService('gateway')]);
+    return platform;
+  }
+
+  async startService(name: ServiceName, extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
+    const child = spawn(process.execPath, [join(ROOT, `dist/apps/${name}/src/main.js`)], {
+      env: { ...this.env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    this.logs.set(name, lines);
+    const keep = (chunk: Buffer) => {
+      lines.push(chunk.toString());
+      if (lines.length > 200) lines.shift();
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    this.children.set(name, child);
+    await this.waitReady(name, child);
+  }
+
+  /** Stops a service: SIGTERM for a graceful stop, SIGKILL to simulate a crash. */
+  async stopService(name: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.children.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill(signal);
+    await exited;
+    this.children.delete(name);
+  }
+
+  logsOf(name: ServiceName): string {
+    return (this.logs.get(name) ?? []).join('');
+  }
+
+  healthUrl(name: ServiceName): string {
+    return `http://127.0.0.1:${this.healthPorts[name]}`;
+  }
+
+  /** Creates an application with the operator CLI, as an operator would. */
+  async createApplication(options: { maxParticipants?: number; maxDuration?: number; name?: string } = {}) {
+    const args = [join(ROOT, 'dist/apps/conference/src/cli.js'), 'create-application'];
+    if (options.name) args.push('--name', options.name);
+    if (options.maxParticipants) args.push('--max-participants', String(options.maxParticipants));
+    if (options.maxDuration) args.push('--max-duration', String(options.maxDuration));
+    const { stdout } = await run(process.execPath, args, { env: this.env });
+    return JSON.parse(stdout) as { id: string; token: string; maxParticipants: number; maxDurationSeconds: number };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(SERVICES.map((name) => this.stopService(name)));
+    const nc = await connect({ servers: this.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.delete(eventStreamName(this.env.MIND_NATS_PREFIX!)).catch(() => undefined);
+    await nc.close();
+  }
+
+  private async waitReady(name: ServiceName, child: ChildProcess) {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`${name} exited during start-up:\n${this.logsOf(name)}`);
+      try {
+        const response = await fetch(`${this.healthUrl(name)}/readyz`);
+        if (response.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(100);
+    }
+    throw new Error(`${name} did not become ready:\n${this.logsOf(name)}`);
+  }
+}
