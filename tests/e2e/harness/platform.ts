@@ -11,7 +11,6 @@ const ROOT = join(__dirname, '../../..');
 const run = promisify(execFile);
 
 export type ServiceName = 'conference' | 'notifier' | 'gateway';
-const SERVICES: ServiceName[] = ['conference', 'notifier', 'gateway'];
 
 export const DEV_APP = {
   id: '00e1db72-c57d-478c-88be-3533d43c8b34',
@@ -37,8 +36,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class Platform {
   readonly env: NodeJS.ProcessEnv;
   readonly url: string;
-  private readonly children = new Map<ServiceName, ChildProcess>();
-  private readonly logs = new Map<ServiceName, string[]>();
+  private readonly children = new Map<string, ChildProcess>();
+  private readonly logs = new Map<string, string[]>();
 
   private constructor(env: NodeJS.ProcessEnv, private readonly healthPorts: Record<ServiceName, number>) {
     this.env = env;
@@ -69,33 +68,55 @@ export class Platform {
   }
 
   async startService(name: ServiceName, extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
+    await this.startProcess(name, name, extraEnv, this.healthUrl(name));
+  }
+
+  /**
+   * Starts one more instance of a service next to the first (scale-out), on ports of its own.
+   * Returns its base URL; `extraEnv` may point it elsewhere (e.g. a gateway at another notifier).
+   */
+  async startExtraInstance(name: ServiceName, label: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<string> {
+    const port = await freePort();
+    const portVariable = {
+      gateway: 'MIND_HTTP_PORT',
+      conference: 'MIND_CONFERENCE_HEALTH_PORT',
+      notifier: 'MIND_NOTIFIER_PORT',
+    }[name];
+    const url = `http://127.0.0.1:${port}`;
+    await this.startProcess(`${name}#${label}`, name, { [portVariable]: String(port), ...extraEnv }, url);
+    return url;
+  }
+
+  private async startProcess(key: string, name: ServiceName, extraEnv: NodeJS.ProcessEnv, healthUrl: string) {
     const child = spawn(process.execPath, [join(ROOT, `dist/apps/${name}/src/main.js`)], {
       env: { ...this.env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: string[] = [];
-    this.logs.set(name, lines);
+    this.logs.set(key, lines);
     const keep = (chunk: Buffer) => {
       lines.push(chunk.toString());
       if (lines.length > 200) lines.shift();
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    this.children.set(name, child);
-    await this.waitReady(name, child);
+    this.children.set(key, child);
+    await this.waitReady(key, child, healthUrl);
   }
 
   /** Stops a service: SIGTERM for a graceful stop, SIGKILL to simulate a crash. */
-  async stopService(name: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  async stopService(name: ServiceName | string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.children.get(name);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
     child.kill(signal);
+    const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
+    clearTimeout(forced);
     this.children.delete(name);
   }
 
-  logsOf(name: ServiceName): string {
+  logsOf(name: string): string {
     return (this.logs.get(name) ?? []).join('');
   }
 
@@ -114,19 +135,19 @@ export class Platform {
   }
 
   async close(): Promise<void> {
-    await Promise.all(SERVICES.map((name) => this.stopService(name)));
+    await Promise.all([...this.children.keys()].map((key) => this.stopService(key)));
     const nc = await connect({ servers: this.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
     const jsm = await nc.jetstreamManager();
     await jsm.streams.delete(eventStreamName(this.env.MIND_NATS_PREFIX!)).catch(() => undefined);
     await nc.close();
   }
 
-  private async waitReady(name: ServiceName, child: ChildProcess) {
+  private async waitReady(name: string, child: ChildProcess, healthUrl: string) {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`${name} exited during start-up:\n${this.logsOf(name)}`);
       try {
-        const response = await fetch(`${this.healthUrl(name)}/readyz`);
+        const response = await fetch(`${healthUrl}/readyz`);
         if (response.status === 200) return;
       } catch {
         // not listening yet
