@@ -17,11 +17,13 @@ export function notificationForApplication(event: ConferenceEvent): Notification
 /**
  * The notification a participant's data channel gets for an event, or null. A participant hears about
  * every change it did not make itself and about messages addressed to it or to everyone, and is never
- * told that it went offline or was deleted (its expulsion is the "4001" frame instead).
+ * told that it went offline or was deleted (its expulsion is the "4001" frame instead). Streamings are
+ * the application's business only: participants cannot even read them.
  */
 export function notificationForParticipant(event: ConferenceEvent, participantId: string): Notification | null {
   if (event.kind === 'ended') return null;
   if (event.actor.kind === 'participant' && event.actor.id === participantId) return null;
+  if (event.notification.location.startsWith('/streamings/')) return null;
   if (event.kind === 'message') {
     const addressed = event.sentTo === participantId || event.sentTo === event.conferenceId;
     return addressed ? event.notification : null;

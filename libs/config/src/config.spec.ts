@@ -1,0 +1,33 @@
+import { ConfigError, loadConfig } from './config';
+import { VARIABLES } from './variables';
+
+describe('configuration', () => {
+  it('has working local defaults for everything', () => {
+    const config = loadConfig({});
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.nats).toEqual({ servers: ['nats://127.0.0.1:4222'], prefix: 'mind' });
+    expect(config.env).toBe('development');
+  });
+
+  it('reads overrides and lists of NATS servers', () => {
+    const config = loadConfig({ MIND_HTTP_PORT: '9000', NATS_URL: 'nats://a:4222, nats://b:4222', MIND_ENV: 'production' });
+    expect(config.http.port).toBe(9000);
+    expect(config.nats.servers).toEqual(['nats://a:4222', 'nats://b:4222']);
+    expect(config.env).toBe('production');
+  });
+
+  it.each([
+    ['MIND_HTTP_PORT', '80000'],
+    ['MIND_HTTP_PORT', 'eighty'],
+    ['MIND_ENV', 'staging'],
+    ['DATABASE_URL', 'not a url'],
+    ['MIND_RPC_TIMEOUT_MS', '-5'],
+  ])('refuses %s=%s with a clear message', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('documents every variable', () => {
+    for (const spec of Object.values(VARIABLES)) expect(spec.description.length).toBeGreaterThan(10);
+  });
+});
