@@ -23,8 +23,12 @@ describe('application WebSocket', () => {
     const socket = await AppSocket.open(platform.url, app.id, conference.id, app.token);
     const asParticipant = client(platform.url, participant.token);
 
-    expect((await api.patch(`${c}/participants/${participant.id}`, { name: 'by the application' })).status).toBe(200);
-    expect((await asParticipant.patch(`${c}/participants/${participant.id}`, { name: 'Annie' })).status).toBe(200);
+    expect(
+      (await api.patch(`${c}/participants/${participant.id}`, { name: 'by the application' })).status,
+    ).toBe(200);
+    expect((await asParticipant.patch(`${c}/participants/${participant.id}`, { name: 'Annie' })).status).toBe(
+      200,
+    );
     const sent = await asParticipant.post(`${c}/messages`, { sendTo: app.id, text: 'hello application' });
     expect(sent.status).toBe(200);
 
@@ -33,7 +37,10 @@ describe('application WebSocket', () => {
     const message = await socket.next((n) => n.location === `/messages/${sent.body.id}`);
     expect(message).toEqual({ type: 'created', location: `/messages/${sent.body.id}`, resource: sent.body });
     // Order is commit order, and the application's own rename never arrives.
-    expect(socket.received.map((n) => n.location)).toEqual([`/participants/${participant.id}`, `/messages/${sent.body.id}`]);
+    expect(socket.received.map((n) => n.location)).toEqual([
+      `/participants/${participant.id}`,
+      `/messages/${sent.body.id}`,
+    ]);
     socket.close();
   });
 

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { OPERATION_IDS, ROLES, type OperationId, type Role } from '@mind/contracts';
+import { OPERATION_IDS, OPERATIONS, ROLES, type OperationId, type Role } from '@mind/contracts';
 import { call, client, Platform, type HttpResult } from './harness';
 
 /**
@@ -287,7 +287,7 @@ describe('permissions', () => {
   /** The shared conference of application A, with one participant per role and a target participant. */
   let main: { id: string; path: string; streamingId: string; target: Member; members: Record<Role, Member> };
   /** A participant of another conference of application A. */
-  let outsider: Member & { conferenceId: string };
+  let outsider: Member & { conferenceId: string; streamingId: string };
   let conferenceOfB: string;
   /** A conference of an application whose conferences last 2 seconds. */
   let expiring: {
@@ -303,19 +303,26 @@ describe('permissions', () => {
 
   async function createConference(api: ReturnType<typeof client>, applicationId: string, name: string) {
     const created = await api.post(`/${applicationId}`, { name });
-    if (created.status !== 200) throw new Error(`conference creation failed: ${created.status} ${created.text}`);
-    return { id: created.body.id as string, path: `/${applicationId}/${created.body.id}`, body: created.body };
+    if (created.status !== 200)
+      throw new Error(`conference creation failed: ${created.status} ${created.text}`);
+    return {
+      id: created.body.id as string,
+      path: `/${applicationId}/${created.body.id}`,
+      body: created.body,
+    };
   }
 
   async function createParticipant(api: ReturnType<typeof client>, conferencePath: string, body: object) {
     const created = await api.post(`${conferencePath}/participants`, body);
-    if (created.status !== 200) throw new Error(`participant creation failed: ${created.status} ${created.text}`);
+    if (created.status !== 200)
+      throw new Error(`participant creation failed: ${created.status} ${created.text}`);
     return { id: created.body.id as string, token: created.body.token as string };
   }
 
   async function createStreaming(api: ReturnType<typeof client>, conferencePath: string) {
     const created = await api.post(`${conferencePath}/streamings`, { url: 'rtmp://127.0.0.1/live/key' });
-    if (created.status !== 200) throw new Error(`streaming creation failed: ${created.status} ${created.text}`);
+    if (created.status !== 200)
+      throw new Error(`streaming creation failed: ${created.status} ${created.text}`);
     return created.body.id as string;
   }
 
@@ -337,7 +344,11 @@ describe('permissions', () => {
   beforeAll(async () => {
     platform = await Platform.start();
     // The short-lived application first, so that its conference has ended by the time its tests run.
-    const expiringApp = await platform.createApplication({ name: 'expiring', maxDuration: 2, maxParticipants: 5 });
+    const expiringApp = await platform.createApplication({
+      name: 'expiring',
+      maxDuration: 2,
+      maxParticipants: 5,
+    });
     const expiringApi = client(platform.url, expiringApp.token);
     const expiringConference = await createConference(expiringApi, expiringApp.id, 'short');
     const expiringParticipant = await createParticipant(expiringApi, expiringConference.path, {
@@ -349,7 +360,8 @@ describe('permissions', () => {
       conference: { id: expiringConference.id, endingAt: expiringConference.body.endingAt },
       participant: expiringParticipant,
       streamingId: await createStreaming(expiringApi, expiringConference.path),
-      statusBeforeEnd: (await client(platform.url, expiringParticipant.token).get(expiringConference.path)).status,
+      statusBeforeEnd: (await client(platform.url, expiringParticipant.token).get(expiringConference.path))
+        .status,
     };
 
     [appA, appB] = await Promise.all([
@@ -368,7 +380,11 @@ describe('permissions', () => {
     main = { id: conference.id, path: conference.path, streamingId, target, members };
 
     const other = await createConference(apiA, appA.id, 'other');
-    outsider = { ...(await createParticipant(apiA, other.path, { name: 'Outsider' })), conferenceId: other.id };
+    outsider = {
+      ...(await createParticipant(apiA, other.path, { name: 'Outsider' })),
+      conferenceId: other.id,
+      streamingId: await createStreaming(apiA, other.path),
+    };
 
     conferenceOfB = (await createConference(client(platform.url, appB.token), appB.id, 'of B')).id;
   });
@@ -385,7 +401,10 @@ describe('permissions', () => {
     });
 
     it('an Authorization header that is not a Bearer token counts as none', async () => {
-      const result = await apiA.get(main.path, { token: undefined, headers: { authorization: `Basic ${appA.token}` } });
+      const result = await apiA.get(main.path, {
+        token: undefined,
+        headers: { authorization: `Basic ${appA.token}` },
+      });
       expectStatus(result, 401, 'Basic authorization');
     });
   });
@@ -412,17 +431,20 @@ describe('permissions', () => {
 
     it("and A's token on A's URL with B's conference: 404", async () => {
       expectStatus(await apiA.get(`/${appA.id}/${conferenceOfB}`), 404, 'get conference of B');
-      expectStatus(await apiA.get(`/${appA.id}/${conferenceOfB}/participants`), 404, 'list participants of B');
+      expectStatus(
+        await apiA.get(`/${appA.id}/${conferenceOfB}/participants`),
+        404,
+        'list participants of B',
+      );
     });
   });
 
   describe('participant of another conference of the same application: 404', () => {
-    it.each(withExpectation('attendee').map((route) => ({ ...route, expected: route.who === 'application' ? 403 : 404 })))(
+    it.each(ROUTES.map((route) => ({ ...route, expected: route.op === 'createConference' ? 403 : 404 })))(
       '$method $op → $expected',
       async (route) => {
-        // Conference creation is not about a conference: it is only refused as an application-only route.
-        const expected = route.op === 'createConference' ? 403 : 404;
-        expectStatus(await send(outsider.token, route, mainIds()), expected, route.op);
+        // Conference creation is not about a conference: it is refused as an application-only route.
+        expectStatus(await send(outsider.token, route, mainIds()), route.expected, route.op);
       },
     );
 
@@ -436,6 +458,29 @@ describe('permissions', () => {
         `/${appA.id}/${outsider.conferenceId}/participants/${main.target.id}`,
       );
       expectStatus(result, 404, 'get foreign participant');
+    });
+  });
+
+  describe("participant and streaming ids of another conference in the conference's URL: 404", () => {
+    const foreignIds = (): Ids => ({ a: appA.id, c: main.id, pid: outsider.id, sid: outsider.streamingId });
+    // The session routes are left out: there, "not your own session" (403) is decided before existence.
+    const byId = ROUTES.filter(
+      (route) => /participantId|streamingId/.test(OPERATIONS[route.op].path) && route.who !== 'participant-self',
+    );
+
+    it.each(byId)('application: $method $op', async (route) => {
+      expectStatus(await send(appA.token, route, foreignIds()), 404, route.op);
+    });
+
+    it.each(byId.filter((route) => route.who !== 'application'))('moderator: $method $op', async (route) => {
+      expectStatus(await send(main.members.moderator.token, route, foreignIds()), 404, route.op);
+    });
+
+    it('the foreign participant and streaming are untouched', async () => {
+      const other = `/${appA.id}/${outsider.conferenceId}`;
+      expectStatus(await apiA.get(`${other}/participants/${outsider.id}`), 200, 'participant');
+      expect((await apiA.get(`${other}/participants/${outsider.id}`)).body.name).toBe('Outsider');
+      expectStatus(await apiA.get(`${other}/streamings/${outsider.streamingId}`), 200, 'streaming');
     });
   });
 
@@ -465,14 +510,18 @@ describe('permissions', () => {
   });
 
   describe('WebRTC session routes', () => {
-    it.each(ROLES)("a %s posting to another participant's session route gets 403", async (role) => {
+    it.each(ROLES)("as %s, posting to another participant's session route gets 403", async (role) => {
       const route = ROUTES.find((r) => r.op === 'initiateSession')!;
       expectStatus(await send(main.members[role].token, route, mainIds(main.target.id)), 403, role);
     });
 
     it('the application gets 403 on both forms', async () => {
       expectStatus(await apiA.post(main.path, { sdp: SDP }), 403, 'POST {c}');
-      expectStatus(await apiA.post(`${main.path}/participants/${main.target.id}`, { sdp: SDP }), 403, 'POST {pid}');
+      expectStatus(
+        await apiA.post(`${main.path}/participants/${main.target.id}`, { sdp: SDP }),
+        403,
+        'POST {pid}',
+      );
     });
   });
 
@@ -489,7 +538,13 @@ describe('permissions', () => {
       spare = await createParticipant(apiA, path, { name: 'Spare', role: 'attendee', priority: 1 });
     });
 
-    const everything = { name: 'Changed', priority: 3, role: 'presenter', layout: 'presenting_selector', language: 'de' };
+    const everything = {
+      name: 'Changed',
+      priority: 3,
+      role: 'presenter',
+      layout: 'presenting_selector',
+      language: 'de',
+    };
 
     it('the application may change any field of anyone', async () => {
       const result = await apiA.patch(`${path}/participants/${spare.id}`, everything);
@@ -507,12 +562,15 @@ describe('permissions', () => {
       });
       expectStatus(other, 200, 'moderator patches another');
       expect(other.body).toMatchObject({ id: spare.id, role: 'speaker', priority: 0.5, language: 'ja' });
-      const own = await asModerator.patch(`${path}/participants/${people.moderator.id}`, { priority: 7, name: 'Mo' });
+      const own = await asModerator.patch(`${path}/participants/${people.moderator.id}`, {
+        priority: 7,
+        name: 'Mo',
+      });
       expectStatus(own, 200, 'moderator patches itself');
       expect(own.body).toMatchObject({ id: people.moderator.id, priority: 7, name: 'Mo', role: 'moderator' });
     });
 
-    describe.each(ROLES.filter((role) => role !== 'moderator'))('a %s', (role) => {
+    describe.each(ROLES.filter((role) => role !== 'moderator'))('as %s, a participant', (role) => {
       const self = () => `${path}/participants/${people[role].id}`;
       const as = () => client(platform.url, people[role].token);
 
@@ -532,10 +590,8 @@ describe('permissions', () => {
       it('gets 403 for its own role or priority, and nothing changes', async () => {
         expectStatus(await as().patch(self(), { role: 'moderator' }), 403, 'own role');
         expectStatus(await as().patch(self(), { priority: 9 }), 403, 'own priority');
-        expectStatus(await as().patch(self(), { name: 'sneaky', role: role }), 403, 'own name with own role');
         const now = await apiA.get(self());
         expect(now.body).toMatchObject({ role, priority: 1 });
-        expect(now.body.name).not.toBe('sneaky');
       });
 
       it('gets 403 for anything about another participant', async () => {
@@ -544,14 +600,20 @@ describe('permissions', () => {
         expectStatus(await as().patch(other, { layout: 'mosaic' }), 403, 'other layout');
         expectStatus(await as().patch(other, { language: 'it' }), 403, 'other language');
         expectStatus(await as().patch(other, { role: 'attendee' }), 403, 'other role');
-        expectStatus(await as().patch(`${path}/participants/${spare.id}`, { priority: 2 }), 403, 'other priority');
-        expect((await apiA.get(other)).body).toMatchObject({ role: 'moderator', name: 'Mo' });
+        expectStatus(
+          await as().patch(`${path}/participants/${spare.id}`, { priority: 2 }),
+          403,
+          'other priority',
+        );
+        const unchanged = (await apiA.get(other)).body;
+        expect(unchanged.role).toBe('moderator');
+        expect(unchanged.name).not.toBe('hijacked');
       });
     });
   });
 
   describe('reading the conference and its participants', () => {
-    it.each(ROLES)('a %s is participants[0] of ?detailed=true, and sees no streamings', async (role) => {
+    it.each(ROLES)('as %s, the caller is participants[0] of ?detailed=true, and sees no streamings', async (role) => {
       const result = await client(platform.url, main.members[role].token).get(`${main.path}?detailed=true`);
       expectStatus(result, 200, 'detailed');
       expect(result.body.id).toBe(main.id);
@@ -561,7 +623,7 @@ describe('permissions', () => {
       expect(result.body).not.toHaveProperty('streamings');
     });
 
-    it.each(ROLES)('a %s comes first in the participant list', async (role) => {
+    it.each(ROLES)('as %s, the caller comes first in the participant list', async (role) => {
       const result = await client(platform.url, main.members[role].token).get(`${main.path}/participants`);
       expectStatus(result, 200, 'list');
       expect(result.body[0].id).toBe(main.members[role].id);
@@ -636,7 +698,11 @@ describe('permissions', () => {
       for (const member of [moderator, attendee]) {
         const as = client(platform.url, member.token);
         expectStatus(await as.get(conference.path), 401, 'participant get conference');
-        expectStatus(await as.get(`${conference.path}/participants/${member.id}`), 401, 'participant get itself');
+        expectStatus(
+          await as.get(`${conference.path}/participants/${member.id}`),
+          401,
+          'participant get itself',
+        );
       }
       expectStatus(await apiA.get(conference.path), 404, 'application get conference');
       expectStatus(await apiA.get(`${conference.path}/participants`), 404, 'application list participants');
@@ -697,10 +763,12 @@ describe('permissions', () => {
       }
     });
 
-    it.each(ROUTES.filter((route) => AFTER_END[route.op] !== undefined).map((route) => ({
-      ...route,
-      expected: AFTER_END[route.op]!,
-    })))('application: $method $op → $expected', async (route) => {
+    it.each(
+      ROUTES.filter((route) => AFTER_END[route.op] !== undefined).map((route) => ({
+        ...route,
+        expected: AFTER_END[route.op]!,
+      })),
+    )('application: $method $op → $expected', async (route) => {
       expectStatus(await send(expiring.app.token, route, ids), route.expected, route.op);
     });
 

@@ -53,7 +53,10 @@ describe('conference service restart', () => {
     await platform.stopService('conference');
     await platform.startService('conference');
 
-    expect((await api.get(`${c}/participants/${participant.id}`)).body).toMatchObject({ name: 'Bo', priority: 2.5 });
+    expect((await api.get(`${c}/participants/${participant.id}`)).body).toMatchObject({
+      name: 'Bo',
+      priority: 2.5,
+    });
     const asParticipant = client(platform.url, participant.token);
     expect((await asParticipant.get(c)).status).toBe(200);
     const socket = await AppSocket.open(platform.url, app.id, conference.id, app.token);
@@ -74,6 +77,8 @@ describe('conference service restart', () => {
     const { code } = await socket.closed;
     expect(code).toBe(4000);
     expect(Date.now()).toBeGreaterThanOrEqual(conference.endingAt * 1000);
-    expect((await client(platform.url, participant.token).get(`/${app.id}/${conference.id}`)).status).toBe(401);
+    expect((await client(platform.url, participant.token).get(`/${app.id}/${conference.id}`)).status).toBe(
+      401,
+    );
   });
 });

@@ -36,8 +36,16 @@ async function main(argv: string[]) {
       'max-duration': { type: 'string' },
     },
   });
-  const maxParticipants = positiveInteger('max-participants', values['max-participants'], config.defaults.maxParticipants);
-  const maxDurationSeconds = positiveInteger('max-duration', values['max-duration'], config.defaults.maxDurationSeconds);
+  const maxParticipants = positiveInteger(
+    'max-participants',
+    values['max-participants'],
+    config.defaults.maxParticipants,
+  );
+  const maxDurationSeconds = positiveInteger(
+    'max-duration',
+    values['max-duration'],
+    config.defaults.maxDurationSeconds,
+  );
   await ensureDatabase(config.databaseUrl);
   const dataSource = createDataSource(config.databaseUrl);
   await dataSource.initialize();
@@ -53,7 +61,8 @@ async function main(argv: string[]) {
       maxDurationSeconds,
     });
     process.stdout.write(
-      JSON.stringify({ id, token, name: values.name ?? '', maxParticipants, maxDurationSeconds }, null, 2) + '\n',
+      JSON.stringify({ id, token, name: values.name ?? '', maxParticipants, maxDurationSeconds }, null, 2) +
+        '\n',
     );
     return 0;
   } finally {

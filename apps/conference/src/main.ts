@@ -24,7 +24,11 @@ async function bootstrap() {
     logger.info({ applicationId: id }, 'shared development application ready');
   }
   const nc = await connectNats(config.nats.servers, 'conference', logger);
-  await ensureEventStream(nc, eventStreamName(config.nats.prefix), subjects(config.nats.prefix).eventsWildcard);
+  await ensureEventStream(
+    nc,
+    eventStreamName(config.nats.prefix),
+    subjects(config.nats.prefix).eventsWildcard,
+  );
 
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register({ config, logger, dataSource, nc }),

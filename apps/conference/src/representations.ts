@@ -4,7 +4,12 @@ import type {
   ParticipantResource,
   StreamingResource,
 } from '@mind/contracts';
-import type { ConferenceEntity, MessageEntity, ParticipantEntity, StreamingEntity } from './database/entities';
+import type {
+  ConferenceEntity,
+  MessageEntity,
+  ParticipantEntity,
+  StreamingEntity,
+} from './database/entities';
 
 export const toConference = (c: ConferenceEntity): ConferenceResource => ({
   id: c.id,
@@ -26,7 +31,11 @@ export const toParticipant = (p: ParticipantEntity): ParticipantResource => ({
   secondaryMedia: { audio: p.secondaryAudio, video: p.secondaryVideo },
 });
 
-export const toStreaming = (s: StreamingEntity): StreamingResource => ({ id: s.id, url: s.url, alive: s.alive });
+export const toStreaming = (s: StreamingEntity): StreamingResource => ({
+  id: s.id,
+  url: s.url,
+  alive: s.alive,
+});
 
 export const toMessage = (m: MessageEntity): MessageResource => ({
   id: m.id,

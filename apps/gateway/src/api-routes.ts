@@ -32,7 +32,12 @@ export function registerApiRoutes(app: FastifyInstance, rpc: RpcClient, prefix: 
     });
   }
 
-  async function forward(operation: OperationId, spec: OperationSpec, request: FastifyRequest, reply: FastifyReply) {
+  async function forward(
+    operation: OperationId,
+    spec: OperationSpec,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) {
     const traceId = traceIdFrom(request.headers);
     reply.header('x-request-id', traceId);
     const raw = request.params as Record<string, string>;

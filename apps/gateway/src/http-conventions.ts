@@ -3,7 +3,10 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from '@mind/logging';
 
 class HttpError extends Error {
-  constructor(readonly statusCode: number, message: string) {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -50,7 +53,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost) {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const status =
-      error instanceof HttpException ? error.getStatus() : ((error as { statusCode?: number }).statusCode ?? 500);
+      error instanceof HttpException
+        ? error.getStatus()
+        : ((error as { statusCode?: number }).statusCode ?? 500);
     if (status >= 500) {
       this.logger.error({ err: error }, 'request failed');
       return reply.code(500).send({ error: 'internal error' });

@@ -12,15 +12,21 @@ describe('OpenAPI document', () => {
   });
 
   it('only references schemas it defines', () => {
-    const refs = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map((m) => m[1]);
+    const refs = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map(
+      (m) => m[1],
+    );
     expect(refs.length).toBeGreaterThan(0);
     for (const ref of refs) expect(document.components.schemas).toHaveProperty(ref);
   });
 
   it('uses the API paths at the root of the host with UUID path parameters', () => {
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths)).toContain('/{applicationId}/{conferenceId}/participants/{participantId}');
-    const get = document.paths['/{applicationId}/{conferenceId}']['get'] as { parameters: { name: string }[] };
+    expect(Object.keys(document.paths)).toContain(
+      '/{applicationId}/{conferenceId}/participants/{participantId}',
+    );
+    const get = document.paths['/{applicationId}/{conferenceId}']['get'] as {
+      parameters: { name: string }[];
+    };
     expect(get.parameters.map((p) => p.name)).toEqual(['applicationId', 'conferenceId', 'detailed']);
   });
 });

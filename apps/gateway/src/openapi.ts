@@ -14,7 +14,8 @@ const WHO: Record<AccessRule, string> = {
   'application-or-participant': 'the application or any participant of the conference',
   'application-or-moderator': 'the application or a moderator of the conference',
   'participant-self': 'the participant itself only',
-  'participant-update': 'the application or a moderator; other participants only their own name, layout and language',
+  'participant-update':
+    'the application or a moderator; other participants only their own name, layout and language',
 };
 
 const errorResponse = (description: string) => ({

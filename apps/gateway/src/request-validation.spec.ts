@@ -4,15 +4,28 @@ import { isUuid, parseDetailed, validateBody } from './request-validation';
 describe('request validation', () => {
   it('accepts valid bodies and ignores unknown fields', () => {
     expect(validateBody('createConference', {})).toBeNull();
-    expect(validateBody('createConference', { name: 'x', layout: 'presenting_selector', profile: 'old' })).toBeNull();
+    expect(
+      validateBody('createConference', { name: 'x', layout: 'presenting_selector', profile: 'old' }),
+    ).toBeNull();
     expect(validateBody('updateParticipant', { name: null, role: null, priority: 0 })).toBeNull();
-    expect(validateBody('sendMessage', { sendTo: '00e1db72-c57d-478c-88be-3533d43c8b34', text: '', persistent: true })).toBeNull();
+    expect(
+      validateBody('sendMessage', {
+        sendTo: '00e1db72-c57d-478c-88be-3533d43c8b34',
+        text: '',
+        persistent: true,
+      }),
+    ).toBeNull();
     expect(validateBody('createStreaming', { url: 'rtmps://a.rtmps.youtube.com/live2/abcd' })).toBeNull();
     expect(validateBody('dial', { from: 'sip:a@b', to: 'sip:c@d', timeout: '15' })).toBeNull();
   });
 
   it.each([
-    ['createConference', { layout: 'grid' }, 'layout', 'layout must be one of mosaic, selector, presenting_mosaic, presenting_selector'],
+    [
+      'createConference',
+      { layout: 'grid' },
+      'layout',
+      'layout must be one of mosaic, selector, presenting_mosaic, presenting_selector',
+    ],
     ['createConference', { name: 42 }, 'name', 'name must be string'],
     ['createParticipant', { priority: -1 }, 'priority', 'priority must be >= 0'],
     ['createParticipant', { role: 'admin' }, 'role', undefined],

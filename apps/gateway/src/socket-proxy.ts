@@ -38,7 +38,8 @@ export function proxyApplicationSockets(server: Server, notifierUrl: string, log
     };
     upstream.on('error', (error) => {
       logger.warn({ err: error, traceId }, 'notifier unreachable for an application socket');
-      if (!upstream.readyState || upstream.readyState === 'opening') refuse(client, 503, 'Service Unavailable');
+      if (!upstream.readyState || upstream.readyState === 'opening')
+        refuse(client, 503, 'Service Unavailable');
       else close();
     });
     client.on('error', close);

@@ -16,7 +16,12 @@ import { SocketRegistry, type ApplicationSocket } from './socket-registry';
 
 const SOCKET_PATH = /^\/([0-9a-f-]{36})\/([0-9a-f-]{36})\/?$/i;
 const PING_MS = 30_000;
-const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
+const REASONS: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  503: 'Service Unavailable',
+};
 
 interface SocketOpened {
   conferenceId: string;
@@ -116,13 +121,19 @@ export class ApplicationSockets {
   private accept(entry: ApplicationSocket, traceId: string) {
     const previous = this.registry.add(entry);
     if (previous) previous.socket.close(SocketCloseCode.replaced, 'replaced by a newer socket');
-    publishJson(this.nc, this.subjects.socketOpened, { conferenceId: entry.conferenceId, socketId: entry.id });
+    publishJson(this.nc, this.subjects.socketOpened, {
+      conferenceId: entry.conferenceId,
+      socketId: entry.id,
+    });
     const ws: WebSocket & { alive?: boolean } = entry.socket;
     ws.alive = true;
     ws.on('pong', () => (ws.alive = true));
     ws.on('close', () => this.registry.remove(entry));
     ws.on('error', () => ws.terminate());
-    this.logger.info({ traceId, conferenceId: entry.conferenceId, socketId: entry.id }, 'application socket open');
+    this.logger.info(
+      { traceId, conferenceId: entry.conferenceId, socketId: entry.id },
+      'application socket open',
+    );
   }
 
   private onSocketOpened(opened: SocketOpened) {

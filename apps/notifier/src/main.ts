@@ -24,7 +24,12 @@ async function bootstrap() {
     logger: new PinoNestLogger(logger),
   });
   registerHealthRoutes(app.getHttpAdapter().getInstance(), platformChecks(config, nc));
-  const sockets = new ApplicationSockets(nc, new RpcClient(nc, config.rpcTimeoutMs), config.nats.prefix, logger);
+  const sockets = new ApplicationSockets(
+    nc,
+    new RpcClient(nc, config.rpcTimeoutMs),
+    config.nats.prefix,
+    logger,
+  );
   sockets.attach(app.getHttpServer());
   const events = await followStream<ConferenceEvent>(nc, s.eventsWildcard, (event) => sockets.deliver(event));
 

@@ -10,15 +10,18 @@ const as = (role: 'moderator' | 'presenter' | 'speaker' | 'attendee', participan
 });
 
 describe('authorize', () => {
-  it.each(['createConference', 'deleteConference', 'createParticipant', 'deleteParticipants', 'createStreaming'] as const)(
-    '%s is for the application only',
-    (operation) => {
-      expect(authorize(operation, app).allowed).toBe(true);
-      for (const role of ['moderator', 'presenter', 'speaker', 'attendee'] as const) {
-        expect(authorize(operation, as(role)).allowed).toBe(false);
-      }
-    },
-  );
+  it.each([
+    'createConference',
+    'deleteConference',
+    'createParticipant',
+    'deleteParticipants',
+    'createStreaming',
+  ] as const)('%s is for the application only', (operation) => {
+    expect(authorize(operation, app).allowed).toBe(true);
+    for (const role of ['moderator', 'presenter', 'speaker', 'attendee'] as const) {
+      expect(authorize(operation, as(role)).allowed).toBe(false);
+    }
+  });
 
   it.each(['updateConference', 'startRecording', 'getRecording', 'dialParticipant'] as const)(
     '%s is for the application and moderators',
@@ -50,8 +53,10 @@ describe('authorize', () => {
 
     it('lets others change only their own name, layout and language', () => {
       const speaker = as('speaker');
-      expect(authorize('updateParticipant', speaker, 'p1', { name: 'x', layout: 'selector', language: 'fr' }).allowed)
-        .toBe(true);
+      expect(
+        authorize('updateParticipant', speaker, 'p1', { name: 'x', layout: 'selector', language: 'fr' })
+          .allowed,
+      ).toBe(true);
       expect(authorize('updateParticipant', speaker, 'p1', { role: 'moderator' })).toEqual({
         allowed: false,
         error: 'only the application or a moderator may change role',
@@ -62,7 +67,9 @@ describe('authorize', () => {
     });
 
     it('ignores null fields (they change nothing) and unknown fields', () => {
-      expect(authorize('updateParticipant', as('attendee'), 'p1', { role: null, profile: 'x' }).allowed).toBe(true);
+      expect(authorize('updateParticipant', as('attendee'), 'p1', { role: null, profile: 'x' }).allowed).toBe(
+        true,
+      );
     });
   });
 });

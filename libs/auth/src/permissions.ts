@@ -42,7 +42,8 @@ export function authorize(
     case 'application-or-moderator':
       return isApp || isModerator ? ALLOW : deny('only the application or a moderator may do this');
     case 'participant-self':
-      if (principal.kind !== 'participant') return deny('only a participant may (re)initiate its own session');
+      if (principal.kind !== 'participant')
+        return deny('only a participant may (re)initiate its own session');
       return targetParticipantId === undefined || targetParticipantId === principal.participantId
         ? ALLOW
         : deny('a participant may only (re)initiate its own session');
@@ -58,7 +59,9 @@ export function authorize(
           key in EDITABLE_FIELDS &&
           !SELF_EDITABLE.includes(key as keyof UpdateParticipantRequest),
       );
-      return forbidden ? deny(`only the application or a moderator may change ${forbidden}`, forbidden) : ALLOW;
+      return forbidden
+        ? deny(`only the application or a moderator may change ${forbidden}`, forbidden)
+        : ALLOW;
     }
   }
 }

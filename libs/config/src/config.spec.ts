@@ -10,7 +10,11 @@ describe('configuration', () => {
   });
 
   it('reads overrides and lists of NATS servers', () => {
-    const config = loadConfig({ MIND_HTTP_PORT: '9000', NATS_URL: 'nats://a:4222, nats://b:4222', MIND_ENV: 'production' });
+    const config = loadConfig({
+      MIND_HTTP_PORT: '9000',
+      NATS_URL: 'nats://a:4222, nats://b:4222',
+      MIND_ENV: 'production',
+    });
     expect(config.http.port).toBe(9000);
     expect(config.nats.servers).toEqual(['nats://a:4222', 'nats://b:4222']);
     expect(config.env).toBe('production');

@@ -9,14 +9,16 @@ function parse(name: VariableName, raw: string): string | number | boolean {
     case 'integer': {
       const value = Number(raw);
       const max = spec.kind === 'port' ? 65535 : Number.MAX_SAFE_INTEGER;
-      if (!/^\d+$/.test(raw) || value > max) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+      if (!/^\d+$/.test(raw) || value > max)
+        throw new ConfigError(`${name} must be an integer, got "${raw}"`);
       return value;
     }
     case 'boolean':
       if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false`);
       return raw === 'true';
     case 'enum':
-      if (!spec.values?.includes(raw)) throw new ConfigError(`${name} must be one of ${spec.values?.join(', ')}`);
+      if (!spec.values?.includes(raw))
+        throw new ConfigError(`${name} must be one of ${spec.values?.join(', ')}`);
       return raw;
     case 'url':
       for (const part of raw.split(',')) {
@@ -43,7 +45,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     databaseUrl: read<string>('DATABASE_URL'),
     redisUrl: read<string>('REDIS_URL'),
-    nats: { servers: read<string>('NATS_URL').split(',').map((s) => s.trim()), prefix: read<string>('MIND_NATS_PREFIX') },
+    nats: {
+      servers: read<string>('NATS_URL')
+        .split(',')
+        .map((s) => s.trim()),
+      prefix: read<string>('MIND_NATS_PREFIX'),
+    },
     rpcTimeoutMs: read<number>('MIND_RPC_TIMEOUT_MS'),
     expirySweepMs: read<number>('MIND_EXPIRY_SWEEP_MS'),
     defaults: {

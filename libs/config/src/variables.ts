@@ -11,48 +11,78 @@ export interface VariableSpec {
 
 export const VARIABLES = {
   MIND_ENV: {
-    default: 'development', kind: 'enum', values: ['development', 'production', 'test'],
+    default: 'development',
+    kind: 'enum',
+    values: ['development', 'production', 'test'],
     description: 'In `development` the shared development application of the reference is created on start.',
   },
   MIND_HTTP_HOST: { default: '127.0.0.1', kind: 'string', description: 'Address the gateway listens on.' },
   MIND_HTTP_PORT: { default: '8080', kind: 'port', description: 'Port of the public API (gateway).' },
   MIND_CONFERENCE_HEALTH_PORT: {
-    default: '8081', kind: 'port', description: 'Port of `/healthz` and `/readyz` of the conference service.',
+    default: '8081',
+    kind: 'port',
+    description: 'Port of `/healthz` and `/readyz` of the conference service.',
   },
-  MIND_NOTIFIER_HOST: { default: '127.0.0.1', kind: 'string', description: 'Address the notifier listens on.' },
+  MIND_NOTIFIER_HOST: {
+    default: '127.0.0.1',
+    kind: 'string',
+    description: 'Address the notifier listens on.',
+  },
   MIND_NOTIFIER_PORT: {
-    default: '8082', kind: 'port',
+    default: '8082',
+    kind: 'port',
     description: 'Port of the notifier (application WebSockets, proxied by the gateway; health routes).',
   },
   MIND_NOTIFIER_URL: {
-    default: 'http://127.0.0.1:8082', kind: 'url',
+    default: 'http://127.0.0.1:8082',
+    kind: 'url',
     description: 'Where the gateway forwards application WebSocket upgrades (a notifier or a load balancer).',
   },
   DATABASE_URL: {
-    default: 'postgres://postgres@127.0.0.1:5432/mind', kind: 'url', description: 'PostgreSQL connection URL.',
+    default: 'postgres://mind:mind@127.0.0.1:5432/mind',
+    kind: 'url',
+    description: 'PostgreSQL connection URL.',
   },
   REDIS_URL: { default: 'redis://127.0.0.1:6379', kind: 'url', description: 'Redis connection URL.' },
-  NATS_URL: { default: 'nats://127.0.0.1:4222', kind: 'url', description: 'NATS server(s), comma-separated.' },
+  NATS_URL: {
+    default: 'nats://127.0.0.1:4222',
+    kind: 'url',
+    description: 'NATS server(s), comma-separated.',
+  },
   MIND_NATS_PREFIX: {
-    default: 'mind', kind: 'string',
+    default: 'mind',
+    kind: 'string',
     description: 'Prefix of every NATS subject and of the JetStream stream name (isolates deployments).',
   },
   MIND_RPC_TIMEOUT_MS: {
-    default: '5000', kind: 'integer', description: 'How long the gateway waits for a service to answer.',
+    default: '5000',
+    kind: 'integer',
+    description: 'How long the gateway waits for a service to answer.',
   },
   MIND_EXPIRY_SWEEP_MS: {
-    default: '5000', kind: 'integer',
+    default: '5000',
+    kind: 'integer',
     description: 'Upper bound between two sweeps for conferences whose `endingAt` has passed.',
   },
   MIND_DEFAULT_MAX_PARTICIPANTS: {
-    default: '100', kind: 'integer', description: 'Participant limit of applications created without one.',
+    default: '100',
+    kind: 'integer',
+    description: 'Participant limit of applications created without one.',
   },
   MIND_DEFAULT_MAX_DURATION_S: {
-    default: '86400', kind: 'integer', description: 'Conference duration limit (seconds) of new applications.',
+    default: '86400',
+    kind: 'integer',
+    description: 'Conference duration limit (seconds) of new applications.',
   },
-  MIND_BODY_LIMIT_BYTES: { default: '1048576', kind: 'integer', description: 'Largest accepted request body.' },
+  MIND_BODY_LIMIT_BYTES: {
+    default: '1048576',
+    kind: 'integer',
+    description: 'Largest accepted request body.',
+  },
   LOG_LEVEL: {
-    default: 'info', kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    default: 'info',
+    kind: 'enum',
+    values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     description: 'pino log level.',
   },
 } as const satisfies Record<string, VariableSpec>;

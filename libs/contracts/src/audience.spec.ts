@@ -2,7 +2,11 @@ import { notificationForApplication, notificationForParticipant } from './audien
 import type { ConferenceEvent } from './events';
 
 const base = { seq: 1, conferenceId: 'conf', applicationId: 'app', at: 0 };
-const participantChange = (actor: ConferenceEvent['actor'], type: 'updated' | 'deleted', resource?: object): ConferenceEvent => ({
+const participantChange = (
+  actor: ConferenceEvent['actor'],
+  type: 'updated' | 'deleted',
+  resource?: object,
+): ConferenceEvent => ({
   ...base,
   kind: 'resource',
   actor,
@@ -20,9 +24,13 @@ const message = (sentTo: string, actor: ConferenceEvent['actor']): ConferenceEve
 
 describe('who hears about an event', () => {
   it('the application hears every change but its own', () => {
-    expect(notificationForApplication(participantChange({ kind: 'participant', id: 'p1' }, 'updated', {}))).not.toBeNull();
+    expect(
+      notificationForApplication(participantChange({ kind: 'participant', id: 'p1' }, 'updated', {})),
+    ).not.toBeNull();
     expect(notificationForApplication(participantChange({ kind: 'platform' }, 'updated', {}))).not.toBeNull();
-    expect(notificationForApplication(participantChange({ kind: 'application', id: 'app' }, 'updated', {}))).toBeNull();
+    expect(
+      notificationForApplication(participantChange({ kind: 'application', id: 'app' }, 'updated', {})),
+    ).toBeNull();
   });
 
   it('the application gets messages addressed to it or to everyone, never its own', () => {
@@ -35,19 +43,31 @@ describe('who hears about an event', () => {
   it('a participant hears changes by others, not its own', () => {
     const byApp = participantChange({ kind: 'application', id: 'app' }, 'updated', { online: true });
     expect(notificationForParticipant(byApp, 'p1')).toEqual(byApp.kind === 'resource' && byApp.notification);
-    expect(notificationForParticipant(participantChange({ kind: 'participant', id: 'p1' }, 'updated', {}), 'p1')).toBeNull();
-    expect(notificationForParticipant(participantChange({ kind: 'participant', id: 'p1' }, 'updated', {}), 'p2')).not.toBeNull();
+    expect(
+      notificationForParticipant(participantChange({ kind: 'participant', id: 'p1' }, 'updated', {}), 'p1'),
+    ).toBeNull();
+    expect(
+      notificationForParticipant(participantChange({ kind: 'participant', id: 'p1' }, 'updated', {}), 'p2'),
+    ).not.toBeNull();
   });
 
   it('a participant is never told it went offline or was deleted', () => {
-    expect(notificationForParticipant(participantChange({ kind: 'platform' }, 'updated', { online: false }), 'p1')).toBeNull();
-    expect(notificationForParticipant(participantChange({ kind: 'application', id: 'app' }, 'deleted'), 'p1')).toBeNull();
-    expect(notificationForParticipant(participantChange({ kind: 'platform' }, 'updated', { online: false }), 'p2')).not.toBeNull();
+    expect(
+      notificationForParticipant(participantChange({ kind: 'platform' }, 'updated', { online: false }), 'p1'),
+    ).toBeNull();
+    expect(
+      notificationForParticipant(participantChange({ kind: 'application', id: 'app' }, 'deleted'), 'p1'),
+    ).toBeNull();
+    expect(
+      notificationForParticipant(participantChange({ kind: 'platform' }, 'updated', { online: false }), 'p2'),
+    ).not.toBeNull();
   });
 
   it('a participant gets messages addressed to it or to everyone, without an echo', () => {
     expect(notificationForParticipant(message('p2', { kind: 'participant', id: 'p1' }), 'p2')).not.toBeNull();
-    expect(notificationForParticipant(message('conf', { kind: 'participant', id: 'p1' }), 'p2')).not.toBeNull();
+    expect(
+      notificationForParticipant(message('conf', { kind: 'participant', id: 'p1' }), 'p2'),
+    ).not.toBeNull();
     expect(notificationForParticipant(message('conf', { kind: 'participant', id: 'p1' }), 'p1')).toBeNull();
     expect(notificationForParticipant(message('app', { kind: 'participant', id: 'p1' }), 'p2')).toBeNull();
   });

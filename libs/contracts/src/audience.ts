@@ -20,7 +20,10 @@ export function notificationForApplication(event: ConferenceEvent): Notification
  * told that it went offline or was deleted (its expulsion is the "4001" frame instead). Streamings are
  * the application's business only: participants cannot even read them.
  */
-export function notificationForParticipant(event: ConferenceEvent, participantId: string): Notification | null {
+export function notificationForParticipant(
+  event: ConferenceEvent,
+  participantId: string,
+): Notification | null {
   if (event.kind === 'ended') return null;
   if (event.actor.kind === 'participant' && event.actor.id === participantId) return null;
   if (event.notification.location.startsWith('/streamings/')) return null;

@@ -1,8 +1,6 @@
 /** Who made a change: decides who is notified (nobody hears about their own API calls). */
 export type Actor =
-  | { kind: 'application'; id: string }
-  | { kind: 'participant'; id: string }
-  | { kind: 'platform' };
+  { kind: 'application'; id: string } | { kind: 'participant'; id: string } | { kind: 'platform' };
 
 /** The notification envelope, as sent on the application WebSocket and participants' data channels. */
 export interface Notification {

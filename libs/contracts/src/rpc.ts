@@ -33,6 +33,4 @@ export interface SocketAuthRequest {
   traceId: string;
 }
 
-export type SocketAuthReply =
-  | { status: 200; ended: boolean }
-  | { status: 401 | 403 | 404; error: string };
+export type SocketAuthReply = { status: 200; ended: boolean } | { status: 401 | 403 | 404; error: string };

@@ -182,7 +182,11 @@ export const responseSchemas = {
   streaming,
   streamings: { type: 'array', items: streaming },
   session: { type: 'object', required: ['sdp'], properties: { sdp: { type: 'string' } } },
-  dial: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: [...DIAL_STATUSES] } } },
+  dial: {
+    type: 'object',
+    required: ['status'],
+    properties: { status: { type: 'string', enum: [...DIAL_STATUSES] } },
+  },
   empty: { type: 'object' },
   error: {
     type: 'object',

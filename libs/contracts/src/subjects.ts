@@ -21,7 +21,8 @@ export function subjects(prefix: string) {
 export type Subjects = ReturnType<typeof subjects>;
 
 /** JetStream stream that keeps domain events (for consumers that reconnect or start late). */
-export const eventStreamName = (prefix: string) => `${prefix.replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase()}_EVENTS`;
+export const eventStreamName = (prefix: string) =>
+  `${prefix.replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase()}_EVENTS`;
 
 /** Close codes of the application WebSocket. */
 export const SocketCloseCode = { conferenceEnded: 4000, replaced: 4001 } as const;

@@ -4,7 +4,10 @@ import type { FastifyInstance } from 'fastify';
 export type ReadinessCheck = () => Promise<void>;
 
 const withTimeout = (check: ReadinessCheck, ms: number) =>
-  Promise.race([check(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms))]);
+  Promise.race([
+    check(),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms)),
+  ]);
 
 /**
  * `/healthz`: the process is alive. `/readyz`: every dependency answers (503 with the failing ones
@@ -24,6 +27,8 @@ export function registerHealthRoutes(app: FastifyInstance, checks: Record<string
       }),
     );
     const ready = results.every(([, state]) => state === 'ok');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
   });
 }

@@ -15,19 +15,26 @@ const TRACE_HEADER = 'Mind-Trace-Id';
 export async function connectNats(servers: string[], name: string, logger: Logger): Promise<NatsConnection> {
   const nc = await connect({ servers, name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
   void (async () => {
-    for await (const status of nc.status()) logger.info({ nats: status.type, data: String(status.data) }, 'nats status');
+    for await (const status of nc.status())
+      logger.info({ nats: status.type, data: String(status.data) }, 'nats status');
   })();
   return nc;
 }
 
 /** Request/reply with JSON payloads; the trace id travels in a header so both ends log it. */
 export class RpcClient {
-  constructor(private readonly nc: NatsConnection, private readonly timeoutMs: number) {}
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly timeoutMs: number,
+  ) {}
 
   async request<TReply>(subject: string, payload: unknown, traceId: string): Promise<TReply> {
     const h = natsHeaders();
     h.set(TRACE_HEADER, traceId);
-    const msg = await this.nc.request(subject, codec.encode(payload), { timeout: this.timeoutMs, headers: h });
+    const msg = await this.nc.request(subject, codec.encode(payload), {
+      timeout: this.timeoutMs,
+      headers: h,
+    });
     return codec.decode(msg.data) as TReply;
   }
 }

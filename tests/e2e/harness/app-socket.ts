@@ -17,7 +17,13 @@ export class AppSocket {
     );
   }
 
-  static async open(baseUrl: string, applicationId: string, conferenceId: string, token: string, viaHeader = false) {
+  static async open(
+    baseUrl: string,
+    applicationId: string,
+    conferenceId: string,
+    token: string,
+    viaHeader = false,
+  ) {
     const wsUrl = `${baseUrl.replace(/^http/, 'ws')}/${applicationId}/${conferenceId}`;
     const ws = viaHeader
       ? new WebSocket(wsUrl, { headers: { authorization: `Bearer ${token}` } })

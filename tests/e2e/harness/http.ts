@@ -26,7 +26,8 @@ export async function call<T = any>(
   let body: string | Buffer | undefined;
   if (options.rawBody !== undefined) body = options.rawBody;
   else if (options.body !== undefined) body = JSON.stringify(options.body);
-  const contentType = options.contentType === undefined ? 'application/json; charset=UTF-8' : options.contentType;
+  const contentType =
+    options.contentType === undefined ? 'application/json; charset=UTF-8' : options.contentType;
   if (contentType !== null && (body !== undefined || method === 'GET')) headers['content-type'] = contentType;
   const response = await fetch(baseUrl + path, { method, headers, body });
   const text = await response.text();
@@ -43,11 +44,13 @@ export async function call<T = any>(
 export function client(baseUrl: string, token?: string) {
   const withToken = (options: RequestOptions = {}) => ({ token, ...options });
   return {
-    get: <T = any>(path: string, options?: RequestOptions) => call<T>(baseUrl, 'GET', path, withToken(options)),
+    get: <T = any>(path: string, options?: RequestOptions) =>
+      call<T>(baseUrl, 'GET', path, withToken(options)),
     post: <T = any>(path: string, body?: unknown, options?: RequestOptions) =>
       call<T>(baseUrl, 'POST', path, withToken({ body, ...options })),
     patch: <T = any>(path: string, body?: unknown, options?: RequestOptions) =>
       call<T>(baseUrl, 'PATCH', path, withToken({ body, ...options })),
-    delete: <T = any>(path: string, options?: RequestOptions) => call<T>(baseUrl, 'DELETE', path, withToken(options)),
+    delete: <T = any>(path: string, options?: RequestOptions) =>
+      call<T>(baseUrl, 'DELETE', path, withToken(options)),
   };
 }

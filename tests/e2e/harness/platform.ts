@@ -14,7 +14,8 @@ export type ServiceName = 'conference' | 'notifier' | 'gateway';
 
 export const DEV_APP = {
   id: '00e1db72-c57d-478c-88be-3533d43c8b34',
-  token: 'W1VJggwnvg2ldDdvSYES07tpLCWLDlD5nFakVJ6QSCPiZRpAMGyAzKW07OpM1IpceZ2WT5h5Mu7Ekt7WDTQzMUoQkVTRE4NdYUFE',
+  token:
+    'W1VJggwnvg2ldDdvSYES07tpLCWLDlD5nFakVJ6QSCPiZRpAMGyAzKW07OpM1IpceZ2WT5h5Mu7Ekt7WDTQzMUoQkVTRE4NdYUFE',
 };
 
 export async function freePort(): Promise<number> {
@@ -39,7 +40,10 @@ export class Platform {
   private readonly children = new Map<string, ChildProcess>();
   private readonly logs = new Map<string, string[]>();
 
-  private constructor(env: NodeJS.ProcessEnv, private readonly healthPorts: Record<ServiceName, number>) {
+  private constructor(
+    env: NodeJS.ProcessEnv,
+    private readonly healthPorts: Record<ServiceName, number>,
+  ) {
     this.env = env;
     this.url = `http://127.0.0.1:${healthPorts.gateway}`;
   }
@@ -54,7 +58,7 @@ export class Platform {
       MIND_CONFERENCE_HEALTH_PORT: String(ports.conference),
       MIND_NOTIFIER_PORT: String(ports.notifier),
       MIND_NOTIFIER_URL: `http://127.0.0.1:${ports.notifier}`,
-      DATABASE_URL: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mind_test',
+      DATABASE_URL: process.env.TEST_DATABASE_URL ?? 'postgres://mind:mind@127.0.0.1:5432/mind_test',
       MIND_NATS_PREFIX: `t${randomBytes(5).toString('hex')}`,
       MIND_EXPIRY_SWEEP_MS: '1000',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
@@ -75,7 +79,11 @@ export class Platform {
    * Starts one more instance of a service next to the first (scale-out), on ports of its own.
    * Returns its base URL; `extraEnv` may point it elsewhere (e.g. a gateway at another notifier).
    */
-  async startExtraInstance(name: ServiceName, label: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<string> {
+  async startExtraInstance(
+    name: ServiceName,
+    label: string,
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): Promise<string> {
     const port = await freePort();
     const portVariable = {
       gateway: 'MIND_HTTP_PORT',
@@ -131,7 +139,12 @@ export class Platform {
     if (options.maxParticipants) args.push('--max-participants', String(options.maxParticipants));
     if (options.maxDuration) args.push('--max-duration', String(options.maxDuration));
     const { stdout } = await run(process.execPath, args, { env: this.env });
-    return JSON.parse(stdout) as { id: string; token: string; maxParticipants: number; maxDurationSeconds: number };
+    return JSON.parse(stdout) as {
+      id: string;
+      token: string;
+      maxParticipants: number;
+      maxDurationSeconds: number;
+    };
   }
 
   async close(): Promise<void> {

@@ -48,7 +48,10 @@ export class Authenticator {
       .getRepository(ApplicationEntity)
       .findOne({ where: { id: applicationId }, select: { id: true, tokenHash: true } });
     if (!application) return null;
-    this.applications.set(applicationId, { tokenHash: application.tokenHash, until: Date.now() + APPLICATION_CACHE_MS });
+    this.applications.set(applicationId, {
+      tokenHash: application.tokenHash,
+      until: Date.now() + APPLICATION_CACHE_MS,
+    });
     return application.tokenHash;
   }
 }

@@ -84,7 +84,14 @@ export class ApiDispatcher implements OnApplicationBootstrap, OnApplicationShutd
     const s = subjects(this.config.nats.prefix);
     const fault = () => errorReply(500, 'internal error');
     this.subscriptions = OPERATION_IDS.map((operation) =>
-      serveRpc<ApiCommand, ApiReply>(this.nc, s.api(operation), QUEUE, this.logger, (cmd) => this.handle(cmd), fault),
+      serveRpc<ApiCommand, ApiReply>(
+        this.nc,
+        s.api(operation),
+        QUEUE,
+        this.logger,
+        (cmd) => this.handle(cmd),
+        fault,
+      ),
     );
     this.subscriptions.push(
       serveRpc<SocketAuthRequest, SocketAuthReply>(
@@ -106,7 +113,12 @@ export class ApiDispatcher implements OnApplicationBootstrap, OnApplicationShutd
     const started = Date.now();
     const reply = await this.dispatch(command);
     this.logger.info(
-      { traceId: command.traceId, operation: command.operation, status: reply.status, ms: Date.now() - started },
+      {
+        traceId: command.traceId,
+        operation: command.operation,
+        status: reply.status,
+        ms: Date.now() - started,
+      },
       'api call',
     );
     return reply;
@@ -117,7 +129,8 @@ export class ApiDispatcher implements OnApplicationBootstrap, OnApplicationShutd
     const applicationId = params.applicationId ?? '';
     const principal = await this.authenticator.resolve(command.token, applicationId);
     if (!principal) return errorReply(401, 'missing or invalid token');
-    if (principal.applicationId !== applicationId) return errorReply(404, 'application not found', 'applicationId');
+    if (principal.applicationId !== applicationId)
+      return errorReply(404, 'application not found', 'applicationId');
     const actor = actorOf(principal);
 
     if (operation === 'createConference') {
@@ -146,7 +159,8 @@ export class ApiDispatcher implements OnApplicationBootstrap, OnApplicationShutd
     const principal = await this.authenticator.resolve(req.token, req.applicationId);
     if (!principal) return { status: 401, error: 'missing or invalid token' };
     if (principal.applicationId !== req.applicationId) return { status: 404, error: 'application not found' };
-    if (principal.kind !== 'application') return { status: 403, error: 'only the application may open this socket' };
+    if (principal.kind !== 'application')
+      return { status: 403, error: 'only the application may open this socket' };
     const conference = await this.dataSource
       .getRepository(ConferenceEntity)
       .findOneBy({ id: req.conferenceId, applicationId: req.applicationId });

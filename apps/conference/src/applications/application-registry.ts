@@ -6,7 +6,8 @@ import { ApplicationEntity } from '../database/entities';
 /** The free shared development application of the Mind API reference: same id and token, same limits. */
 export const DEVELOPMENT_APPLICATION = {
   id: '00e1db72-c57d-478c-88be-3533d43c8b34',
-  token: 'W1VJggwnvg2ldDdvSYES07tpLCWLDlD5nFakVJ6QSCPiZRpAMGyAzKW07OpM1IpceZ2WT5h5Mu7Ekt7WDTQzMUoQkVTRE4NdYUFE',
+  token:
+    'W1VJggwnvg2ldDdvSYES07tpLCWLDlD5nFakVJ6QSCPiZRpAMGyAzKW07OpM1IpceZ2WT5h5Mu7Ekt7WDTQzMUoQkVTRE4NdYUFE',
   name: 'Shared development application',
   maxParticipants: 5,
   maxDurationSeconds: 15 * 60,

@@ -9,7 +9,12 @@ import {
   type UpdateConferenceRequest,
   type UpdateTranscriptionRequest,
 } from '@mind/contracts';
-import { ApplicationEntity, ConferenceEntity, ParticipantEntity, StreamingEntity } from '../database/entities';
+import {
+  ApplicationEntity,
+  ConferenceEntity,
+  ParticipantEntity,
+  StreamingEntity,
+} from '../database/entities';
 import { ConferenceTransactions } from '../events/conference-transactions';
 import { ExpiryScheduler } from '../expiry/expiry-scheduler';
 import { toConference, toParticipant, toStreaming } from '../representations';

@@ -49,7 +49,10 @@ export class MessageEntity {
   @Column('uuid', { name: 'conference_id' }) conferenceId!: string;
   @Column('uuid', { name: 'sent_to' }) sentTo!: string;
   @Column('uuid', { name: 'sent_by' }) sentBy!: string;
-  @Column('bigint', { name: 'sent_at', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  @Column('bigint', {
+    name: 'sent_at',
+    transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
+  })
   sentAt!: number;
   @Column('text') text!: string;
   @Column('boolean', { default: false }) persistent!: boolean;

@@ -13,7 +13,10 @@ export type Emit = (event: ConferenceEventInput) => void;
  */
 @Injectable()
 export class ConferenceTransactions {
-  constructor(private readonly dataSource: DataSource, private readonly relay: OutboxRelay) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly relay: OutboxRelay,
+  ) {}
 
   async run<T>(conferenceId: string, work: (m: EntityManager, emit: Emit) => Promise<T>): Promise<T> {
     const events: ConferenceEventInput[] = [];

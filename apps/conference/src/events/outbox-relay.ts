@@ -78,10 +78,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.dataSource.transaction(async (m) => {
       const [{ locked }] = await m.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK]);
       if (!locked) return 'busy';
-      const rows: { seq: string; conference_id: string; payload: Omit<ConferenceEvent, 'seq'> }[] = await m.query(
-        'SELECT seq, conference_id, payload FROM outbox ORDER BY seq LIMIT $1',
-        [BATCH],
-      );
+      const rows: { seq: string; conference_id: string; payload: Omit<ConferenceEvent, 'seq'> }[] =
+        await m.query('SELECT seq, conference_id, payload FROM outbox ORDER BY seq LIMIT $1', [BATCH]);
       if (rows.length === 0) return 'done';
       // Issued in order on one connection, so JetStream stores them in order; awaited together.
       await Promise.all(

@@ -22,11 +22,15 @@ export class MediaFeaturesService {
   }
 
   async sessionUnavailable(ctx: CallContext): Promise<ApiReply> {
-    return this.forParticipant(ctx, () => errorReply(501, 'WebRTC sessions are not available on this platform yet'));
+    return this.forParticipant(ctx, () =>
+      errorReply(501, 'WebRTC sessions are not available on this platform yet'),
+    );
   }
 
   async dialUnavailable(ctx: CallContext): Promise<ApiReply> {
-    return this.forParticipant(ctx, () => errorReply(501, 'SIP dial-out is not available on this platform yet'));
+    return this.forParticipant(ctx, () =>
+      errorReply(501, 'SIP dial-out is not available on this platform yet'),
+    );
   }
 
   /** There can be no call to forward while SIP is unavailable. */

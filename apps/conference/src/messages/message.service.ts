@@ -48,6 +48,10 @@ export class MessageService {
     });
     return message
       ? ok(toMessage(message))
-      : errorReply(400, 'sendTo must be a participant of this conference, the application or the conference', 'sendTo');
+      : errorReply(
+          400,
+          'sendTo must be a participant of this conference, the application or the conference',
+          'sendTo',
+        );
   }
 }

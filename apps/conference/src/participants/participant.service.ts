@@ -18,7 +18,10 @@ const notFound = () => errorReply(404, 'participant not found', 'participantId')
 
 @Injectable()
 export class ParticipantService {
-  constructor(private readonly dataSource: DataSource, private readonly transactions: ConferenceTransactions) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: ConferenceTransactions,
+  ) {}
 
   async list(ctx: CallContext): Promise<ApiReply> {
     const participants = await this.dataSource
@@ -107,7 +110,10 @@ export class ParticipantService {
   private async deleteWhere(m: EntityManager, emit: Emit, ctx: CallContext, where: { id?: string }) {
     const participants = await m.findBy(ParticipantEntity, { ...where, conferenceId: ctx.conference.id });
     if (participants.length === 0) return 0;
-    await m.delete(ParticipantEntity, participants.map((p) => p.id));
+    await m.delete(
+      ParticipantEntity,
+      participants.map((p) => p.id),
+    );
     for (const participant of participants) this.emitChange(emit, ctx, participant, 'deleted');
     return participants.length;
   }

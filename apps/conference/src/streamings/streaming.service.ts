@@ -15,7 +15,10 @@ const notFound = () => errorReply(404, 'streaming not found', 'streamingId');
  */
 @Injectable()
 export class StreamingService {
-  constructor(private readonly dataSource: DataSource, private readonly transactions: ConferenceTransactions) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: ConferenceTransactions,
+  ) {}
 
   async list(ctx: CallContext): Promise<ApiReply> {
     const streamings = await this.dataSource
@@ -63,7 +66,10 @@ export class StreamingService {
   private async deleteWhere(m: EntityManager, emit: Emit, ctx: CallContext, where: { id?: string }) {
     const streamings = await m.findBy(StreamingEntity, { ...where, conferenceId: ctx.conference.id });
     if (streamings.length === 0) return 0;
-    await m.delete(StreamingEntity, streamings.map((s) => s.id));
+    await m.delete(
+      StreamingEntity,
+      streamings.map((s) => s.id),
+    );
     for (const streaming of streamings) this.emitChange(emit, ctx, streaming, 'deleted');
     return streamings.length;
   }

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Prepares this machine to run or test the platform; safe to run again (each step checks first).
+#   - Debian packages the platform and its tests need
+#   - npm dependencies (npm ci when the lock file changed)
+#   - PostgreSQL, Redis and NATS (JetStream) running locally, unless already running
+#   - the database role, then a build of all services
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+export DEBIAN_FRONTEND=noninteractive
+
+# --- Debian packages -------------------------------------------------------------------------------
+declare -A NEEDS=(
+  [psql]=postgresql-client [pg_ctlcluster]=postgresql [redis-server]=redis-server [redis-cli]=redis-tools
+  [nats-server]=nats-server [curl]=curl
+)
+missing=()
+for cmd in "${!NEEDS[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDS[$cmd]}"); done
+if ((${#missing[@]})); then
+  log "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- Node.js dependencies --------------------------------------------------------------------------
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  log "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# --- PostgreSQL ------------------------------------------------------------------------------------
+if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  version=$(ls /etc/postgresql | sort -V | tail -n 1)
+  if [[ -z "$version" ]]; then log "no PostgreSQL cluster found" >&2; exit 1; fi
+  log "starting PostgreSQL $version"
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start
+  for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.2; done
+fi
+# The platform connects as role "mind" (password "mind", may create its databases); local defaults only.
+su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname = 'mind'\"" | grep -q 1 ||
+  su postgres -c "psql -qc \"CREATE ROLE mind LOGIN PASSWORD 'mind' CREATEDB\"" >/dev/null
+
+# --- Redis -----------------------------------------------------------------------------------------
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  log "starting Redis"
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/mind.log
+fi
+
+# --- NATS with JetStream ---------------------------------------------------------------------------
+if ! (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
+  log "starting NATS with JetStream"
+  mkdir -p /var/lib/nats-server
+  start-stop-daemon --start --oknodo --background --exec "$(command -v nats-server)" -- \
+    -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
+  for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null && break; sleep 0.2; done
+fi
+
+# --- Build -----------------------------------------------------------------------------------------
+log "building"
+npm run build --silent

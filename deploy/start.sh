@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# `npm start`: set up this machine if needed, then run the whole platform in the foreground.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash deploy/setup.sh
+exec node deploy/run-local.mjs

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `npm test`: set up this machine if needed, then run every check: types, lint, formatting, unit tests,
+# and the integration tests against the real services (one test file at a time).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash deploy/setup.sh
+
+step() { printf '\n\033[1m[test]\033[0m %s\n' "$*"; }
+step "type check"
+npx tsc -p tsconfig.json --noEmit
+step "lint (with Nx module boundaries)"
+NX_DAEMON=false NX_NO_CLOUD=true npx nx show projects >/dev/null
+npx eslint . --max-warnings 0
+step "formatting"
+npx prettier --check . --log-level warn
+
+step "unit and integration tests"
+results=$(mktemp)
+status=0
+npx jest --runInBand --json --outputFile="$results" "$@" || status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+' "$results" || true
+rm -f "$results"
+exit "$status"
