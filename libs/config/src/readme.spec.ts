@@ -5,7 +5,10 @@ import { VARIABLES } from './variables';
 describe('README configuration table', () => {
   const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
   const rows = new Map(
-    [...readme.matchAll(/^\| `([A-Z_]+)` \| `([^`]*)` \| (.+) \|$/gm)].map((m) => [m[1], { value: m[2], text: m[3] }]),
+    [...readme.matchAll(/^\| `([A-Z_]+)` +\| `([^`]*)` +\| (.+?) *\|$/gm)].map((m) => [
+      m[1],
+      { value: m[2], text: m[3] },
+    ]),
   );
 
   it('documents every variable with its real default', () => {
