@@ -28,101 +28,153 @@ interface BadCase {
 const SIP = 'sip:alice@example.com';
 const long = (length: number) => 'x'.repeat(length);
 const unknownUuid = randomUUID();
+type Method = BadCase['method'];
+
+/** Rows of 400s for one route: `(what, JSON body, offending field)`. */
+const invalid =
+  (method: Method, path: string, as?: BadCase['as']) =>
+  (what: string, body: unknown, field: string): BadCase => ({
+    label: `${method} ${path} ${what}`,
+    method,
+    path,
+    body,
+    as,
+    status: 400,
+    field,
+  });
+/** Any other row; `request` holds the body, raw body or content type, and `field` when one is expected. */
+const row = (
+  what: string,
+  method: Method,
+  path: string,
+  status: number,
+  request: Pick<BadCase, 'body' | 'rawBody' | 'contentType' | 'field'> = {},
+): BadCase => ({ label: `${method} ${path} ${what}`, method, path, status, ...request });
+
+const C = '{c}';
+const P = '{c}/participants/{p}';
+const createConference = invalid('POST', '/{a}');
+const updateConference = invalid('PATCH', C);
+const createParticipant = invalid('POST', `${C}/participants`);
+const updateParticipant = invalid('PATCH', P);
+const sendMessage = invalid('POST', `${C}/messages`);
+const createStreaming = invalid('POST', `${C}/streamings`);
+const dial = invalid('POST', `${P}/dial`);
+const session = invalid('POST', P, 'participant');
+const ownSession = invalid('POST', C, 'participant');
 
 const table: BadCase[] = [
   // Create conference: wrong types and enum values for every field.
-  { label: 'create conference: name is a number', method: 'POST', path: '/{a}', body: { name: 42 }, status: 400, field: 'name' },
-  { label: 'create conference: name is null', method: 'POST', path: '/{a}', body: { name: null }, status: 400, field: 'name' },
-  { label: 'create conference: layout is a number', method: 'POST', path: '/{a}', body: { layout: 1 }, status: 400, field: 'layout' },
-  { label: 'create conference: layout "grid"', method: 'POST', path: '/{a}', body: { layout: 'grid' }, status: 400, field: 'layout' },
-  { label: 'create conference: recordingLayout "foo"', method: 'POST', path: '/{a}', body: { recordingLayout: 'foo' }, status: 400, field: 'recordingLayout' },
-  { label: 'create conference: recordingLayout is a boolean', method: 'POST', path: '/{a}', body: { recordingLayout: true }, status: 400, field: 'recordingLayout' },
-  { label: 'create conference: name one char too long', method: 'POST', path: '/{a}', body: { name: long(LIMITS.nameLength + 1) }, status: 400, field: 'name' },
+  createConference('name is a number', { name: 42 }, 'name'),
+  createConference('name is null', { name: null }, 'name'),
+  createConference('name one char too long', { name: long(LIMITS.nameLength + 1) }, 'name'),
+  createConference('layout is a number', { layout: 1 }, 'layout'),
+  createConference('layout "grid"', { layout: 'grid' }, 'layout'),
+  createConference('recordingLayout "foo"', { recordingLayout: 'foo' }, 'recordingLayout'),
+  createConference('recordingLayout is a boolean', { recordingLayout: true }, 'recordingLayout'),
   // Modify conference.
-  { label: 'modify conference: layout "grid"', method: 'PATCH', path: '{c}', body: { layout: 'grid' }, status: 400, field: 'layout' },
-  { label: 'modify conference: name one char too long', method: 'PATCH', path: '{c}', body: { name: long(LIMITS.nameLength + 1) }, status: 400, field: 'name' },
-  { label: 'modify conference: name is an array', method: 'PATCH', path: '{c}', body: { name: ['a'] }, status: 400, field: 'name' },
-  // Create participant.
-  { label: 'create participant: role "admin"', method: 'POST', path: '{c}/participants', body: { role: 'admin' }, status: 400, field: 'role' },
-  { label: 'create participant: language "xx"', method: 'POST', path: '{c}/participants', body: { language: 'xx' }, status: 400, field: 'language' },
-  { label: 'create participant: priority negative', method: 'POST', path: '{c}/participants', body: { priority: -1 }, status: 400, field: 'priority' },
-  { label: 'create participant: priority is a string', method: 'POST', path: '{c}/participants', body: { priority: 'high' }, status: 400, field: 'priority' },
-  { label: 'create participant: priority is an object', method: 'POST', path: '{c}/participants', body: { priority: { value: 1 } }, status: 400, field: 'priority' },
-  { label: 'create participant: layout "grid"', method: 'POST', path: '{c}/participants', body: { layout: 'grid' }, status: 400, field: 'layout' },
-  { label: 'create participant: name is a number', method: 'POST', path: '{c}/participants', body: { name: 7 }, status: 400, field: 'name' },
-  // Modify participant.
-  { label: 'modify participant: name one char too long', method: 'PATCH', path: '{c}/participants/{p}', body: { name: long(LIMITS.nameLength + 1) }, status: 400, field: 'name' },
-  { label: 'modify participant: priority negative', method: 'PATCH', path: '{c}/participants/{p}', body: { priority: -5 }, status: 400, field: 'priority' },
-  { label: 'modify participant: role "admin"', method: 'PATCH', path: '{c}/participants/{p}', body: { role: 'admin' }, status: 400, field: 'role' },
-  { label: 'modify participant: language "xx"', method: 'PATCH', path: '{c}/participants/{p}', body: { language: 'xx' }, status: 400, field: 'language' },
-  // Messages.
-  { label: 'message: text one char too long', method: 'POST', path: '{c}/messages', body: { sendTo: '{c-id}', text: long(LIMITS.messageLength + 1) }, status: 400, field: 'text' },
-  { label: 'message: sendTo is not a UUID', method: 'POST', path: '{c}/messages', body: { sendTo: 'not-a-uuid', text: 'hi' }, status: 400, field: 'sendTo' },
-  { label: 'message: sendTo missing', method: 'POST', path: '{c}/messages', body: { text: 'hi' }, status: 400, field: 'sendTo' },
-  { label: 'message: sendTo a UUID that is not in the conference', method: 'POST', path: '{c}/messages', body: { sendTo: unknownUuid, text: 'hi' }, status: 400, field: 'sendTo' },
-  { label: 'message: text missing', method: 'POST', path: '{c}/messages', body: { sendTo: '{c-id}' }, status: 400, field: 'text' },
-  { label: 'message: text is a number', method: 'POST', path: '{c}/messages', body: { sendTo: '{c-id}', text: 12 }, status: 400, field: 'text' },
-  { label: 'message: persistent is a string', method: 'POST', path: '{c}/messages', body: { sendTo: '{c-id}', text: 'hi', persistent: 'yes' }, status: 400, field: 'persistent' },
+  updateConference('layout "grid"', { layout: 'grid' }, 'layout'),
+  updateConference('name one char too long', { name: long(LIMITS.nameLength + 1) }, 'name'),
+  updateConference('name is an array', { name: ['a'] }, 'name'),
+  // Create and modify participant.
+  createParticipant('role "admin"', { role: 'admin' }, 'role'),
+  createParticipant('language "xx"', { language: 'xx' }, 'language'),
+  createParticipant('priority negative', { priority: -1 }, 'priority'),
+  createParticipant('priority is a string', { priority: 'high' }, 'priority'),
+  createParticipant('priority is an object', { priority: { value: 1 } }, 'priority'),
+  createParticipant('layout "grid"', { layout: 'grid' }, 'layout'),
+  createParticipant('name is a number', { name: 7 }, 'name'),
+  updateParticipant('name one char too long', { name: long(LIMITS.nameLength + 1) }, 'name'),
+  updateParticipant('priority negative', { priority: -5 }, 'priority'),
+  updateParticipant('priority is a string', { priority: '1' }, 'priority'),
+  updateParticipant('role "admin"', { role: 'admin' }, 'role'),
+  updateParticipant('language "xx"', { language: 'xx' }, 'language'),
+  // Messages ({c-id}: the conference id, i.e. everyone).
+  sendMessage('text one char too long', { sendTo: '{c-id}', text: long(LIMITS.messageLength + 1) }, 'text'),
+  sendMessage('sendTo is not a UUID', { sendTo: 'not-a-uuid', text: 'hi' }, 'sendTo'),
+  sendMessage('sendTo missing', { text: 'hi' }, 'sendTo'),
+  sendMessage('sendTo a UUID not of this conference', { sendTo: unknownUuid, text: 'hi' }, 'sendTo'),
+  sendMessage('text missing', { sendTo: '{c-id}' }, 'text'),
+  sendMessage('text is a number', { sendTo: '{c-id}', text: 12 }, 'text'),
+  sendMessage('persistent "yes"', { sendTo: '{c-id}', text: 'hi', persistent: 'yes' }, 'persistent'),
   // Transcription.
-  { label: 'transcription: started "yes"', method: 'PATCH', path: '{c}/transcription', body: { started: 'yes' }, status: 400, field: 'started' },
+  invalid('PATCH', `${C}/transcription`)('started "yes"', { started: 'yes' }, 'started'),
   // Streamings.
-  { label: 'streaming: http:// url', method: 'POST', path: '{c}/streamings', body: { url: 'http://x' }, status: 400, field: 'url' },
-  { label: 'streaming: url "rtmp:/bad"', method: 'POST', path: '{c}/streamings', body: { url: 'rtmp:/bad' }, status: 400, field: 'url' },
-  { label: 'streaming: url missing', method: 'POST', path: '{c}/streamings', body: {}, status: 400, field: 'url' },
-  { label: 'streaming: 3000-char url', method: 'POST', path: '{c}/streamings', body: { url: `rtmp://example.com/${long(3000)}` }, status: 400, field: 'url' },
-  { label: 'streaming: ftp:// url', method: 'POST', path: '{c}/streamings', body: { url: 'ftp://example.com/live' }, status: 400, field: 'url' },
-  { label: 'streaming: url is a number', method: 'POST', path: '{c}/streamings', body: { url: 1935 }, status: 400, field: 'url' },
+  createStreaming('url "http://x"', { url: 'http://x' }, 'url'),
+  createStreaming('url "rtmp:/bad"', { url: 'rtmp:/bad' }, 'url'),
+  createStreaming('url missing', {}, 'url'),
+  createStreaming('url of 3000 chars', { url: `rtmp://example.com/${long(3000)}` }, 'url'),
+  createStreaming('url ftp://', { url: 'ftp://example.com/live' }, 'url'),
+  createStreaming('url is a number', { url: 1935 }, 'url'),
   // SIP dial and forward.
-  { label: 'dial: from missing', method: 'POST', path: '{c}/participants/{p}/dial', body: { to: SIP }, status: 400, field: 'from' },
-  { label: 'dial: to missing', method: 'POST', path: '{c}/participants/{p}/dial', body: { from: SIP }, status: 400, field: 'to' },
-  { label: 'dial: from empty', method: 'POST', path: '{c}/participants/{p}/dial', body: { from: '', to: SIP }, status: 400, field: 'from' },
-  { label: 'dial: timeout 4', method: 'POST', path: '{c}/participants/{p}/dial', body: { from: SIP, to: SIP, timeout: 4 }, status: 400, field: 'timeout' },
-  { label: 'dial: timeout 31', method: 'POST', path: '{c}/participants/{p}/dial', body: { from: SIP, to: SIP, timeout: 31 }, status: 400, field: 'timeout' },
-  { label: 'dial: timeout "abc"', method: 'POST', path: '{c}/participants/{p}/dial', body: { from: SIP, to: SIP, timeout: 'abc' }, status: 400, field: 'timeout' },
-  { label: 'dial: timeout 5.5', method: 'POST', path: '{c}/participants/{p}/dial', body: { from: SIP, to: SIP, timeout: 5.5 }, status: 400, field: 'timeout' },
-  { label: 'dial: timeout "31"', method: 'POST', path: '{c}/participants/{p}/dial', body: { from: SIP, to: SIP, timeout: '31' }, status: 400, field: 'timeout' },
-  { label: 'forward: destination missing', method: 'POST', path: '{c}/participants/{p}/forward', body: {}, status: 400, field: 'destination' },
-  // WebRTC session (participant's own token).
-  { label: 'session: sdp missing', method: 'POST', path: '{c}/participants/{p}', body: {}, as: 'participant', status: 400, field: 'sdp' },
-  { label: 'session: sdp is a number', method: 'POST', path: '{c}/participants/{p}', body: { sdp: 5 }, as: 'participant', status: 400, field: 'sdp' },
-  { label: 'session (SDK form on the conference URI): sdp missing', method: 'POST', path: '{c}', body: { type: 'offer' }, as: 'participant', status: 400, field: 'sdp' },
+  dial('from missing', { to: SIP }, 'from'),
+  dial('to missing', { from: SIP }, 'to'),
+  dial('from empty', { from: '', to: SIP }, 'from'),
+  dial('timeout 4', { from: SIP, to: SIP, timeout: 4 }, 'timeout'),
+  dial('timeout 31', { from: SIP, to: SIP, timeout: 31 }, 'timeout'),
+  dial('timeout "abc"', { from: SIP, to: SIP, timeout: 'abc' }, 'timeout'),
+  dial('timeout 5.5', { from: SIP, to: SIP, timeout: 5.5 }, 'timeout'),
+  dial('timeout "31"', { from: SIP, to: SIP, timeout: '31' }, 'timeout'),
+  invalid('POST', `${P}/forward`)('destination missing', {}, 'destination'),
+  // WebRTC session, with the participant's own token, on both URIs.
+  session('sdp missing', {}, 'sdp'),
+  session('sdp is a number', { sdp: 5 }, 'sdp'),
+  ownSession('sdp missing', { type: 'offer' }, 'sdp'),
   // Bodies that are JSON but not an object.
-  { label: 'body is a JSON array', method: 'POST', path: '/{a}', rawBody: '[{"name":"x"}]', status: 400 },
-  { label: 'body is a JSON string', method: 'POST', path: '/{a}', rawBody: '"conference"', status: 400 },
-  { label: 'body is JSON null', method: 'POST', path: '/{a}', rawBody: 'null', status: 400 },
-  { label: 'body is a JSON number', method: 'PATCH', path: '{c}', rawBody: '42', status: 400 },
+  row('body a JSON array', 'POST', '/{a}', 400, { rawBody: '[{"name":"x"}]' }),
+  row('body a JSON string', 'POST', '/{a}', 400, { rawBody: '"conference"' }),
+  row('body JSON null', 'POST', '/{a}', 400, { rawBody: 'null' }),
+  row('body a JSON number', 'PATCH', C, 400, { rawBody: '42' }),
   // Bodies that are not JSON.
-  { label: 'invalid JSON "{"', method: 'POST', path: '/{a}', rawBody: '{', status: 400 },
-  { label: 'invalid JSON "{name:1}"', method: 'POST', path: '/{a}', rawBody: '{name:1}', status: 400 },
-  { label: 'invalid JSON with a trailing comma', method: 'POST', path: '{c}/participants', rawBody: '{"name":"Ann",}', status: 400 },
-  { label: 'invalid JSON (single quotes)', method: 'PATCH', path: '{c}', rawBody: "{'name':'x'}", status: 400 },
-  // Content types.
-  { label: 'Content-Type text/plain with a body', method: 'POST', path: '/{a}', rawBody: '{"name":"x"}', contentType: 'text/plain', status: 415 },
-  { label: 'Content-Type application/x-www-form-urlencoded', method: 'POST', path: '/{a}', rawBody: 'name=x', contentType: 'application/x-www-form-urlencoded', status: 415 },
-  { label: 'no Content-Type with a non-empty body', method: 'POST', path: '/{a}', rawBody: Buffer.from('{"name":"x"}'), contentType: null, status: 415 },
-  { label: 'Content-Type application/xml', method: 'PATCH', path: '{c}', rawBody: '<name>x</name>', contentType: 'application/xml', status: 415 },
-  { label: 'Content-Type multipart/form-data', method: 'POST', path: '{c}/messages', rawBody: '--b\r\n\r\nx\r\n--b--', contentType: 'multipart/form-data; boundary=b', status: 415 },
-  { label: 'body over 1 MiB', method: 'POST', path: '/{a}', rawBody: JSON.stringify({ name: long(1024 * 1024) }), status: 413 },
+  row('invalid JSON "{"', 'POST', '/{a}', 400, { rawBody: '{' }),
+  row('invalid JSON "{name:1}"', 'POST', '/{a}', 400, { rawBody: '{name:1}' }),
+  row('invalid JSON with a trailing comma', 'POST', `${C}/participants`, 400, { rawBody: '{"name":"Ann",}' }),
+  row('invalid JSON with single quotes', 'PATCH', C, 400, { rawBody: "{'name':'x'}" }),
+  // Content types and size.
+  row('Content-Type text/plain', 'POST', '/{a}', 415, { rawBody: '{"name":"x"}', contentType: 'text/plain' }),
+  row('Content-Type form-urlencoded', 'POST', '/{a}', 415, {
+    rawBody: 'name=x',
+    contentType: 'application/x-www-form-urlencoded',
+  }),
+  // A Buffer body: fetch adds no Content-Type of its own (it would add text/plain for a string).
+  row('no Content-Type, non-empty body', 'POST', '/{a}', 415, {
+    rawBody: Buffer.from('{}'),
+    contentType: null,
+  }),
+  row('Content-Type application/xml', 'PATCH', C, 415, {
+    rawBody: '<name>x</name>',
+    contentType: 'application/xml',
+  }),
+  row('Content-Type multipart/form-data', 'POST', `${C}/messages`, 415, {
+    rawBody: '--b\r\n\r\nx\r\n--b--',
+    contentType: 'multipart/form-data; boundary=b',
+  }),
+  row('body over 1 MiB', 'POST', '/{a}', 413, { rawBody: JSON.stringify({ name: long(1024 * 1024) }) }),
   // Invalid UUIDs in the path: 404 naming the parameter.
-  { label: 'path: applicationId "not-a-uuid" (create)', method: 'POST', path: '/not-a-uuid', body: {}, status: 404, field: 'applicationId' },
-  { label: 'path: applicationId "123" (get conference)', method: 'GET', path: '/123/{c-id}', status: 404, field: 'applicationId' },
-  { label: 'path: conferenceId "not-a-uuid"', method: 'GET', path: '/{a}/not-a-uuid', status: 404, field: 'conferenceId' },
-  { label: 'path: conferenceId "123" (participants)', method: 'GET', path: '/{a}/123/participants', status: 404, field: 'conferenceId' },
-  { label: 'path: conferenceId a UUID with a missing digit', method: 'DELETE', path: '/{a}/{c-id-short}', status: 404, field: 'conferenceId' },
-  { label: 'path: participantId "not-a-uuid"', method: 'GET', path: '{c}/participants/not-a-uuid', status: 404, field: 'participantId' },
-  { label: 'path: participantId "123" (modify)', method: 'PATCH', path: '{c}/participants/123', body: { name: 'x' }, status: 404, field: 'participantId' },
-  { label: 'path: streamingId "not-a-uuid"', method: 'GET', path: '{c}/streamings/not-a-uuid', status: 404, field: 'streamingId' },
-  { label: 'path: streamingId "123" (delete)', method: 'DELETE', path: '{c}/streamings/123', status: 404, field: 'streamingId' },
-  // Unknown routes and methods.
-  { label: 'unknown route under a conference', method: 'GET', path: '{c}/nope', status: 404 },
-  { label: 'unknown route under a participant', method: 'GET', path: '{c}/participants/{p}/nope', status: 404 },
-  { label: 'unknown deep route', method: 'GET', path: '{c}/streamings/{p}/x/y', status: 404 },
-  { label: 'GET on a POST-only route', method: 'GET', path: '{c}/recording/start', status: 404 },
-  { label: 'PUT on the conference', method: 'PUT', path: '{c}', body: { name: 'x' }, status: 404 },
-  { label: 'PUT on a participant', method: 'PUT', path: '{c}/participants/{p}', body: { name: 'x' }, status: 404 },
+  row('applicationId "not-a-uuid"', 'POST', '/not-a-uuid', 404, { body: {}, field: 'applicationId' }),
+  row('applicationId "123"', 'GET', '/123/{c-id}', 404, { field: 'applicationId' }),
+  row('conferenceId "not-a-uuid"', 'GET', '/{a}/not-a-uuid', 404, { field: 'conferenceId' }),
+  row('conferenceId "123"', 'GET', '/{a}/123/participants', 404, { field: 'conferenceId' }),
+  row('conferenceId a UUID short of one digit', 'DELETE', '/{a}/{c-id-short}', 404, {
+    field: 'conferenceId',
+  }),
+  row('participantId "not-a-uuid"', 'GET', `${C}/participants/not-a-uuid`, 404, { field: 'participantId' }),
+  row('participantId "123"', 'PATCH', `${C}/participants/123`, 404, {
+    body: { name: 'x' },
+    field: 'participantId',
+  }),
+  row('streamingId "not-a-uuid"', 'GET', `${C}/streamings/not-a-uuid`, 404, { field: 'streamingId' }),
+  row('streamingId "123"', 'DELETE', `${C}/streamings/123`, 404, { field: 'streamingId' }),
+  // Unknown routes, and known paths with a method they do not have (Fastify: 404, like any unknown route).
+  row('unknown route under a conference', 'GET', `${C}/nope`, 404),
+  row('unknown route under a participant', 'GET', `${P}/nope`, 404),
+  row('unknown deep route', 'GET', `${C}/streamings/{p}/x/y`, 404),
+  row('on a POST-only route', 'GET', `${C}/recording/start`, 404),
+  row('on the conference', 'PUT', C, 404, { body: { name: 'x' } }),
+  row('on a participant', 'PUT', P, 404, { body: { name: 'x' } }),
   // Query.
-  { label: '?detailed=maybe', method: 'GET', path: '{c}?detailed=maybe', status: 400, field: 'detailed' },
-  { label: '?detailed=yes with a trailing slash', method: 'GET', path: '{c}/?detailed=yes', status: 400, field: 'detailed' },
+  row('detailed "maybe"', 'GET', `${C}?detailed=maybe`, 400, { field: 'detailed' }),
+  row('detailed "yes", with a trailing slash', 'GET', `${C}/?detailed=yes`, 400, { field: 'detailed' }),
 ];
 
 describe('bad input', () => {
@@ -175,19 +227,30 @@ describe('bad input', () => {
     const answer = await send(row);
     answered.push({ label: row.label, status: answer.status });
     // Compared together so that a failure shows the whole answer.
-    expect({ status: answer.status, field: answer.body?.field }).toEqual({ status: row.status, field: row.field });
+    expect({ status: answer.status, field: answer.body?.field }).toEqual({
+      status: row.status,
+      field: row.field,
+    });
     expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
     expect(typeof answer.body?.error).toBe('string');
   });
 
   describe('what must not be an error', () => {
     it('accepts a SIP dial timeout given as a numeric string (reaches the unavailable SIP service)', async () => {
-      const answer = await api.post(`${c}/participants/${participant.id}/dial`, { from: SIP, to: SIP, timeout: '15' });
+      const answer = await api.post(`${c}/participants/${participant.id}/dial`, {
+        from: SIP,
+        to: SIP,
+        timeout: '15',
+      });
       expect(answer.status).toBe(501);
     });
 
     it('accepts Content-Type application/json with parameters', async () => {
-      for (const contentType of ['application/json; charset=UTF-8', 'application/json;charset=utf-8', 'application/json']) {
+      for (const contentType of [
+        'application/json; charset=UTF-8',
+        'application/json;charset=utf-8',
+        'application/json',
+      ]) {
         const answer = await call(platform.url, 'POST', `/${app.id}`, {
           token: app.token,
           body: { name: 'charset' },
@@ -198,7 +261,10 @@ describe('bad input', () => {
     });
 
     it('accepts a GET that carries a JSON Content-Type', async () => {
-      const answer = await call(platform.url, 'GET', c, { token: app.token, contentType: 'application/json' });
+      const answer = await call(platform.url, 'GET', c, {
+        token: app.token,
+        contentType: 'application/json',
+      });
       expect(answer.status).toBe(200);
       expect(answer.body).toMatchObject({ id: conference.id });
     });
@@ -213,7 +279,11 @@ describe('bad input', () => {
     });
 
     it('accepts persistent: true on a message', async () => {
-      const sent = await api.post(`${c}/messages`, { sendTo: participant.id, text: 'kept', persistent: true });
+      const sent = await api.post(`${c}/messages`, {
+        sendTo: participant.id,
+        text: 'kept',
+        persistent: true,
+      });
       expect(sent.status).toBe(200);
       expect(sent.body).toMatchObject({ sentTo: participant.id, sentBy: app.id, text: 'kept' });
     });

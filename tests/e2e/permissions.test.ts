@@ -355,13 +355,17 @@ describe('permissions', () => {
       name: 'Short',
       role: 'moderator',
     });
+    // It lives 1 to 2 seconds (endingAt is in whole seconds): check the token and add a streaming at once.
+    const [expiringStreamingId, before] = await Promise.all([
+      createStreaming(expiringApi, expiringConference.path),
+      client(platform.url, expiringParticipant.token).get(expiringConference.path),
+    ]);
     expiring = {
       app: expiringApp,
       conference: { id: expiringConference.id, endingAt: expiringConference.body.endingAt },
       participant: expiringParticipant,
-      streamingId: await createStreaming(expiringApi, expiringConference.path),
-      statusBeforeEnd: (await client(platform.url, expiringParticipant.token).get(expiringConference.path))
-        .status,
+      streamingId: expiringStreamingId,
+      statusBeforeEnd: before.status,
     };
 
     [appA, appB] = await Promise.all([
@@ -423,6 +427,13 @@ describe('permissions', () => {
     });
   });
 
+  describe("participant token of application A on application B's URLs: 401", () => {
+    it.each(CONFERENCE_ROUTES)('$method $op', async (route) => {
+      const ids = { ...mainIds(), a: appB.id };
+      expectStatus(await send(main.members.moderator.token, route, ids), 401, route.op);
+    });
+  });
+
   describe("another application's token on its own URL with A's conference: 404", () => {
     it.each(CONFERENCE_ROUTES)('$method $op', async (route) => {
       const ids = { ...mainIds(), a: appB.id };
@@ -465,7 +476,8 @@ describe('permissions', () => {
     const foreignIds = (): Ids => ({ a: appA.id, c: main.id, pid: outsider.id, sid: outsider.streamingId });
     // The session routes are left out: there, "not your own session" (403) is decided before existence.
     const byId = ROUTES.filter(
-      (route) => /participantId|streamingId/.test(OPERATIONS[route.op].path) && route.who !== 'participant-self',
+      (route) =>
+        /participantId|streamingId/.test(OPERATIONS[route.op].path) && route.who !== 'participant-self',
     );
 
     it.each(byId)('application: $method $op', async (route) => {
@@ -613,15 +625,18 @@ describe('permissions', () => {
   });
 
   describe('reading the conference and its participants', () => {
-    it.each(ROLES)('as %s, the caller is participants[0] of ?detailed=true, and sees no streamings', async (role) => {
-      const result = await client(platform.url, main.members[role].token).get(`${main.path}?detailed=true`);
-      expectStatus(result, 200, 'detailed');
-      expect(result.body.id).toBe(main.id);
-      expect(result.body.participants[0].id).toBe(main.members[role].id);
-      expect(result.body.participants).toHaveLength(ROLES.length + 1);
-      expect(result.body.transcription).toEqual({ started: expect.any(Boolean) });
-      expect(result.body).not.toHaveProperty('streamings');
-    });
+    it.each(ROLES)(
+      'as %s, the caller is participants[0] of ?detailed=true, and sees no streamings',
+      async (role) => {
+        const result = await client(platform.url, main.members[role].token).get(`${main.path}?detailed=true`);
+        expectStatus(result, 200, 'detailed');
+        expect(result.body.id).toBe(main.id);
+        expect(result.body.participants[0].id).toBe(main.members[role].id);
+        expect(result.body.participants).toHaveLength(ROLES.length + 1);
+        expect(result.body.transcription).toEqual({ started: expect.any(Boolean) });
+        expect(result.body).not.toHaveProperty('streamings');
+      },
+    );
 
     it.each(ROLES)('as %s, the caller comes first in the participant list', async (role) => {
       const result = await client(platform.url, main.members[role].token).get(`${main.path}/participants`);

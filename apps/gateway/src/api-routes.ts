@@ -57,7 +57,8 @@ export function registerApiRoutes(app: FastifyInstance, rpc: RpcClient, prefix: 
     }
     let body: Record<string, unknown> = {};
     if (spec.body) {
-      const candidate = request.body ?? {};
+      // Only an absent body means "no fields"; a JSON null is a wrong type like any other.
+      const candidate = request.body === undefined ? {} : request.body;
       const problem = validateBody(spec.body, candidate);
       if (problem) return sendError(reply, 400, problem);
       body = candidate as Record<string, unknown>;

@@ -129,8 +129,8 @@ export class ApiDispatcher implements OnApplicationBootstrap, OnApplicationShutd
     const applicationId = params.applicationId ?? '';
     const principal = await this.authenticator.resolve(command.token, applicationId);
     if (!principal) return errorReply(401, 'missing or invalid token');
-    if (principal.applicationId !== applicationId)
-      return errorReply(404, 'application not found', 'applicationId');
+    // A token is only ever valid for its own application, whatever kind of token it is.
+    if (principal.applicationId !== applicationId) return errorReply(401, 'missing or invalid token');
     const actor = actorOf(principal);
 
     if (operation === 'createConference') {
@@ -158,7 +158,8 @@ export class ApiDispatcher implements OnApplicationBootstrap, OnApplicationShutd
   private async authorizeSocket(req: SocketAuthRequest): Promise<SocketAuthReply> {
     const principal = await this.authenticator.resolve(req.token, req.applicationId);
     if (!principal) return { status: 401, error: 'missing or invalid token' };
-    if (principal.applicationId !== req.applicationId) return { status: 404, error: 'application not found' };
+    if (principal.applicationId !== req.applicationId)
+      return { status: 401, error: 'missing or invalid token' };
     if (principal.kind !== 'application')
       return { status: 403, error: 'only the application may open this socket' };
     const conference = await this.dataSource
