@@ -5,13 +5,14 @@ import { loadConfig } from '@mind/config';
 import { eventStreamName, subjects } from '@mind/contracts';
 import { platformChecks, registerHealthRoutes } from '@mind/health';
 import { createLogger, PinoNestLogger } from '@mind/logging';
+import { runService } from '@mind/runtime';
 import { connectNats, ensureEventStream } from '@mind/messaging';
 import { AppModule } from './app.module';
 import { ensureDevelopmentApplication } from './applications/application-registry';
 import { createDataSource, ensureDatabase } from './database/data-source';
 import { migrate } from './database/migrate';
 
-async function bootstrap() {
+async function bootstrap(): Promise<() => Promise<void>> {
   const config = loadConfig();
   const logger = createLogger('conference', config.logLevel);
   await ensureDatabase(config.databaseUrl);
@@ -40,16 +41,11 @@ async function bootstrap() {
   await app.listen(config.conferenceHealthPort, config.http.host);
   logger.info({ port: config.conferenceHealthPort }, 'conference service ready');
 
-  const closeAll = async () => {
+  return async () => {
     await app.close();
     await nc.drain().catch(() => undefined);
     await dataSource.destroy().catch(() => undefined);
   };
-  process.once('SIGTERM', () => void closeAll().then(() => process.exit(0)));
-  process.once('SIGINT', () => void closeAll().then(() => process.exit(0)));
 }
 
-bootstrap().catch((error) => {
-  console.error('conference service failed to start:', error);
-  process.exit(1);
-});
+runService('conference', bootstrap);

@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { loadConfig } from '@mind/config';
 import { platformChecks, registerHealthRoutes } from '@mind/health';
 import { createLogger, PinoNestLogger } from '@mind/logging';
+import { runService } from '@mind/runtime';
 import { connectNats, RpcClient } from '@mind/messaging';
 import { registerApiRoutes } from './api-routes';
 import { ApiExceptionFilter, applyHttpConventions } from './http-conventions';
@@ -18,7 +19,7 @@ class GatewayModule {}
 
 const VERSION = '0.1.0';
 
-async function bootstrap() {
+async function bootstrap(): Promise<() => Promise<void>> {
   const config = loadConfig();
   const logger = createLogger('gateway', config.logLevel);
   const nc = await connectNats(config.nats.servers, 'gateway', logger);
@@ -54,15 +55,10 @@ async function bootstrap() {
   await app.listen(config.http.port, config.http.host);
   logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'gateway ready');
 
-  const closeAll = async () => {
+  return async () => {
     await app.close();
     await nc.drain().catch(() => undefined);
   };
-  process.once('SIGTERM', () => void closeAll().then(() => process.exit(0)));
-  process.once('SIGINT', () => void closeAll().then(() => process.exit(0)));
 }
 
-bootstrap().catch((error) => {
-  console.error('gateway failed to start:', error);
-  process.exit(1);
-});
+runService('gateway', bootstrap);

@@ -6,13 +6,14 @@ import { loadConfig } from '@mind/config';
 import { eventStreamName, subjects, type ConferenceEvent } from '@mind/contracts';
 import { platformChecks, registerHealthRoutes } from '@mind/health';
 import { createLogger, PinoNestLogger } from '@mind/logging';
+import { runService } from '@mind/runtime';
 import { connectNats, ensureEventStream, followStream, RpcClient } from '@mind/messaging';
 import { ApplicationSockets } from './application-sockets';
 
 @Module({})
 class NotifierModule {}
 
-async function bootstrap() {
+async function bootstrap(): Promise<() => Promise<void>> {
   const config = loadConfig();
   const logger = createLogger('notifier', config.logLevel);
   const nc = await connectNats(config.nats.servers, 'notifier', logger);
@@ -36,17 +37,12 @@ async function bootstrap() {
   await app.listen(config.notifier.port, config.notifier.host);
   logger.info({ port: config.notifier.port }, 'notifier ready');
 
-  const closeAll = async () => {
+  return async () => {
     sockets.close();
     await events.close().catch(() => undefined);
     await app.close();
     await nc.drain().catch(() => undefined);
   };
-  process.once('SIGTERM', () => void closeAll().then(() => process.exit(0)));
-  process.once('SIGINT', () => void closeAll().then(() => process.exit(0)));
 }
 
-bootstrap().catch((error) => {
-  console.error('notifier failed to start:', error);
-  process.exit(1);
-});
+runService('notifier', bootstrap);

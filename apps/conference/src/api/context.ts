@@ -1,5 +1,5 @@
 import type { Principal } from '@mind/auth';
-import type { Actor, ApiCommand, ApiReply } from '@mind/contracts';
+import type { Actor, ApiCommand, ApiReply, Notification, ResourceChangedEvent } from '@mind/contracts';
 import type { ConferenceEntity } from '../database/entities';
 
 /** An authenticated call on the application level (only conference creation). */
@@ -26,3 +26,18 @@ export const actorOf = (principal: Principal): Actor =>
 /** The id that stands for the caller in `sentBy`. */
 export const callerId = (principal: Principal): string =>
   principal.kind === 'application' ? principal.applicationId : principal.participantId;
+
+/** The event describing a change made by this call to a resource of its conference. */
+export const resourceChanged = (
+  ctx: CallContext,
+  notification: Notification,
+  about: Pick<ResourceChangedEvent, 'participantId' | 'expelled'> = {},
+): Omit<ResourceChangedEvent, 'seq' | 'at'> => ({
+  kind: 'resource',
+  conferenceId: ctx.conference.id,
+  applicationId: ctx.conference.applicationId,
+  actor: ctx.actor,
+  traceId: ctx.command.traceId,
+  ...about,
+  notification,
+});

@@ -18,7 +18,7 @@ import {
 import { ConferenceTransactions } from '../events/conference-transactions';
 import { ExpiryScheduler } from '../expiry/expiry-scheduler';
 import { toConference, toParticipant, toStreaming } from '../representations';
-import { ok, type ApplicationCallContext, type CallContext } from '../api/context';
+import { ok, resourceChanged, type ApplicationCallContext, type CallContext } from '../api/context';
 import { orderForCaller } from '../participants/participant-order';
 
 @Injectable()
@@ -106,14 +106,7 @@ export class ConferenceService {
       if (Object.keys(changes).length === 0) return conference;
       await m.update(ConferenceEntity, { id: conference.id }, changes);
       Object.assign(conference, changes);
-      emit({
-        kind: 'resource',
-        conferenceId: conference.id,
-        applicationId: conference.applicationId,
-        actor: ctx.actor,
-        traceId: ctx.command.traceId,
-        notification: { type: 'updated', location: '/', resource: toConference(conference) },
-      });
+      emit(resourceChanged(ctx, { type: 'updated', location: '/', resource: toConference(conference) }));
       return conference;
     });
     return updated ? ok(toConference(updated)) : errorReply(404, 'conference not found');
@@ -132,14 +125,7 @@ export class ConferenceService {
         return { started: conference.transcriptionStarted };
       }
       await m.update(ConferenceEntity, { id: conference.id }, { transcriptionStarted: started });
-      emit({
-        kind: 'resource',
-        conferenceId: conference.id,
-        applicationId: conference.applicationId,
-        actor: ctx.actor,
-        traceId: ctx.command.traceId,
-        notification: { type: 'updated', location: '/transcription', resource: { started } },
-      });
+      emit(resourceChanged(ctx, { type: 'updated', location: '/transcription', resource: { started } }));
       return { started };
     });
     return state ? ok(state) : errorReply(404, 'conference not found');

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type EntityTarget, type FindOptionsWhere } from 'typeorm';
 import type { ConferenceEventInput } from '@mind/contracts';
 import { OutboxEntity } from '../database/entities';
 import { OutboxRelay } from './outbox-relay';
@@ -34,5 +34,27 @@ export class ConferenceTransactions {
     });
     if (events.length > 0) this.relay.kick();
     return result;
+  }
+
+  /**
+   * Deletes the rows of `entity` in the conference that match `where` (all of them when empty) and
+   * announces each removal; returns how many were removed.
+   */
+  remove<E extends { id: string; conferenceId: string }>(
+    conferenceId: string,
+    entity: EntityTarget<E>,
+    where: { id?: string },
+    announce: (emit: Emit, removed: E) => void,
+  ): Promise<number> {
+    return this.run(conferenceId, async (m, emit) => {
+      const rows = await m.findBy(entity, { ...where, conferenceId } as FindOptionsWhere<E>);
+      if (rows.length === 0) return 0;
+      await m.delete(
+        entity,
+        rows.map((row) => row.id),
+      );
+      for (const row of rows) announce(emit, row);
+      return rows.length;
+    });
   }
 }

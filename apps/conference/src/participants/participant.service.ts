@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { generateToken, hashToken } from '@mind/auth';
 import {
   errorReply,
@@ -11,7 +11,7 @@ import {
 import { ApplicationEntity, ParticipantEntity } from '../database/entities';
 import { ConferenceTransactions, type Emit } from '../events/conference-transactions';
 import { toParticipant } from '../representations';
-import { ok, type CallContext } from '../api/context';
+import { ok, resourceChanged, type CallContext } from '../api/context';
 import { orderForCaller } from './participant-order';
 
 const notFound = () => errorReply(404, 'participant not found', 'participantId');
@@ -96,26 +96,19 @@ export class ParticipantService {
   }
 
   async delete(ctx: CallContext): Promise<ApiReply> {
-    const deleted = await this.transactions.run(ctx.conference.id, (m, emit) =>
-      this.deleteWhere(m, emit, ctx, { id: ctx.command.params.participantId }),
-    );
+    const deleted = await this.removeWhere(ctx, { id: ctx.command.params.participantId });
     return deleted > 0 ? ok() : notFound();
   }
 
   async deleteAll(ctx: CallContext): Promise<ApiReply> {
-    await this.transactions.run(ctx.conference.id, (m, emit) => this.deleteWhere(m, emit, ctx, {}));
+    await this.removeWhere(ctx, {});
     return ok();
   }
 
-  private async deleteWhere(m: EntityManager, emit: Emit, ctx: CallContext, where: { id?: string }) {
-    const participants = await m.findBy(ParticipantEntity, { ...where, conferenceId: ctx.conference.id });
-    if (participants.length === 0) return 0;
-    await m.delete(
-      ParticipantEntity,
-      participants.map((p) => p.id),
+  private removeWhere(ctx: CallContext, where: { id?: string }) {
+    return this.transactions.remove(ctx.conference.id, ParticipantEntity, where, (emit, participant) =>
+      this.emitChange(emit, ctx, participant, 'deleted'),
     );
-    for (const participant of participants) this.emitChange(emit, ctx, participant, 'deleted');
-    return participants.length;
   }
 
   private emitChange(
@@ -124,19 +117,15 @@ export class ParticipantService {
     participant: ParticipantEntity,
     type: 'created' | 'updated' | 'deleted',
   ) {
-    emit({
-      kind: 'resource',
-      conferenceId: ctx.conference.id,
-      applicationId: ctx.conference.applicationId,
-      actor: ctx.actor,
-      traceId: ctx.command.traceId,
-      participantId: participant.id,
-      ...(type === 'deleted' ? { expelled: true } : {}),
-      notification: {
-        type,
-        location: `/participants/${participant.id}`,
-        ...(type === 'deleted' ? {} : { resource: toParticipant(participant) }),
-      },
-    });
+    const location = `/participants/${participant.id}`;
+    emit(
+      type === 'deleted'
+        ? resourceChanged(ctx, { type, location }, { participantId: participant.id, expelled: true })
+        : resourceChanged(
+            ctx,
+            { type, location, resource: toParticipant(participant) },
+            { participantId: participant.id },
+          ),
+    );
   }
 }

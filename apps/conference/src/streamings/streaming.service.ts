@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { errorReply, type ApiReply, type CreateStreamingRequest } from '@mind/contracts';
 import { StreamingEntity } from '../database/entities';
 import { ConferenceTransactions, type Emit } from '../events/conference-transactions';
 import { toStreaming } from '../representations';
-import { ok, type CallContext } from '../api/context';
+import { ok, resourceChanged, type CallContext } from '../api/context';
 
 const notFound = () => errorReply(404, 'streaming not found', 'streamingId');
 
@@ -52,40 +52,28 @@ export class StreamingService {
   }
 
   async delete(ctx: CallContext): Promise<ApiReply> {
-    const deleted = await this.transactions.run(ctx.conference.id, (m, emit) =>
-      this.deleteWhere(m, emit, ctx, { id: ctx.command.params.streamingId }),
-    );
+    const deleted = await this.removeWhere(ctx, { id: ctx.command.params.streamingId });
     return deleted > 0 ? ok() : notFound();
   }
 
   async deleteAll(ctx: CallContext): Promise<ApiReply> {
-    await this.transactions.run(ctx.conference.id, (m, emit) => this.deleteWhere(m, emit, ctx, {}));
+    await this.removeWhere(ctx, {});
     return ok();
   }
 
-  private async deleteWhere(m: EntityManager, emit: Emit, ctx: CallContext, where: { id?: string }) {
-    const streamings = await m.findBy(StreamingEntity, { ...where, conferenceId: ctx.conference.id });
-    if (streamings.length === 0) return 0;
-    await m.delete(
-      StreamingEntity,
-      streamings.map((s) => s.id),
+  private removeWhere(ctx: CallContext, where: { id?: string }) {
+    return this.transactions.remove(ctx.conference.id, StreamingEntity, where, (emit, streaming) =>
+      this.emitChange(emit, ctx, streaming, 'deleted'),
     );
-    for (const streaming of streamings) this.emitChange(emit, ctx, streaming, 'deleted');
-    return streamings.length;
   }
 
   private emitChange(emit: Emit, ctx: CallContext, streaming: StreamingEntity, type: 'created' | 'deleted') {
-    emit({
-      kind: 'resource',
-      conferenceId: ctx.conference.id,
-      applicationId: ctx.conference.applicationId,
-      actor: ctx.actor,
-      traceId: ctx.command.traceId,
-      notification: {
-        type,
-        location: `/streamings/${streaming.id}`,
-        ...(type === 'created' ? { resource: toStreaming(streaming) } : {}),
-      },
-    });
+    const location = `/streamings/${streaming.id}`;
+    emit(
+      resourceChanged(
+        ctx,
+        type === 'created' ? { type, location, resource: toStreaming(streaming) } : { type, location },
+      ),
+    );
   }
 }
