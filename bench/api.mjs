@@ -1,0 +1,506 @@
+// Benchmark of the public API next to a bare Fastify server, measured in the same run on the same machine.
+//
+//   npm run bench:api                         # starts its own platform from dist/ (run `npm run build` first)
+//   BENCH_DURATION=3 npm run bench:api        # quick check
+//   BENCH_URL=http://127.0.0.1:8080 npm run bench:api   # benchmark a running gateway instead
+//
+// Targets: GET /{a}/{c}/participants/{p} (application token) and POST /{a}/{c}/messages (participant
+// token), each next to the same request against a bare Fastify route, with the same autocannon settings.
+// See bench/README.md for the variables and for what the figures mean.
+
+import { spawn, execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const run = promisify(execFile);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The shared development application (created on start when MIND_ENV=development). */
+const DEV_APP = {
+  id: '00e1db72-c57d-478c-88be-3533d43c8b34',
+  token:
+    'W1VJggwnvg2ldDdvSYES07tpLCWLDlD5nFakVJ6QSCPiZRpAMGyAzKW07OpM1IpceZ2WT5h5Mu7Ekt7WDTQzMUoQkVTRE4NdYUFE',
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Bare Fastify server: `node bench/api.mjs --bare-server` (a child process of the benchmark, so that it
+// has an event loop of its own, as the gateway has). Same paths, same request bodies, no work.
+// ---------------------------------------------------------------------------------------------------
+
+async function bareServer() {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false });
+  app.get('/:applicationId/:conferenceId/participants/:participantId', async (request) => ({
+    id: request.params.participantId,
+    name: 'bench',
+  }));
+  app.post('/:applicationId/:conferenceId/messages', async (request) => ({
+    id: request.params.conferenceId,
+    sentTo: request.body.sendTo,
+    text: request.body.text,
+  }));
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  process.stdout.write(`${JSON.stringify({ url: address })}\n`);
+  const stop = () => app.close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Settings
+// ---------------------------------------------------------------------------------------------------
+
+function positiveNumber(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+function settings() {
+  return {
+    duration: positiveNumber('BENCH_DURATION', 20),
+    connections: Math.round(positiveNumber('BENCH_CONNECTIONS', 50)),
+    warmup: positiveNumber('BENCH_WARMUP', 2),
+    url: process.env.BENCH_URL ? process.env.BENCH_URL.replace(/\/+$/, '') : undefined,
+    databaseUrl: process.env.DATABASE_URL ?? 'postgres://mind:mind@127.0.0.1:5432/mind_bench',
+    natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    maxNon2xxShare: 0.01,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Child processes (the platform's services and the bare server)
+// ---------------------------------------------------------------------------------------------------
+
+const children = [];
+
+function startChild(name, args, env) {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines = [];
+  const keep = (chunk) => {
+    lines.push(chunk.toString());
+    if (lines.length > 200) lines.shift();
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const entry = { name, child, logs: () => lines.join('') };
+  children.push(entry);
+  return entry;
+}
+
+async function stopChild({ child }) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(forced);
+}
+
+async function freePort() {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+async function waitReady(entry, healthUrl) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (entry.child.exitCode !== null)
+      throw new Error(`${entry.name} exited during start-up:\n${entry.logs()}`);
+    try {
+      const response = await fetch(`${healthUrl}/readyz`);
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`${entry.name} did not become ready within 60 s:\n${entry.logs()}`);
+}
+
+/** Starts conference, notifier and gateway from dist/ on free ports, as tests/e2e/harness/platform.ts does. */
+async function startPlatform(config) {
+  for (const name of ['conference', 'notifier', 'gateway']) {
+    if (!existsSync(join(ROOT, `dist/apps/${name}/src/main.js`))) {
+      throw new Error(`dist/apps/${name}/src/main.js is missing: run \`npm run build\` first`);
+    }
+  }
+  const ports = { gateway: await freePort(), conference: await freePort(), notifier: await freePort() };
+  const env = {
+    ...process.env,
+    MIND_ENV: 'development',
+    MIND_HTTP_HOST: '127.0.0.1',
+    MIND_HTTP_PORT: String(ports.gateway),
+    MIND_CONFERENCE_HEALTH_PORT: String(ports.conference),
+    MIND_NOTIFIER_PORT: String(ports.notifier),
+    MIND_NOTIFIER_URL: `http://127.0.0.1:${ports.notifier}`,
+    DATABASE_URL: config.databaseUrl,
+    NATS_URL: config.natsUrl,
+    MIND_NATS_PREFIX: `bench${randomBytes(5).toString('hex')}`,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  };
+  const service = (name) => startChild(name, [join(ROOT, `dist/apps/${name}/src/main.js`)], env);
+  const url = (port) => `http://127.0.0.1:${port}`;
+  // The conference service migrates the database: start it first, then the others together.
+  await waitReady(service('conference'), url(ports.conference));
+  await Promise.all([
+    waitReady(service('notifier'), url(ports.notifier)),
+    waitReady(service('gateway'), url(ports.gateway)),
+  ]);
+  return { env, url: url(ports.gateway) };
+}
+
+async function deleteEventStream(env) {
+  const { connect } = await import('nats');
+  const nc = await connect({ servers: env.NATS_URL.split(',') });
+  try {
+    const jsm = await nc.jetstreamManager();
+    const stream = `${env.MIND_NATS_PREFIX.replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase()}_EVENTS`;
+    await jsm.streams.delete(stream).catch(() => undefined);
+  } finally {
+    await nc.close();
+  }
+}
+
+async function startBareServer() {
+  const entry = startChild('bare fastify', [fileURLToPath(import.meta.url), '--bare-server'], process.env);
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const fail = () => reject(new Error(`the bare Fastify server did not start:\n${entry.logs()}`));
+    const timer = setTimeout(fail, 30_000);
+    entry.child.once('exit', fail);
+    entry.child.stdout.on('data', (chunk) => {
+      buffered += chunk.toString();
+      const line = buffered.split('\n').find((l) => l.startsWith('{') && l.endsWith('}'));
+      if (!line) return;
+      clearTimeout(timer);
+      entry.child.off('exit', fail);
+      resolve(JSON.parse(line).url);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// API set-up
+// ---------------------------------------------------------------------------------------------------
+
+async function api(baseUrl, method, path, token, body) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function createApplication(env) {
+  const { stdout } = await run(
+    process.execPath,
+    [
+      join(ROOT, 'dist/apps/conference/src/cli.js'),
+      'create-application',
+      '--max-participants',
+      '1000',
+      '--max-duration',
+      '86400',
+    ],
+    { env },
+  );
+  const app = JSON.parse(stdout);
+  return { id: app.id, token: app.token };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Measurement
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Latencies of 2xx responses at full resolution (autocannon's own histogram keeps whole milliseconds,
+ * too coarse for a bare route answering in about a millisecond).
+ */
+class Latencies {
+  constructor() {
+    this.values = new Float64Array(1 << 16);
+    this.length = 0;
+  }
+  add(ms) {
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = ms;
+  }
+  percentile(p) {
+    if (this.length === 0) return NaN;
+    if (!this.sorted) this.sorted = this.values.slice(0, this.length).sort();
+    const rank = Math.min(this.length - 1, Math.max(0, Math.ceil((p / 100) * this.length) - 1));
+    return this.sorted[rank];
+  }
+}
+
+async function autocannonRun(autocannon, target, config, seconds, latencies) {
+  const instance = autocannon({
+    url: target.url,
+    method: target.method,
+    headers: target.headers,
+    body: target.body,
+    connections: config.connections,
+    pipelining: 1,
+    duration: seconds,
+  });
+  if (latencies) {
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode >= 200 && statusCode < 300) latencies.add(responseTime);
+    });
+  }
+  return instance;
+}
+
+async function measure(autocannon, target, config) {
+  process.stderr.write(`  ${target.name}: warm-up ${config.warmup} s, `);
+  await autocannonRun(autocannon, target, config, config.warmup);
+  process.stderr.write(`measuring ${config.duration} s ... `);
+  const latencies = new Latencies();
+  const result = await autocannonRun(autocannon, target, config, config.duration, latencies);
+  const responses = result['2xx'] + result.non2xx;
+  const measured = {
+    name: target.name,
+    rps: result.requests.average,
+    total: responses,
+    p50: latencies.percentile(50),
+    p99: latencies.percentile(99),
+    non2xx: result.non2xx,
+    statusCodes: Object.fromEntries(
+      Object.entries(result.statusCodeStats).map(([s, { count }]) => [s, count]),
+    ),
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+  process.stderr.write(`${Math.round(measured.rps)} req/s\n`);
+  return measured;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------------
+
+function table(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));
+  const line = (row) =>
+    row
+      .map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i])))
+      .join('  ');
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+const ms = (value) => (Number.isFinite(value) ? value.toFixed(2) : '-');
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
+
+function report(config, pairs, load) {
+  const cpus = os.cpus();
+  console.log('');
+  console.log(
+    `machine: ${cpus.length} CPU(s), ${cpus[0]?.model ?? 'unknown model'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+      `${os.platform()} ${os.release()}`,
+  );
+  console.log(
+    `node ${process.version}; autocannon: ${config.connections} connections, ${config.duration} s ` +
+      `(after ${config.warmup} s warm-up) per target`,
+  );
+  console.log(`platform: ${config.url ?? 'started by this script from dist/'}`);
+  console.log(`load average (1/5/15 min): before ${load.before}, after ${load.after}`);
+  console.log('');
+
+  const rows = [['target', 'req/s', 'p50 ms', 'p99 ms', 'responses', 'non-2xx', 'errors']];
+  for (const { bare, platform } of pairs) {
+    for (const m of [platform, bare]) {
+      rows.push([
+        m.name,
+        m.rps.toFixed(0),
+        ms(m.p50),
+        ms(m.p99),
+        m.total,
+        m.non2xx,
+        m.timeouts ? `${m.errors} (${m.timeouts} timeouts)` : m.errors,
+      ]);
+    }
+  }
+  console.log(table(rows));
+  console.log('');
+
+  const ratios = [['platform / bare', 'req/s', 'p50', 'p99']];
+  for (const { route, bare, platform } of pairs) {
+    ratios.push([
+      route,
+      ratio(platform.rps, bare.rps),
+      ratio(platform.p50, bare.p50),
+      ratio(platform.p99, bare.p99),
+    ]);
+  }
+  console.log(table(ratios));
+  console.log('');
+
+  let failed = false;
+  for (const m of pairs.flatMap(({ bare, platform }) => [platform, bare])) {
+    const attempts = m.total + m.errors;
+    if (m.non2xx > 0) console.log(`${m.name}: non-2xx responses by status: ${JSON.stringify(m.statusCodes)}`);
+    if (m.total === 0) {
+      console.log(`FAIL ${m.name}: no responses at all`);
+      failed = true;
+    } else if (m.non2xx / m.total > config.maxNon2xxShare) {
+      console.log(
+        `FAIL ${m.name}: ${((100 * m.non2xx) / m.total).toFixed(1)}% of responses were not 2xx: ` +
+          'the figures above measure errors',
+      );
+      failed = true;
+    } else if (m.errors / attempts > config.maxNon2xxShare) {
+      console.log(`FAIL ${m.name}: ${m.errors} request errors (${m.timeouts} timeouts)`);
+      failed = true;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------------
+
+async function main() {
+  const config = settings();
+  const { default: autocannon } = await import('autocannon');
+  const loadavg = () =>
+    os
+      .loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ');
+  const load = { before: loadavg() };
+  const cleanups = [];
+  let cleaning;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      for (const step of cleanups.reverse()) {
+        try {
+          await step();
+        } catch (error) {
+          console.error(`clean-up: ${error.message}`);
+        }
+      }
+    })());
+  const interrupted = (signal) => {
+    console.error(`\n${signal}: stopping`);
+    cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+
+  try {
+    let baseUrl = config.url;
+    let application;
+    if (baseUrl) {
+      application = process.env.BENCH_APP_ID
+        ? { id: process.env.BENCH_APP_ID, token: process.env.BENCH_APP_TOKEN ?? '' }
+        : DEV_APP;
+      console.error(`benchmarking the gateway at ${baseUrl} (application ${application.id})`);
+    } else {
+      console.error('starting the platform (conference, notifier, gateway) ...');
+      let platform;
+      cleanups.push(async () => {
+        await Promise.all(children.filter((c) => c.name !== 'bare fastify').map(stopChild));
+        if (platform) await deleteEventStream(platform.env);
+      });
+      platform = await startPlatform(config);
+      baseUrl = platform.url;
+      application = await createApplication(platform.env);
+      console.error(`platform at ${baseUrl}, NATS prefix ${platform.env.MIND_NATS_PREFIX}`);
+    }
+    const conference = await api(baseUrl, 'POST', `/${application.id}`, application.token, { name: 'bench' });
+    const conferencePath = `/${application.id}/${conference.id}`;
+    // Deleting the conference deletes its participants and the messages sent during the benchmark.
+    cleanups.push(() => api(baseUrl, 'DELETE', conferencePath, application.token));
+    const participant = await api(baseUrl, 'POST', `${conferencePath}/participants`, application.token, {
+      name: 'bench',
+    });
+
+    cleanups.push(() => Promise.all(children.filter((c) => c.name === 'bare fastify').map(stopChild)));
+    const bareUrl = await startBareServer();
+
+    const getPath = `${conferencePath}/participants/${participant.id}`;
+    const messagesPath = `${conferencePath}/messages`;
+    const get = { method: 'GET', headers: { authorization: `Bearer ${application.token}` } };
+    const post = {
+      method: 'POST',
+      headers: { authorization: `Bearer ${participant.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sendTo: conference.id, text: 'bench' }),
+    };
+    const routes = [
+      { route: 'GET /{a}/{c}/participants/{p}', path: getPath, request: get },
+      { route: 'POST /{a}/{c}/messages', path: messagesPath, request: post },
+    ];
+
+    // One request each before measuring, so that a wrong set-up fails with a message, not a table of 4xx.
+    for (const { path, request } of routes) {
+      for (const base of [baseUrl, bareUrl]) {
+        const response = await fetch(`${base}${path}`, request);
+        if (response.status !== 200) {
+          throw new Error(
+            `${request.method} ${base}${path} answered ${response.status}: ${await response.text()}`,
+          );
+        }
+      }
+    }
+
+    console.error(
+      `measuring: ${config.connections} connections, ${config.warmup} s warm-up + ${config.duration} s per target`,
+    );
+    const pairs = [];
+    for (const { route, path, request } of routes) {
+      const bare = await measure(
+        autocannon,
+        { name: `bare fastify ${route}`, url: `${bareUrl}${path}`, ...request },
+        config,
+      );
+      const platform = await measure(
+        autocannon,
+        { name: `platform ${route}`, url: `${baseUrl}${path}`, ...request },
+        config,
+      );
+      pairs.push({ route, bare, platform });
+    }
+    load.after = loadavg();
+    process.exitCode = report(config, pairs, load);
+  } catch (error) {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exitCode = 1;
+  } finally {
+    await cleanup();
+  }
+}
+
+if (process.argv.includes('--bare-server')) {
+  await bareServer();
+} else {
+  await main();
+}
