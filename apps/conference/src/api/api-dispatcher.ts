@@ -18,6 +18,7 @@ import { serveRpc, type NatsConnection } from '@mind/messaging';
 import { Authenticator } from '../access/authenticator';
 import { ConferenceEntity } from '../database/entities';
 import { ConferenceService } from '../conferences/conference.service';
+import { ConferenceGoneError } from '../events/conference-transactions';
 import { MediaFeaturesService } from '../media/media-features.service';
 import { MessageService } from '../messages/message.service';
 import { ParticipantService } from '../participants/participant.service';
@@ -152,7 +153,13 @@ export class ApiDispatcher implements OnApplicationBootstrap, OnApplicationShutd
     }
     const decision = authorize(operation, principal, params.participantId, command.body);
     if (!decision.allowed) return errorReply(403, decision.error, decision.field);
-    return this.handlers[operation]({ command, principal, actor, conference });
+    try {
+      return await this.handlers[operation]({ command, principal, actor, conference });
+    } catch (error) {
+      if (error instanceof ConferenceGoneError)
+        return errorReply(404, 'conference not found', 'conferenceId');
+      throw error;
+    }
   }
 
   private async authorizeSocket(req: SocketAuthRequest): Promise<SocketAuthReply> {

@@ -7,9 +7,24 @@ import { OutboxRelay } from './outbox-relay';
 export type Emit = (event: ConferenceEventInput) => void;
 
 /**
+ * How a change holds its conference's advisory lock. `exclusive`: it commits alone (changes to existing
+ * state, limits counted before an insert). `shared`: it only adds independent new resources
+ * (messages), so such changes run side by side, still ordered against every exclusive change.
+ */
+export type LockMode = 'exclusive' | 'shared';
+
+const LOCK_SQL: Record<LockMode, string> = {
+  exclusive: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
+  shared: 'SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))',
+};
+
+/** The conference was deleted between the caller's checks and its change (foreign key violation). */
+export class ConferenceGoneError extends Error {}
+
+/**
  * Every change to a conference runs through here: one transaction holding the conference's advisory
- * lock (so changes to one conference commit one after the other, on any number of instances), with
- * the events describing the change written to the outbox in the same transaction.
+ * lock (so the events of one conference are numbered in commit order, on any number of instances),
+ * with the events describing the change written to the outbox in the same transaction.
  */
 @Injectable()
 export class ConferenceTransactions {
@@ -18,20 +33,28 @@ export class ConferenceTransactions {
     private readonly relay: OutboxRelay,
   ) {}
 
-  async run<T>(conferenceId: string, work: (m: EntityManager, emit: Emit) => Promise<T>): Promise<T> {
+  async run<T>(
+    conferenceId: string,
+    work: (m: EntityManager, emit: Emit) => Promise<T>,
+    mode: LockMode = 'exclusive',
+  ): Promise<T> {
     const events: ConferenceEventInput[] = [];
-    const result = await this.dataSource.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [conferenceId]);
-      const value = await work(m, (event) => events.push(event));
-      if (events.length > 0) {
-        const at = Date.now();
-        await m.insert(
-          OutboxEntity,
-          events.map((event) => ({ conferenceId: event.conferenceId, payload: { ...event, at } })),
-        );
-      }
-      return value;
-    });
+    const result = await this.dataSource
+      .transaction(async (m) => {
+        await m.query(LOCK_SQL[mode], [conferenceId]);
+        const value = await work(m, (event) => events.push(event));
+        if (events.length > 0) {
+          const at = Date.now();
+          await m.insert(
+            OutboxEntity,
+            events.map((event) => ({ conferenceId: event.conferenceId, payload: { ...event, at } })),
+          );
+        }
+        return value;
+      })
+      .catch((error: { code?: string }) => {
+        throw error.code === '23503' ? new ConferenceGoneError('conference not found') : error;
+      });
     if (events.length > 0) this.relay.kick();
     return result;
   }

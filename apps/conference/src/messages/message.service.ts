@@ -18,34 +18,38 @@ export class MessageService {
     const body = ctx.command.body as unknown as SendMessageRequest;
     const { conference } = ctx;
     const sentTo = body.sendTo.toLowerCase();
-    const message = await this.transactions.run(conference.id, async (m, emit) => {
-      const addressee =
-        sentTo === conference.id ||
-        sentTo === conference.applicationId ||
-        (await m.existsBy(ParticipantEntity, { id: sentTo, conferenceId: conference.id }));
-      if (!addressee) return null;
-      const entity = m.create(MessageEntity, {
-        id: randomUUID(),
-        conferenceId: conference.id,
-        sentTo,
-        sentBy: callerId(ctx.principal),
-        sentAt: Date.now(),
-        text: body.text,
-        persistent: body.persistent ?? false,
-      });
-      await m.insert(MessageEntity, entity);
-      emit({
-        kind: 'message',
-        conferenceId: conference.id,
-        applicationId: conference.applicationId,
-        actor: ctx.actor,
-        traceId: ctx.command.traceId,
-        sentTo,
-        sentBy: entity.sentBy,
-        notification: { type: 'created', location: `/messages/${entity.id}`, resource: toMessage(entity) },
-      });
-      return entity;
-    });
+    const message = await this.transactions.run(
+      conference.id,
+      async (m, emit) => {
+        const addressee =
+          sentTo === conference.id ||
+          sentTo === conference.applicationId ||
+          (await m.existsBy(ParticipantEntity, { id: sentTo, conferenceId: conference.id }));
+        if (!addressee) return null;
+        const entity = m.create(MessageEntity, {
+          id: randomUUID(),
+          conferenceId: conference.id,
+          sentTo,
+          sentBy: callerId(ctx.principal),
+          sentAt: Date.now(),
+          text: body.text,
+          persistent: body.persistent ?? false,
+        });
+        await m.insert(MessageEntity, entity);
+        emit({
+          kind: 'message',
+          conferenceId: conference.id,
+          applicationId: conference.applicationId,
+          actor: ctx.actor,
+          traceId: ctx.command.traceId,
+          sentTo,
+          sentBy: entity.sentBy,
+          notification: { type: 'created', location: `/messages/${entity.id}`, resource: toMessage(entity) },
+        });
+        return entity;
+      },
+      'shared',
+    );
     return message
       ? ok(toMessage(message))
       : errorReply(
