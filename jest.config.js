@@ -22,6 +22,7 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: 'node',
       roots: ['<rootDir>/tests/e2e'],
+      setupFiles: ['<rootDir>/tests/worker-env.js'],
       testMatch: ['**/*.test.ts'],
       moduleNameMapper,
       transform,

@@ -58,6 +58,9 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
   for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null && break; sleep 0.2; done
 fi
 
+# --- mediasoup worker (built once per machine from the npm package's sources, cached) -----------------
+bash deploy/mediasoup-worker/build.sh >/dev/null
+
 # --- Build -----------------------------------------------------------------------------------------
 log "building"
 npm run build --silent

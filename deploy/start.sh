@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/setup.sh
+MEDIASOUP_WORKER_BIN=$(bash deploy/mediasoup-worker/build.sh --path)
+export MEDIASOUP_WORKER_BIN
 exec node deploy/run-local.mjs

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/setup.sh
+MEDIASOUP_WORKER_BIN=$(bash deploy/mediasoup-worker/build.sh --path)
+export MEDIASOUP_WORKER_BIN
 
 step() { printf '\n\033[1m[test]\033[0m %s\n' "$*"; }
 step "type check"
