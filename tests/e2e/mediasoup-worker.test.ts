@@ -50,7 +50,7 @@ describe('mediasoup worker built by the project', () => {
     const doomed = await createWorker({ logLevel: 'warn' });
     const died = new Promise<Error>((resolve) => doomed.on('died', resolve));
     process.kill(doomed.pid, 'SIGKILL');
-    expect((await died).message).toMatch(/died unexpectedly/);
+    expect((await died).message).toContain('signal:SIGKILL');
     expect(doomed.died).toBe(true);
     const replacement = await createWorker({ logLevel: 'warn' });
     expect(replacement.pid).not.toBe(doomed.pid);

@@ -1,3 +1,4 @@
+import { availableParallelism, hostname } from 'node:os';
 import { VARIABLES, type VariableName, type VariableSpec } from './variables';
 
 export class ConfigError extends Error {}
@@ -24,6 +25,8 @@ function parse(name: VariableName, raw: string): string | number | boolean {
       for (const part of raw.split(',')) {
         if (!URL.canParse(part.trim())) throw new ConfigError(`${name} must be a URL, got "${part}"`);
       }
+      return raw;
+    case 'optional-string':
       return raw;
     default:
       if (raw === '') throw new ConfigError(`${name} must not be empty`);
@@ -58,6 +61,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxDurationSeconds: read<number>('MIND_DEFAULT_MAX_DURATION_S'),
     },
     bodyLimitBytes: read<number>('MIND_BODY_LIMIT_BYTES'),
+    media: {
+      placement: read<string>('MIND_MEDIA_PLACEMENT'),
+      nodeId: read<string>('MIND_MEDIA_NODE_ID') || hostname(),
+      workers: read<number>('MIND_MEDIA_WORKERS') || availableParallelism(),
+      listenIp: read<string>('MIND_MEDIA_LISTEN_IP'),
+      announcedAddress: read<string>('MIND_MEDIA_ANNOUNCED_ADDRESS') || undefined,
+      rtcMinPort: read<number>('MIND_MEDIA_RTC_MIN_PORT'),
+      rtcMaxPort: read<number>('MIND_MEDIA_RTC_MAX_PORT'),
+      healthPort: read<number>('MIND_MEDIA_HEALTH_PORT'),
+    },
     logLevel: read<string>('LOG_LEVEL'),
   };
 }

@@ -5,9 +5,10 @@ import { VARIABLES } from './variables';
 describe('README configuration table', () => {
   const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
   const rows = new Map(
-    [...readme.matchAll(/^\| `([A-Z_]+)` +\| `([^`]*)` +\| (.+?) *\|$/gm)].map((m) => [
+    // An empty default is written "(empty)".
+    [...readme.matchAll(/^\| `([A-Z_]+)` +\| (?:`([^`]*)`|\(empty\)) +\| (.+?) *\|$/gm)].map((m) => [
       m[1],
-      { value: m[2], text: m[3] },
+      { value: m[2] ?? '', text: m[3] },
     ]),
   );
 

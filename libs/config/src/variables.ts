@@ -5,7 +5,7 @@
 export interface VariableSpec {
   default: string;
   description: string;
-  kind: 'string' | 'port' | 'integer' | 'url' | 'boolean' | 'enum';
+  kind: 'string' | 'optional-string' | 'port' | 'integer' | 'url' | 'boolean' | 'enum';
   values?: readonly string[];
 }
 
@@ -78,6 +78,44 @@ export const VARIABLES = {
     default: '1048576',
     kind: 'integer',
     description: 'Largest accepted request body.',
+  },
+  MIND_MEDIA_PLACEMENT: {
+    default: 'least-loaded',
+    kind: 'enum',
+    values: ['least-loaded', 'random'],
+    description: 'How a conference picks its media node on its first session.',
+  },
+  MIND_MEDIA_NODE_ID: {
+    default: '',
+    kind: 'optional-string',
+    description: 'Name of a media node (stable across restarts); the host name when empty.',
+  },
+  MIND_MEDIA_WORKERS: {
+    default: '0',
+    kind: 'integer',
+    description: 'mediasoup workers per media node; 0 means one per CPU core.',
+  },
+  MIND_MEDIA_LISTEN_IP: {
+    default: '127.0.0.1',
+    kind: 'string',
+    description: 'Address the media node receives WebRTC traffic on.',
+  },
+  MIND_MEDIA_ANNOUNCED_ADDRESS: {
+    default: '',
+    kind: 'optional-string',
+    description:
+      'Address given to clients in ICE candidates (public IP or name) when it differs from the listening one.',
+  },
+  MIND_MEDIA_RTC_MIN_PORT: { default: '40000', kind: 'port', description: 'Lowest UDP/TCP port for WebRTC.' },
+  MIND_MEDIA_RTC_MAX_PORT: {
+    default: '49999',
+    kind: 'port',
+    description: 'Highest UDP/TCP port for WebRTC.',
+  },
+  MIND_MEDIA_HEALTH_PORT: {
+    default: '8083',
+    kind: 'port',
+    description: 'Port of `/healthz` and `/readyz` of a media node.',
   },
   LOG_LEVEL: {
     default: 'info',

@@ -7,3 +7,4 @@ export * from './rpc';
 export * from './events';
 export * from './audience';
 export * from './subjects';
+export * from './media';

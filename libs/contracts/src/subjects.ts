@@ -16,6 +16,12 @@ export function subjects(prefix: string) {
     eventsWildcard: `${prefix}.events.>`,
     /** Core pub/sub: a notifier accepted an application socket; others close older ones with 4001. */
     socketOpened: `${prefix}.notifier.socket-opened`,
+    /** Core pub/sub: media nodes announce themselves and their load. */
+    mediaHeartbeat: `${prefix}.media.heartbeat`,
+    /** Request/reply: a participant's SDP offer, to the media node hosting its conference. */
+    mediaSession: (nodeId: string) => `${prefix}.media.${nodeId}.session`,
+    /** Request/reply: a media node reports a participant's presence and media flags. */
+    mediaPresence: `${prefix}.media.presence`,
   };
 }
 export type Subjects = ReturnType<typeof subjects>;

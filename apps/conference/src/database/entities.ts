@@ -22,6 +22,8 @@ export class ConferenceEntity {
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt!: Date;
   @Column('timestamptz', { name: 'ending_at' }) endingAt!: Date;
   @Column('timestamptz', { name: 'ended_at', nullable: true }) endedAt!: Date | null;
+  /** The media node hosting the conference's router, once somebody has started a session. */
+  @Column('text', { name: 'media_node_id', nullable: true }) mediaNodeId!: string | null;
 }
 
 @Entity('participant')
@@ -39,6 +41,8 @@ export class ParticipantEntity {
   @Column('boolean', { default: false }) video!: boolean;
   @Column('boolean', { name: 'secondary_audio', default: false }) secondaryAudio!: boolean;
   @Column('boolean', { name: 'secondary_video', default: false }) secondaryVideo!: boolean;
+  /** The current WebRTC session (its ICE ufrag); reports from a replaced session are ignored. */
+  @Column('text', { name: 'session_id', nullable: true }) sessionId!: string | null;
   /** Creation order, for a stable listing. */
   @Column({ type: 'bigint', name: 'joined_seq', insert: false, update: false }) joinedSeq!: string;
 }

@@ -1,0 +1,42 @@
+import type { Media } from './resources';
+
+/** A media node announces itself every few seconds; silence means it is gone. */
+export interface MediaNodeHeartbeat {
+  nodeId: string;
+  /** Changes when the process restarts: sessions of the previous incarnation are gone. */
+  incarnation: string;
+  load: { conferences: number; sessions: number; workers: number };
+  at: number;
+}
+
+export const MEDIA_HEARTBEAT_MS = 2000;
+/** A node not heard of for this long is considered dead. */
+export const MEDIA_NODE_TIMEOUT_MS = 6000;
+
+/** Conference service → the media node hosting the conference: a participant's SDP offer. */
+export interface SessionOfferRequest {
+  applicationId: string;
+  conferenceId: string;
+  participantId: string;
+  sdp: string;
+  traceId: string;
+}
+
+export type SessionOfferReply = { status: 200; sdp: string } | { status: 400 | 503; error: string };
+
+/** Media node → conference service: what a participant's session currently is. */
+export interface PresenceReport {
+  conferenceId: string;
+  participantId: string;
+  /** Identifies the WebRTC session (its ICE ufrag); a replaced session cannot take a newer one offline. */
+  sessionId: string;
+  online: boolean;
+  media: Media;
+  secondaryMedia: Media;
+  traceId?: string;
+}
+
+/** 404: the participant or its conference is gone (the node closes the session). */
+export interface PresenceReply {
+  status: 200 | 404;
+}

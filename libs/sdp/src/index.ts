@@ -1,0 +1,3 @@
+export * from './offer';
+export * from './rtp-mapping';
+export * from './answer';

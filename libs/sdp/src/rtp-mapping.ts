@@ -1,0 +1,135 @@
+import { isSameProfile } from 'h264-profile-level-id';
+import type { types } from 'mediasoup';
+import type { OfferedCodec, OfferedLine } from './offer';
+
+type RtpCapabilities = types.RtpCapabilities;
+type RtpCodecCapability = types.RtpCodecCapability;
+type RtpParameters = types.RtpParameters;
+type RtpCodecParameters = types.RtpCodecParameters;
+type MediaKind = types.MediaKind;
+
+const SUPPORTED_FEEDBACK = new Set(['nack', 'ccm', 'goog-remb', 'transport-cc']);
+
+/** Whether an offered codec is the same codec as a router codec (mediasoup's own matching rules). */
+function sameCodec(offered: OfferedCodec, router: RtpCodecCapability): boolean {
+  if (offered.mimeType.toLowerCase() !== router.mimeType.toLowerCase()) return false;
+  if (offered.clockRate !== router.clockRate) return false;
+  if (router.kind === 'audio' && (offered.channels ?? 1) !== (router.channels ?? 1)) return false;
+  const mime = router.mimeType.toLowerCase();
+  if (mime === 'video/h264') {
+    const mode = (p: Record<string, unknown> | undefined) => Number(p?.['packetization-mode'] ?? 0);
+    return (
+      mode(offered.parameters) === mode(router.parameters) &&
+      isSameProfile(offered.parameters, router.parameters)
+    );
+  }
+  if (mime === 'video/vp9') {
+    const profile = (p: Record<string, unknown> | undefined) => Number(p?.['profile-id'] ?? 0);
+    return profile(offered.parameters) === profile(router.parameters);
+  }
+  return true;
+}
+
+/** Offered codecs the router can forward, in the router's order of preference (the client sends the first). */
+function acceptedCodecs(line: OfferedLine, router: RtpCapabilities): OfferedCodec[] {
+  const routerCodecs = (router.codecs ?? []).filter((c) => c.kind === line.kind);
+  const rank = (codec: OfferedCodec) => routerCodecs.findIndex((r) => sameCodec(codec, r));
+  return line.codecs.filter((codec) => rank(codec) >= 0).sort((a, b) => rank(a) - rank(b));
+}
+
+function feedbackOf(codec: OfferedCodec) {
+  return codec.rtcpFeedback.filter((fb) => SUPPORTED_FEEDBACK.has(fb.type));
+}
+
+function supportedExtensions(line: OfferedLine, router: RtpCapabilities) {
+  const uris = new Set(
+    (router.headerExtensions ?? []).filter((e) => e.kind === line.kind).map((e) => e.uri as string),
+  );
+  return line.headerExtensions.filter((e) => uris.has(e.uri));
+}
+
+function rtxFor(codec: OfferedCodec, kind: MediaKind): RtpCodecParameters[] {
+  return codec.rtxPayloadType === undefined || kind !== 'video'
+    ? []
+    : [
+        {
+          mimeType: 'video/rtx',
+          payloadType: codec.rtxPayloadType,
+          clockRate: codec.clockRate,
+          parameters: { apt: codec.payloadType },
+        },
+      ];
+}
+
+/**
+ * What a client sends on a `sendonly` line, as mediasoup `produce()` parameters. Null when the router
+ * supports none of the offered codecs. The first codec is the one the answer makes the client use.
+ */
+export function producerParameters(line: OfferedLine, router: RtpCapabilities): RtpParameters | null {
+  if (line.kind === 'application') return null;
+  const kind: MediaKind = line.kind;
+  const codecs = acceptedCodecs(line, router);
+  if (codecs.length === 0 || line.encodings.length === 0) return null;
+  const useRtx = codecs[0].rtxPayloadType !== undefined;
+  return {
+    mid: line.mid,
+    codecs: codecs.flatMap((codec) => [
+      {
+        mimeType: codec.mimeType,
+        payloadType: codec.payloadType,
+        clockRate: codec.clockRate,
+        ...(codec.channels ? { channels: codec.channels } : {}),
+        parameters: codec.parameters,
+        rtcpFeedback: feedbackOf(codec),
+      },
+      ...rtxFor(codec, kind),
+    ]),
+    headerExtensions: supportedExtensions(line, router).map((e) => ({
+      uri: e.uri as types.RtpHeaderExtensionUri,
+      id: e.id,
+    })),
+    encodings: line.encodings.map((e) => ({
+      ...(e.rid ? { rid: e.rid } : {}),
+      ...(e.ssrc !== undefined ? { ssrc: e.ssrc } : {}),
+      ...(useRtx && e.rtxSsrc !== undefined ? { rtx: { ssrc: e.rtxSsrc } } : {}),
+    })),
+    rtcp: { ...(line.cname ? { cname: line.cname } : {}), reducedSize: line.reducedSizeRtcp },
+  };
+}
+
+/**
+ * What a client can receive on a `recvonly` line, as mediasoup RTP capabilities. Payload types and
+ * header extension ids are the client's own, so that a consumer created with them matches the answer.
+ */
+export function receiverCapabilities(line: OfferedLine, router: RtpCapabilities): RtpCapabilities {
+  if (line.kind === 'application') return { codecs: [], headerExtensions: [] };
+  const kind: MediaKind = line.kind;
+  return {
+    codecs: acceptedCodecs(line, router).flatMap((codec): RtpCodecCapability[] => [
+      {
+        kind,
+        mimeType: codec.mimeType,
+        preferredPayloadType: codec.payloadType,
+        clockRate: codec.clockRate,
+        ...(codec.channels ? { channels: codec.channels } : {}),
+        parameters: codec.parameters,
+        rtcpFeedback: feedbackOf(codec),
+      },
+      ...rtxFor(codec, kind).map((rtx): RtpCodecCapability => ({
+        kind,
+        mimeType: rtx.mimeType,
+        preferredPayloadType: rtx.payloadType,
+        clockRate: rtx.clockRate,
+        parameters: rtx.parameters,
+        rtcpFeedback: [],
+      })),
+    ]),
+    headerExtensions: supportedExtensions(line, router).map((e) => ({
+      kind,
+      uri: e.uri as types.RtpHeaderExtensionUri,
+      preferredId: e.id,
+      preferredEncrypt: false,
+      direction: 'sendrecv' as const,
+    })),
+  };
+}

@@ -1,0 +1,2 @@
+export * from './participant-session';
+export * from './sdp-munging';
