@@ -1,11 +1,11 @@
-// Runs the whole platform on this machine: conference (migrates the database) first, then notifier
-// and gateway. Each service's structured log goes to stdout with its name; a service that dies is
+// Runs the whole platform on this machine: conference (migrates the database) first, then notifier,
+// gateway and one media node. Each service's structured log goes to stdout with its name; a service that dies is
 // restarted with a growing delay, and Ctrl-C stops everything.
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const root = new URL('..', import.meta.url).pathname;
-const services = ['conference', 'notifier', 'gateway'];
+const services = ['conference', 'notifier', 'gateway', 'media'];
 const children = new Map();
 let stopping = false;
 
@@ -14,6 +14,7 @@ const health = {
   conference: `http://127.0.0.1:${port('MIND_CONFERENCE_HEALTH_PORT', 8081)}/readyz`,
   notifier: `http://127.0.0.1:${port('MIND_NOTIFIER_PORT', 8082)}/readyz`,
   gateway: `http://127.0.0.1:${port('MIND_HTTP_PORT', 8080)}/readyz`,
+  media: `http://127.0.0.1:${port('MIND_MEDIA_HEALTH_PORT', 8083)}/readyz`,
 };
 
 async function ready(name) {

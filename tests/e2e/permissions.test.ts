@@ -155,7 +155,8 @@ const ROUTES: Route[] = [
     path: part,
     body: () => ({ sdp: SDP }),
     who: 'participant-self',
-    answer: 501,
+    // No media node runs here: a valid offer is answered 503 (the SDK retries).
+    answer: 503,
   },
   {
     op: 'initiateOwnSession',
@@ -163,7 +164,8 @@ const ROUTES: Route[] = [
     path: conf,
     body: () => ({ sdp: SDP }),
     who: 'participant-self',
-    answer: 501,
+    // No media node runs here: a valid offer is answered 503 (the SDK retries).
+    answer: 503,
   },
   { op: 'deleteParticipant', method: 'DELETE', path: part, who: 'application', answer: 200 },
   {

@@ -10,6 +10,9 @@ import { ConferenceTransactions } from './events/conference-transactions';
 import { OutboxRelay } from './events/outbox-relay';
 import { ExpiryScheduler } from './expiry/expiry-scheduler';
 import { MediaFeaturesService } from './media/media-features.service';
+import { MediaNodeRegistry } from './media/media-node-registry';
+import { PresenceService } from './media/presence.service';
+import { SessionRouter } from './media/session-router';
 import { MessageService } from './messages/message.service';
 import { ParticipantService } from './participants/participant.service';
 import { StreamingService } from './streamings/streaming.service';
@@ -41,6 +44,9 @@ export class AppModule {
         MessageService,
         StreamingService,
         MediaFeaturesService,
+        MediaNodeRegistry,
+        SessionRouter,
+        PresenceService,
         ApiDispatcher,
       ],
     };

@@ -10,7 +10,8 @@ export type LineAnswer =
   | { mode: 'receive'; parameters: RtpParameters }
   /** The client subscribes (`recvonly`): answer `sendonly` with the consumer's SSRCs under `label`. */
   | { mode: 'send'; parameters: RtpParameters; label: string; trackId: string }
-  | { mode: 'inactive' }
+  /** Not used now; `parameters` (when any codec is acceptable) keeps codecs and extensions negotiated. */
+  | { mode: 'inactive'; parameters?: RtpParameters | null }
   | { mode: 'datachannel' };
 
 /** The server side of the WebRTC transport, as mediasoup describes its WebRtcTransport. */
@@ -84,7 +85,13 @@ function receiveSection(line: OfferedLine, parameters: RtpParameters): Partial<M
 }
 
 function sendSection(answer: Extract<LineAnswer, { mode: 'send' }>): Partial<MediaDescription> {
-  const { parameters, label, trackId } = answer;
+  const { label, trackId } = answer;
+  // A consumer carries every codec its producer declared but sends only the first (and its RTX).
+  const [first] = answer.parameters.codecs;
+  const parameters = {
+    ...answer.parameters,
+    codecs: answer.parameters.codecs.filter((c) => c === first || c.parameters?.apt === first.payloadType),
+  };
   const encoding = parameters.encodings?.[0];
   const cname = parameters.rtcp?.cname ?? 'mind';
   const ssrcs: NonNullable<MediaDescription['ssrcs']> = [];
@@ -108,8 +115,9 @@ function sendSection(answer: Extract<LineAnswer, { mode: 'send' }>): Partial<Med
   };
 }
 
-/** The client's codecs echoed on an inactive line: an m-line needs at least one format. */
-function inactiveSection(line: OfferedLine): Partial<MediaDescription> {
+/** An inactive line: the acceptable codecs and extensions, else the client's first codec (a format is required). */
+function inactiveSection(line: OfferedLine, parameters?: RtpParameters | null): Partial<MediaDescription> {
+  if (parameters) return { ...codecSection(parameters), direction: 'inactive' };
   const codec = line.codecs[0];
   if (!codec) return { payloads: '0', direction: 'inactive', rtp: [] };
   const [, name] = codec.mimeType.split('/');
@@ -181,7 +189,7 @@ export function buildAnswer(
         ? receiveSection(line, answer.parameters)
         : answer.mode === 'send'
           ? sendSection(answer)
-          : inactiveSection(line);
+          : inactiveSection(line, answer.mode === 'inactive' ? answer.parameters : null);
     return {
       ...common,
       rtcpMux: 'rtcp-mux',

@@ -1,3 +1,4 @@
 export * from './offer';
 export * from './rtp-mapping';
 export * from './answer';
+export * from './media-codecs';

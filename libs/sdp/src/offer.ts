@@ -141,15 +141,15 @@ function encodingsOf(line: Media): OfferedEncoding[] {
   return first === undefined ? [] : [withRtx(first)];
 }
 
-function msidOf(line: Media): { label: string | null; trackId: string | null } {
-  const msid = line.msid?.[0];
-  const fromSsrc = line.ssrcs
-    ?.find((s) => s.attribute === 'msid')
-    ?.value?.trim()
-    .split(/\s+/);
-  const label = msid?.id ?? fromSsrc?.[0];
-  const trackId = msid ? (msid.appdata ?? null) : (fromSsrc?.[1] ?? null);
-  return { label: label && label !== '-' ? label : null, trackId };
+/**
+ * The msid of an m-section, read from the raw text: labels like `me#primary` contain characters that
+ * sdp-transform's msid grammar does not accept. `a=msid` wins over the legacy `a=ssrc:… msid:`.
+ */
+function msidOf(section: string): { label: string | null; trackId: string | null } {
+  const match =
+    /^a=msid:(\S+)(?:[ \t]+(\S+))?/m.exec(section) ?? /^a=ssrc:\d+ msid:(\S+)(?:[ \t]+(\S+))?/m.exec(section);
+  if (!match) return { label: null, trackId: null };
+  return { label: match[1] === '-' ? null : match[1], trackId: match[2] ?? null };
 }
 
 /**
@@ -175,6 +175,7 @@ export function parseOffer(sdp: string): ParsedOffer {
   if (!iceUfrag || !icePwd) throw new SdpError('sdp has no ICE credentials (a=ice-ufrag, a=ice-pwd)');
   if (!fingerprint) throw new SdpError('sdp has no DTLS fingerprint (a=fingerprint)');
 
+  const sections = sdp.split(/\r?\n(?=m=)/).slice(1);
   const seenMids = new Set<string>();
   const lines = session.media.map((media, index): OfferedLine => {
     const kind = media.type as LineKind;
@@ -197,7 +198,7 @@ export function parseOffer(sdp: string): ParsedOffer {
       kind,
       protocol: media.protocol,
       direction: media.port === 0 ? 'inactive' : direction,
-      ...msidOf(media),
+      ...msidOf(sections[index] ?? ''),
       codecs: codecsOf(media, kind),
       headerExtensions: (media.ext ?? []).map((e) => ({ id: e.value, uri: e.uri })),
       encodings: kind === 'application' ? [] : encodingsOf(media),

@@ -62,15 +62,15 @@ function rtxFor(codec: OfferedCodec, kind: MediaKind): RtpCodecParameters[] {
 }
 
 /**
- * What a client sends on a `sendonly` line, as mediasoup `produce()` parameters. Null when the router
- * supports none of the offered codecs. The first codec is the one the answer makes the client use.
+ * The codecs (first = the one the client will send) and header extensions the platform accepts on a
+ * line, with the client's payload types and ids. Also answered on inactive lines: a browser only keeps
+ * offering an extension (e.g. the RID one simulcast needs) on a line where it was once accepted.
  */
-export function producerParameters(line: OfferedLine, router: RtpCapabilities): RtpParameters | null {
+export function negotiatedParameters(line: OfferedLine, router: RtpCapabilities): RtpParameters | null {
   if (line.kind === 'application') return null;
   const kind: MediaKind = line.kind;
   const codecs = acceptedCodecs(line, router);
-  if (codecs.length === 0 || line.encodings.length === 0) return null;
-  const useRtx = codecs[0].rtxPayloadType !== undefined;
+  if (codecs.length === 0) return null;
   return {
     mid: line.mid,
     codecs: codecs.flatMap((codec) => [
@@ -88,12 +88,26 @@ export function producerParameters(line: OfferedLine, router: RtpCapabilities): 
       uri: e.uri as types.RtpHeaderExtensionUri,
       id: e.id,
     })),
+    encodings: [],
+    rtcp: { ...(line.cname ? { cname: line.cname } : {}), reducedSize: line.reducedSizeRtcp },
+  };
+}
+
+/**
+ * What a client sends on a `sendonly` line, as mediasoup `produce()` parameters. Null when the router
+ * supports none of the offered codecs or the line announces no encoding.
+ */
+export function producerParameters(line: OfferedLine, router: RtpCapabilities): RtpParameters | null {
+  const negotiated = negotiatedParameters(line, router);
+  if (!negotiated || line.encodings.length === 0) return null;
+  const useRtx = negotiated.codecs.some((c) => c.mimeType.toLowerCase().endsWith('/rtx'));
+  return {
+    ...negotiated,
     encodings: line.encodings.map((e) => ({
       ...(e.rid ? { rid: e.rid } : {}),
       ...(e.ssrc !== undefined ? { ssrc: e.ssrc } : {}),
       ...(useRtx && e.rtxSsrc !== undefined ? { rtx: { ssrc: e.rtxSsrc } } : {}),
     })),
-    rtcp: { ...(line.cname ? { cname: line.cname } : {}), reducedSize: line.reducedSizeRtcp },
   };
 }
 
@@ -132,4 +146,27 @@ export function receiverCapabilities(line: OfferedLine, router: RtpCapabilities)
       direction: 'sendrecv' as const,
     })),
   };
+}
+
+/**
+ * Whether a consumer's payload types are the ones the subscriber offered on its line (a client decodes
+ * what it numbered itself). `without-rtx`: the media codec matches but the retransmission one does not,
+ * so the consumer must go without RTX.
+ */
+export function payloadTypesFit(consumer: RtpParameters, line: OfferedLine): 'yes' | 'without-rtx' | 'no' {
+  const isRtx = (c: RtpCodecParameters) => c.mimeType.toLowerCase().endsWith('/rtx');
+  const media = consumer.codecs.filter((c) => !isRtx(c));
+  const offered = (c: RtpCodecParameters | undefined) =>
+    c &&
+    line.codecs.find(
+      (o) => o.payloadType === c.payloadType && o.mimeType.toLowerCase() === c.mimeType.toLowerCase(),
+    );
+  if (media.length === 0 || !media.every((c) => offered(c))) return 'no';
+  const rtxFits = consumer.codecs
+    .filter(isRtx)
+    .every(
+      (rtx) =>
+        offered(media.find((m) => m.payloadType === rtx.parameters?.apt))?.rtxPayloadType === rtx.payloadType,
+    );
+  return rtxFits ? 'yes' : 'without-rtx';
 }

@@ -1,3 +1,4 @@
 export * from './platform';
 export * from './http';
 export * from './app-socket';
+export * from './browser';

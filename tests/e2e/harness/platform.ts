@@ -10,7 +10,7 @@ import { eventStreamName } from '@mind/contracts';
 const ROOT = join(__dirname, '../../..');
 const run = promisify(execFile);
 
-export type ServiceName = 'conference' | 'notifier' | 'gateway';
+export type ServiceName = 'conference' | 'notifier' | 'gateway' | 'media';
 
 export const DEV_APP = {
   id: '00e1db72-c57d-478c-88be-3533d43c8b34',
@@ -48,8 +48,14 @@ export class Platform {
     this.url = `http://127.0.0.1:${healthPorts.gateway}`;
   }
 
-  static async start(overrides: NodeJS.ProcessEnv = {}): Promise<Platform> {
-    const ports = { gateway: await freePort(), conference: await freePort(), notifier: await freePort() };
+  /** Starts the platform; with `media`, also a media node (mediasoup workers, WebRTC on loopback). */
+  static async start(overrides: NodeJS.ProcessEnv = {}, options: { media?: boolean } = {}): Promise<Platform> {
+    const ports = {
+      gateway: await freePort(),
+      conference: await freePort(),
+      notifier: await freePort(),
+      media: await freePort(),
+    };
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       MIND_ENV: 'development',
@@ -58,6 +64,9 @@ export class Platform {
       MIND_CONFERENCE_HEALTH_PORT: String(ports.conference),
       MIND_NOTIFIER_PORT: String(ports.notifier),
       MIND_NOTIFIER_URL: `http://127.0.0.1:${ports.notifier}`,
+      MIND_MEDIA_HEALTH_PORT: String(ports.media),
+      MIND_MEDIA_NODE_ID: `node-${randomBytes(3).toString('hex')}`,
+      MIND_MEDIA_WORKERS: '1',
       DATABASE_URL: process.env.TEST_DATABASE_URL ?? 'postgres://mind:mind@127.0.0.1:5432/mind_test',
       MIND_NATS_PREFIX: `t${randomBytes(5).toString('hex')}`,
       MIND_EXPIRY_SWEEP_MS: '1000',
@@ -67,7 +76,11 @@ export class Platform {
     const platform = new Platform(env, ports);
     // The conference service migrates the database: start it first, then the others together.
     await platform.startService('conference');
-    await Promise.all([platform.startService('notifier'), platform.startService('gateway')]);
+    await Promise.all([
+      platform.startService('notifier'),
+      platform.startService('gateway'),
+      ...(options.media ? [platform.startService('media')] : []),
+    ]);
     return platform;
   }
 
@@ -89,6 +102,7 @@ export class Platform {
       gateway: 'MIND_HTTP_PORT',
       conference: 'MIND_CONFERENCE_HEALTH_PORT',
       notifier: 'MIND_NOTIFIER_PORT',
+      media: 'MIND_MEDIA_HEALTH_PORT',
     }[name];
     const url = `http://127.0.0.1:${port}`;
     await this.startProcess(`${name}#${label}`, name, { [portVariable]: String(port), ...extraEnv }, url);

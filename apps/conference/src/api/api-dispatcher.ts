@@ -20,6 +20,7 @@ import { ConferenceEntity } from '../database/entities';
 import { ConferenceService } from '../conferences/conference.service';
 import { ConferenceGoneError } from '../events/conference-transactions';
 import { MediaFeaturesService } from '../media/media-features.service';
+import { SessionRouter } from '../media/session-router';
 import { MessageService } from '../messages/message.service';
 import { ParticipantService } from '../participants/participant.service';
 import { StreamingService } from '../streamings/streaming.service';
@@ -46,6 +47,7 @@ export class ApiDispatcher implements OnApplicationBootstrap, OnApplicationShutd
     private readonly messages: MessageService,
     private readonly streamings: StreamingService,
     private readonly media: MediaFeaturesService,
+    private readonly sessions: SessionRouter,
     @Inject(NATS) private readonly nc: NatsConnection,
     @Inject(CONFIG) private readonly config: Config,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -68,8 +70,8 @@ export class ApiDispatcher implements OnApplicationBootstrap, OnApplicationShutd
       getParticipant: (c) => this.participants.get(c),
       deleteParticipant: (c) => this.participants.delete(c),
       updateParticipant: (c) => this.participants.update(c),
-      initiateSession: (c) => this.media.sessionUnavailable(c),
-      initiateOwnSession: (c) => this.media.sessionUnavailable(c),
+      initiateSession: (c) => this.sessions.offer(c),
+      initiateOwnSession: (c) => this.sessions.offer(c),
       dialParticipant: (c) => this.media.dialUnavailable(c),
       forwardParticipant: (c) => this.media.forward(c),
       hangupParticipant: (c) => this.media.hangup(c),

@@ -5,7 +5,7 @@ import { ParticipantEntity } from '../database/entities';
 import { ok, type CallContext } from '../api/context';
 
 /**
- * Operations whose media side (WebRTC sessions, recording, SIP) is not deployed yet. They run the same
+ * Operations whose media side (recording, SIP) is not deployed yet. They run the same
  * authentication, scoping and permission checks as everything else and then answer truthfully:
  * nothing has been recorded (404), or the feature is not available on this platform yet (501).
  */
@@ -19,12 +19,6 @@ export class MediaFeaturesService {
 
   async recordingUnavailable(_ctx: CallContext): Promise<ApiReply> {
     return errorReply(501, 'recording is not available on this platform yet');
-  }
-
-  async sessionUnavailable(ctx: CallContext): Promise<ApiReply> {
-    return this.forParticipant(ctx, () =>
-      errorReply(501, 'WebRTC sessions are not available on this platform yet'),
-    );
   }
 
   async dialUnavailable(ctx: CallContext): Promise<ApiReply> {

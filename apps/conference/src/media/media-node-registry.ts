@@ -18,7 +18,8 @@ export const leastLoaded: NodeSelector = {
   select: (nodes) =>
     nodes.reduce<LiveNode | null>((best, node) => {
       if (!best) return node;
-      const score = (n: LiveNode) => n.load.sessions / Math.max(1, n.load.workers) + n.load.conferences * 0.01;
+      const score = (n: LiveNode) =>
+        n.load.sessions / Math.max(1, n.load.workers) + n.load.conferences * 0.01;
       return score(node) < score(best) ? node : best;
     }, null),
 };
@@ -49,8 +50,10 @@ export class MediaNodeRegistry implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap() {
-    this.subscription = subscribeJson<MediaNodeHeartbeat>(this.nc, subjects(this.config.nats.prefix).mediaHeartbeat, (hb) =>
-      this.heard(hb),
+    this.subscription = subscribeJson<MediaNodeHeartbeat>(
+      this.nc,
+      subjects(this.config.nats.prefix).mediaHeartbeat,
+      (hb) => this.heard(hb),
     );
     this.sweep = setInterval(() => this.forgetSilent(), 1000);
   }

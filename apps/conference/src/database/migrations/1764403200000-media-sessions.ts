@@ -6,7 +6,9 @@ export class MediaSessions1764403200000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE conference ADD COLUMN media_node_id text`);
-    await q.query(`CREATE INDEX conference_media_node_idx ON conference (media_node_id) WHERE ended_at IS NULL`);
+    await q.query(
+      `CREATE INDEX conference_media_node_idx ON conference (media_node_id) WHERE ended_at IS NULL`,
+    );
     await q.query(`ALTER TABLE participant ADD COLUMN session_id text`);
   }
 

@@ -1,0 +1,120 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Config } from '@mind/config';
+import { subjects, type PresenceReply, type PresenceReport } from '@mind/contracts';
+import type { Logger } from '@mind/logging';
+import { serveRpc, type NatsConnection } from '@mind/messaging';
+import { ConferenceEntity, ParticipantEntity } from '../database/entities';
+import { ConferenceTransactions, type Emit } from '../events/conference-transactions';
+import { toParticipant } from '../representations';
+import { CONFIG, LOGGER, NATS } from '../tokens';
+import { MediaNodeRegistry } from './media-node-registry';
+
+const OFFLINE = { online: false, audio: false, video: false, secondaryAudio: false, secondaryVideo: false };
+
+/**
+ * Presence and media flags follow what media nodes report about WebRTC sessions. Each change is one
+ * `updated /participants/{id}` event made by the participant itself (so it is never told about it).
+ * A report from a replaced session cannot take the participant offline, and when a media node dies
+ * or restarts, the participants whose sessions it held go offline.
+ */
+@Injectable()
+export class PresenceService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private subscription?: { unsubscribe(): void };
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: ConferenceTransactions,
+    private readonly registry: MediaNodeRegistry,
+    @Inject(NATS) private readonly nc: NatsConnection,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap() {
+    this.subscription = serveRpc<PresenceReport, PresenceReply>(
+      this.nc,
+      subjects(this.config.nats.prefix).mediaPresence,
+      'conference',
+      this.logger,
+      (report) => this.report(report),
+      () => ({ status: 404 }),
+    );
+    this.registry.onNodeGone((_nodeId, incarnation) => void this.nodeGone(incarnation));
+  }
+
+  onApplicationShutdown() {
+    this.subscription?.unsubscribe();
+  }
+
+  async report(report: PresenceReport): Promise<PresenceReply> {
+    const found = await this.transactions.run(report.conferenceId, async (m, emit) => {
+      const conference = await m.findOneBy(ConferenceEntity, { id: report.conferenceId });
+      const participant = await m.findOneBy(ParticipantEntity, {
+        id: report.participantId,
+        conferenceId: report.conferenceId,
+      });
+      if (!conference || conference.endedAt || !participant) return false;
+      if (!report.online && participant.sessionId !== report.sessionId) return true;
+      const next = {
+        online: report.online,
+        audio: report.online && report.media.audio,
+        video: report.online && report.media.video,
+        secondaryAudio: report.online && report.secondaryMedia.audio,
+        secondaryVideo: report.online && report.secondaryMedia.video,
+        sessionId: report.sessionId,
+      };
+      const changed = (Object.keys(next) as (keyof typeof next)[]).some(
+        (key) => participant[key] !== next[key],
+      );
+      if (!changed) return true;
+      await m.update(ParticipantEntity, { id: participant.id }, next);
+      Object.assign(participant, next);
+      this.emitUpdated(emit, conference.applicationId, participant, report.traceId);
+      return true;
+    });
+    return { status: found ? 200 : 404 };
+  }
+
+  /** Sessions are named `<incarnation>:<ice ufrag>`: everything of a dead incarnation goes offline. */
+  private async nodeGone(incarnation: string) {
+    try {
+      const stale: { id: string; conference_id: string }[] = await this.dataSource.query(
+        `SELECT id, conference_id FROM participant WHERE online AND session_id LIKE $1`,
+        [`${incarnation}:%`],
+      );
+      for (const { id, conference_id: conferenceId } of stale) {
+        await this.transactions.run(conferenceId, async (m, emit) => {
+          const participant = await m.findOneBy(ParticipantEntity, { id });
+          const conference = await m.findOneBy(ConferenceEntity, { id: conferenceId });
+          if (!conference || !participant?.online || !participant.sessionId?.startsWith(`${incarnation}:`))
+            return;
+          await m.update(ParticipantEntity, { id }, OFFLINE);
+          Object.assign(participant, OFFLINE);
+          this.emitUpdated(emit, conference.applicationId, participant);
+        });
+      }
+    } catch (error) {
+      this.logger.error(
+        { err: error, incarnation },
+        'could not mark the sessions of a dead media node offline',
+      );
+    }
+  }
+
+  private emitUpdated(emit: Emit, applicationId: string, participant: ParticipantEntity, traceId?: string) {
+    emit({
+      kind: 'resource',
+      conferenceId: participant.conferenceId,
+      applicationId,
+      actor: { kind: 'participant', id: participant.id },
+      traceId,
+      participantId: participant.id,
+      notification: {
+        type: 'updated',
+        location: `/participants/${participant.id}`,
+        resource: toParticipant(participant),
+      },
+    });
+  }
+}

@@ -1,0 +1,94 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Config } from '@mind/config';
+import {
+  errorReply,
+  subjects,
+  type ApiReply,
+  type SessionOfferReply,
+  type SessionOfferRequest,
+  type SessionRequest,
+} from '@mind/contracts';
+import type { Logger } from '@mind/logging';
+import { RpcClient, type NatsConnection } from '@mind/messaging';
+import { ConferenceEntity } from '../database/entities';
+import { ok, type CallContext } from '../api/context';
+import { CONFIG, LOGGER, NATS } from '../tokens';
+import { MediaNodeRegistry } from './media-node-registry';
+
+/** The SDK gives up after 10 s; leave the media node most of that. */
+const MEDIA_TIMEOUT_MS = 8000;
+
+/**
+ * Route 17: a participant's SDP offer goes to the media node hosting its conference. A conference gets
+ * a node on its first session (placement strategy of the registry) and keeps it while the node lives;
+ * if the node is gone, the next offer moves the conference to a live one.
+ */
+@Injectable()
+export class SessionRouter {
+  private readonly rpc: RpcClient;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly registry: MediaNodeRegistry,
+    @Inject(NATS) nc: NatsConnection,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.rpc = new RpcClient(nc, MEDIA_TIMEOUT_MS);
+  }
+
+  async offer(ctx: CallContext): Promise<ApiReply> {
+    if (ctx.principal.kind !== 'participant') return errorReply(403, 'only a participant has a session');
+    const nodeId = await this.nodeFor(ctx.conference);
+    if (!nodeId) return errorReply(503, 'no media node is available, please retry');
+    const request: SessionOfferRequest = {
+      applicationId: ctx.conference.applicationId,
+      conferenceId: ctx.conference.id,
+      participantId: ctx.principal.participantId,
+      sdp: (ctx.command.body as unknown as SessionRequest).sdp,
+      traceId: ctx.command.traceId,
+    };
+    let reply: SessionOfferReply;
+    try {
+      reply = await this.rpc.request<SessionOfferReply>(
+        subjects(this.config.nats.prefix).mediaSession(nodeId),
+        request,
+        ctx.command.traceId,
+      );
+    } catch (error) {
+      this.logger.warn(
+        { err: error, nodeId, traceId: ctx.command.traceId },
+        'media node did not answer an offer',
+      );
+      return errorReply(503, 'the media node did not answer, please retry');
+    }
+    return reply.status === 200 ? ok({ sdp: reply.sdp }) : errorReply(reply.status, reply.error, 'sdp');
+  }
+
+  private async nodeFor(conference: ConferenceEntity): Promise<string | null> {
+    let current = conference.mediaNodeId;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (this.registry.isAlive(current)) return current;
+      const chosen = this.registry.select();
+      if (!chosen) return null;
+      // Compare-and-set, so instances placing the same conference at once agree on one node.
+      const rows: { media_node_id: string }[] = await this.dataSource.query(
+        `UPDATE conference SET media_node_id = $1
+          WHERE id = $2 AND media_node_id IS NOT DISTINCT FROM $3
+      RETURNING media_node_id`,
+        [chosen.nodeId, conference.id, current],
+      );
+      if (rows.length > 0) {
+        this.logger.info(
+          { conferenceId: conference.id, nodeId: chosen.nodeId },
+          'conference placed on media node',
+        );
+        return chosen.nodeId;
+      }
+      const fresh = await this.dataSource.getRepository(ConferenceEntity).findOneBy({ id: conference.id });
+      current = fresh?.mediaNodeId ?? null;
+    }
+    return null;
+  }
+}

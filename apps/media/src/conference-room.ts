@@ -1,0 +1,122 @@
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import { MEDIA_CODECS, type ParsedOffer } from '@mind/sdp';
+import { PeerSession, type SessionHost } from './peer-session';
+import { SctpNotificationChannel } from './sctp-notification-channel';
+
+export interface TransportOptions {
+  listenIp: string;
+  announcedAddress?: string;
+  /** Seconds without ICE consent before a session counts as gone. */
+  iceConsentTimeout: number;
+}
+
+export interface ConferenceRoomEvents {
+  /** A session's presence or media flags changed, or it closed. */
+  sessionState: [session: PeerSession];
+  unsupported: [session: PeerSession, reason: string];
+  closed: [];
+}
+
+/**
+ * A conference on this node: its router (on one worker), a DirectTransport for the notification
+ * channels, the participants' sessions and the streams they publish. Closing the room closes its
+ * sessions and router; a router closed under it (worker death) closes the room.
+ */
+export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implements SessionHost {
+  readonly sessions = new Map<string, PeerSession>();
+  private readonly streams = new Map<string, Map<types.MediaKind, types.Producer>>();
+  private closed = false;
+
+  private constructor(
+    readonly conferenceId: string,
+    readonly router: types.Router,
+    private readonly direct: types.DirectTransport,
+    private readonly options: TransportOptions,
+    private readonly release: () => void,
+  ) {
+    super();
+    router.observer.on('close', () => this.close());
+  }
+
+  static async create(
+    conferenceId: string,
+    worker: types.Worker,
+    options: TransportOptions,
+    release: () => void,
+  ) {
+    const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { conferenceId } });
+    const direct = await router.createDirectTransport();
+    return new ConferenceRoom(conferenceId, router, direct, options, release);
+  }
+
+  producerOf(key: string, kind: types.MediaKind): types.Producer | undefined {
+    return this.streams.get(key)?.get(kind);
+  }
+
+  publish(key: string, producer: types.Producer): void {
+    let byKind = this.streams.get(key);
+    if (!byKind) this.streams.set(key, (byKind = new Map()));
+    byKind.get(producer.kind)?.close();
+    byKind.set(producer.kind, producer);
+    producer.observer.on('close', () => {
+      if (byKind.get(producer.kind) === producer) byKind.delete(producer.kind);
+    });
+  }
+
+  /**
+   * Applies a participant's offer: on its current session when the ICE credentials are the same
+   * (renegotiation), else on a new session that replaces the old one.
+   */
+  async offer(participantId: string, offer: ParsedOffer, sessionIdPrefix: string): Promise<string> {
+    let session = this.sessions.get(participantId);
+    if (!session || session.isClosed || session.iceUfrag !== offer.iceUfrag) {
+      session?.close();
+      session = await this.openSession(participantId, offer, `${sessionIdPrefix}:${offer.iceUfrag}`);
+    }
+    return session.apply(offer);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const session of this.sessions.values()) session.close();
+    this.router.close();
+    this.release();
+    this.emit('closed');
+  }
+
+  private async openSession(
+    participantId: string,
+    offer: ParsedOffer,
+    sessionId: string,
+  ): Promise<PeerSession> {
+    const transport = await this.router.createWebRtcTransport({
+      listenInfos: [
+        { protocol: 'udp', ip: this.options.listenIp, announcedAddress: this.options.announcedAddress },
+        { protocol: 'tcp', ip: this.options.listenIp, announcedAddress: this.options.announcedAddress },
+      ],
+      enableSctp: true,
+      numSctpStreams: { OS: 1024, MIS: 1024 },
+      maxSctpMessageSize: 262144,
+      iceConsentTimeout: this.options.iceConsentTimeout,
+      appData: { participantId },
+    });
+    let channel: SctpNotificationChannel;
+    try {
+      channel = await SctpNotificationChannel.open(transport, this.direct);
+    } catch (error) {
+      transport.close();
+      throw error;
+    }
+    const session = new PeerSession(sessionId, participantId, this, transport, channel, offer);
+    this.sessions.set(participantId, session);
+    session.on('state', () => this.emit('sessionState', session));
+    session.on('unsupported', (reason) => this.emit('unsupported', session, reason));
+    session.on('closed', () => {
+      if (this.sessions.get(participantId) === session) this.sessions.delete(participantId);
+      this.emit('sessionState', session);
+    });
+    return session;
+  }
+}

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '@mind/config';
+import {
+  MEDIA_HEARTBEAT_MS,
+  notificationForParticipant,
+  subjects,
+  type ConferenceEvent,
+  type MediaNodeHeartbeat,
+  type PresenceReply,
+  type PresenceReport,
+  type SessionOfferReply,
+  type SessionOfferRequest,
+} from '@mind/contracts';
+import type { Logger } from '@mind/logging';
+import { followStream, publishJson, RpcClient, serveRpc, type NatsConnection } from '@mind/messaging';
+import { parseOffer, SdpError } from '@mind/sdp';
+import { ConferenceRoom } from './conference-room';
+import type { PeerSession } from './peer-session';
+import type { WorkerPool } from './worker-pool';
+
+/** Frames of the participant protocol that end a session. */
+const CONFERENCE_ENDED = '4000';
+const EXPELLED = '4001';
+/** Time for a closing frame to leave before the transport closes. */
+const CLOSE_AFTER_FRAME_MS = 300;
+const ICE_CONSENT_TIMEOUT_S = 8;
+
+/**
+ * A media node: hosts the rooms of the conferences placed on it, answers their participants' offers,
+ * reports presence and media flags, and delivers each conference's events to its participants' data
+ * channels (`4000` when it ends, `4001` to an expelled participant).
+ */
+export class MediaNode {
+  readonly incarnation = randomUUID();
+  private readonly rooms = new Map<string, Promise<ConferenceRoom>>();
+  private readonly reported = new Map<PeerSession, string>();
+  private readonly subjects: ReturnType<typeof subjects>;
+  private readonly rpc: RpcClient;
+  private heartbeat?: NodeJS.Timeout;
+  private closers: { close(): unknown }[] = [];
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly pool: WorkerPool,
+    private readonly config: Config,
+    private readonly logger: Logger,
+  ) {
+    this.subjects = subjects(config.nats.prefix);
+    this.rpc = new RpcClient(nc, config.rpcTimeoutMs);
+  }
+
+  get nodeId(): string {
+    return this.config.media.nodeId;
+  }
+
+  async start(): Promise<void> {
+    const sessions = serveRpc<SessionOfferRequest, SessionOfferReply>(
+      this.nc,
+      this.subjects.mediaSession(this.nodeId),
+      `media-${this.nodeId}`,
+      this.logger,
+      (request) => this.offer(request),
+      () => ({ status: 503, error: 'the media node failed to handle the offer' }),
+    );
+    const events = await followStream<ConferenceEvent>(
+      this.nc,
+      this.subjects.eventsWildcard,
+      (event) => void this.deliver(event),
+    );
+    this.closers.push({ close: () => sessions.unsubscribe() }, events);
+    this.beat();
+    this.heartbeat = setInterval(() => this.beat(), MEDIA_HEARTBEAT_MS);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    for (const closer of this.closers) await closer.close();
+    for (const room of this.rooms.values()) (await room.catch(() => null))?.close();
+  }
+
+  get load(): MediaNodeHeartbeat['load'] {
+    let sessions = 0;
+    return {
+      conferences: this.rooms.size,
+      sessions: (sessions += this.sessionCount()),
+      workers: this.pool.size,
+    };
+  }
+
+  private sessionCount(): number {
+    return [...this.reported.keys()].filter((s) => !s.isClosed).length;
+  }
+
+  private beat() {
+    const heartbeat: MediaNodeHeartbeat = {
+      nodeId: this.nodeId,
+      incarnation: this.incarnation,
+      load: this.load,
+      at: Date.now(),
+    };
+    publishJson(this.nc, this.subjects.mediaHeartbeat, heartbeat);
+  }
+
+  async offer(request: SessionOfferRequest): Promise<SessionOfferReply> {
+    let offer;
+    try {
+      offer = parseOffer(request.sdp);
+    } catch (error) {
+      if (error instanceof SdpError) return { status: 400, error: error.message };
+      throw error;
+    }
+    const room = await this.room(request.conferenceId);
+    const sdp = await room.offer(request.participantId, offer, this.incarnation);
+    this.logger.info(
+      { traceId: request.traceId, conferenceId: request.conferenceId, participantId: request.participantId },
+      'offer answered',
+    );
+    return { status: 200, sdp };
+  }
+
+  private room(conferenceId: string): Promise<ConferenceRoom> {
+    let room = this.rooms.get(conferenceId);
+    if (!room) {
+      const { worker, release } = this.pool.acquire();
+      room = ConferenceRoom.create(
+        conferenceId,
+        worker,
+        {
+          listenIp: this.config.media.listenIp,
+          announcedAddress: this.config.media.announcedAddress,
+          iceConsentTimeout: ICE_CONSENT_TIMEOUT_S,
+        },
+        release,
+      ).then((created) => {
+        created.on('sessionState', (session) => void this.report(conferenceId, session));
+        created.on('unsupported', (session, reason) =>
+          this.logger.warn(
+            { conferenceId, participantId: session.participantId, reason },
+            'subscription not served',
+          ),
+        );
+        created.on('closed', () => this.rooms.delete(conferenceId));
+        return created;
+      });
+      room.catch(() => this.rooms.delete(conferenceId));
+      this.rooms.set(conferenceId, room);
+    }
+    return room;
+  }
+
+  /** Tells the conference service what a session is now, once per change. */
+  private async report(conferenceId: string, session: PeerSession) {
+    const report: PresenceReport = {
+      conferenceId,
+      participantId: session.participantId,
+      sessionId: session.id,
+      online: session.online,
+      media: session.media('primary'),
+      secondaryMedia: session.media('secondary'),
+    };
+    const digest = JSON.stringify(report);
+    if (this.reported.get(session) === digest) return;
+    this.reported.set(session, digest);
+    if (session.isClosed) this.reported.delete(session);
+    try {
+      const reply = await this.rpc.request<PresenceReply>(this.subjects.mediaPresence, report, session.id);
+      // The participant or its conference is gone: nothing may stay open for it.
+      if (reply.status === 404) session.close();
+    } catch (error) {
+      this.reported.delete(session);
+      this.logger.warn({ err: error, participantId: session.participantId }, 'presence report failed');
+    }
+  }
+
+  private async deliver(event: ConferenceEvent) {
+    const room = await this.rooms.get(event.conferenceId)?.catch(() => null);
+    if (!room) return;
+    if (event.kind === 'ended') {
+      for (const session of room.sessions.values()) this.closeWith(session, CONFERENCE_ENDED);
+      setTimeout(() => room.close(), CLOSE_AFTER_FRAME_MS);
+      return;
+    }
+    for (const session of room.sessions.values()) {
+      if (event.kind === 'resource' && event.expelled && event.participantId === session.participantId) {
+        this.closeWith(session, EXPELLED);
+        continue;
+      }
+      const notification = notificationForParticipant(event, session.participantId);
+      if (notification) session.channel.send(JSON.stringify(notification));
+    }
+  }
+
+  private closeWith(session: PeerSession, frame: string) {
+    session.channel.send(frame);
+    setTimeout(() => session.close(), CLOSE_AFTER_FRAME_MS);
+  }
+}

@@ -1,0 +1,78 @@
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const ROOT = join(__dirname, '../../..');
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+/**
+ * Headless Chromium (Debian's, with fake camera and microphone) and a page origin serving our web
+ * client as `window.Mind`, so tests drive real participants over real WebRTC. The page is on another
+ * origin than the API, as a customer's web application would be (CORS included).
+ */
+export class BrowserHarness {
+  private constructor(
+    readonly browser: Browser,
+    private readonly server: Server,
+    readonly origin: string,
+  ) {}
+
+  static async start(): Promise<BrowserHarness> {
+    const bundle = await build({
+      entryPoints: [join(ROOT, 'libs/web-client/src/index.ts')],
+      bundle: true,
+      format: 'iife',
+      globalName: 'Mind',
+      platform: 'browser',
+      target: 'chrome120',
+      write: false,
+      tsconfig: join(ROOT, 'libs/web-client/tsconfig.json'),
+    });
+    const script = bundle.outputFiles[0].text;
+    const server = createServer((request, response) => {
+      if (request.url === '/mind.js') {
+        response.writeHead(200, { 'content-type': 'text/javascript' });
+        return response.end(script);
+      }
+      if (request.url === '/' || request.url?.startsWith('/?')) {
+        response.writeHead(200, { 'content-type': 'text/html' });
+        return response.end('<!doctype html><html><body><script src="/mind.js"></script></body></html>');
+      }
+      response.writeHead(404);
+      response.end();
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    return new BrowserHarness(browser, server, `http://127.0.0.1:${port}`);
+  }
+
+  /** A fresh page (own context: own cookies, own media devices) with `window.Mind` loaded. */
+  async page(): Promise<Page> {
+    const context = await this.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(this.origin);
+    await page.waitForFunction('"Mind" in window');
+    return page;
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+    this.server.close();
+  }
+}
