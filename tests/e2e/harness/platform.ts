@@ -49,7 +49,10 @@ export class Platform {
   }
 
   /** Starts the platform; with `media`, also a media node (mediasoup workers, WebRTC on loopback). */
-  static async start(overrides: NodeJS.ProcessEnv = {}, options: { media?: boolean } = {}): Promise<Platform> {
+  static async start(
+    overrides: NodeJS.ProcessEnv = {},
+    options: { media?: boolean } = {},
+  ): Promise<Platform> {
     const ports = {
       gateway: await freePort(),
       conference: await freePort(),
