@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createWorker, workerBin, type types } from 'mediasoup';
+import { MEDIA_CODECS } from '@mind/sdp';
 
 /**
  * The worker binary that deploy/mediasoup-worker/build.sh builds from the npm package's sources
@@ -44,6 +47,15 @@ describe('mediasoup worker built by the project', () => {
     expect(transport.sctpParameters).toMatchObject({ port: 5000 });
     router.close();
     expect(transport.closed).toBe(true);
+  });
+
+  it("gives conference routers exactly the capabilities libs/sdp's unit tests use", async () => {
+    const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+    const fixture = JSON.parse(
+      readFileSync(join(__dirname, '../../libs/sdp/fixtures/router-capabilities.json'), 'utf8'),
+    );
+    expect(router.rtpCapabilities).toEqual(fixture);
+    router.close();
   });
 
   it('reports its death when the process is killed, and a new one starts', async () => {

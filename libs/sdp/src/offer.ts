@@ -197,7 +197,8 @@ export function parseOffer(sdp: string): ParsedOffer {
       mid,
       kind,
       protocol: media.protocol,
-      direction: media.port === 0 ? 'inactive' : direction,
+      // Port 0 rejects a line, except with `a=bundle-only` (Firefox offers every bundled line so).
+      direction: media.port === 0 && !/^a=bundle-only/m.test(sections[index] ?? '') ? 'inactive' : direction,
       ...msidOf(sections[index] ?? ''),
       codecs: codecsOf(media, kind),
       headerExtensions: (media.ext ?? []).map((e) => ({ id: e.value, uri: e.uri })),
