@@ -80,6 +80,21 @@ sed -i 's/(operationType == BIO_CB_RETURN) ? static_cast<long>(ret) : 1;/(operat
   "$W/src/RTC/DtlsTransport.cpp"
 grep -q '(operationType & BIO_CB_RETURN)' "$W/src/RTC/DtlsTransport.cpp" || { log "DtlsTransport.cpp fix did not apply"; exit 1; }
 
+# Forwarded packets carry libwebrtc's header extension ids (extension-ids.json, and
+# align-node-extension-ids.mjs for the Node side).
+node -e '
+  const fs = require("fs");
+  const [ids, header] = process.argv.slice(1);
+  let source = fs.readFileSync(header, "utf8");
+  for (const [name, entry] of Object.entries(JSON.parse(fs.readFileSync(ids, "utf8")))) {
+    if (name.startsWith("_")) continue;
+    const pattern = new RegExp(`(\\b${name}\\s*=\\s*)\\d+`);
+    if (!pattern.test(source)) throw new Error(`${name} not found in ${header}`);
+    source = source.replace(pattern, `$1${entry.id}`);
+  }
+  fs.writeFileSync(header, source);
+' "$here/extension-ids.json" "$W/include/RTC/RtpDictionaries.hpp"
+
 cd "$W"
 # liburing: Debian's 2.3 lacks calls mediasoup needs; it is only an optimisation.
 meson setup --wrap-mode=nodownload --buildtype release -Db_ndebug=true -Dms_disable_liburing=true out/build >&2

@@ -13,11 +13,18 @@ async function inbound(page: Page) {
   return page.evaluate(async () => {
     const g = globalThis as any;
     const report = await g.session.pc.getStats();
-    const out: { kind: string; framesDecoded?: number; frameWidth?: number; packetsReceived?: number }[] = [];
+    const out: {
+      kind: string;
+      ssrc: number;
+      framesDecoded?: number;
+      frameWidth?: number;
+      packetsReceived?: number;
+    }[] = [];
     report.forEach((s: any) => {
       if (s.type === 'inbound-rtp') {
         out.push({
           kind: s.kind,
+          ssrc: s.ssrc,
           framesDecoded: s.framesDecoded,
           frameWidth: s.frameWidth,
           packetsReceived: s.packetsReceived,
@@ -69,6 +76,14 @@ describe('SFU: participants join from Chromium and exchange media', () => {
         g.endedWith = null;
         session.on('notification', (n: unknown) => g.notifications.push(n));
         session.on('ended', (reason: string) => (g.endedWith = reason));
+        // Subscribes and plays the stream in a muted <video>, so that it is really decoded.
+        g.watch = async (label: string, kinds?: ('audio' | 'video')[]) => {
+          const video = g.document.createElement('video');
+          video.muted = true;
+          video.autoplay = true;
+          video.srcObject = await session.subscribe(label, {}, kinds);
+          g.document.body.appendChild(video);
+        };
         await session.join();
         if (publish) {
           const stream = await g.navigator.mediaDevices.getUserMedia({
@@ -83,7 +98,7 @@ describe('SFU: participants join from Chromium and exchange media', () => {
     return { page, id: participant.id };
   }
 
-  it('two participants join: online with media flags for the application and each other, and hear each other', async () => {
+  it('two participants join: online with media flags for the application and each other; each decodes the other’s video and receives its audio', async () => {
     const api = client(platform.url, app.token);
     const conference = (await api.post(`/${app.id}`, { name: 'sfu' })).body;
     const socket = await AppSocket.open(platform.url, app.id, conference.id, app.token);
@@ -114,18 +129,122 @@ describe('SFU: participants join from Chromium and exchange media', () => {
     );
     expect(aboutSelf).toEqual([]);
 
-    await b.page.evaluate(async (label) => {
+    for (const [viewer, sender] of [
+      [a, b],
+      [b, a],
+    ]) {
+      await viewer.page.evaluate((label) => (globalThis as any).watch(label), `${sender.id}#primary`);
+    }
+    for (const viewer of [a, b]) {
+      const first = await waitFor(
+        () => inbound(viewer.page),
+        (stats) =>
+          stats.some((s) => s.kind === 'video' && (s.framesDecoded ?? 0) > 0 && (s.frameWidth ?? 0) > 0) &&
+          stats.some((s) => s.kind === 'audio' && (s.packetsReceived ?? 0) > 0),
+      );
+      const decoded = first.find((s) => s.kind === 'video')!.framesDecoded!;
+      // Frames keep coming, not just one.
+      await waitFor(
+        () => inbound(viewer.page),
+        (stats) => (stats.find((s) => s.kind === 'video')?.framesDecoded ?? 0) > decoded + 10,
+      );
+    }
+    socket.close();
+  });
+
+  it("screen share: a presenter's secondary video reaches a subscriber", async () => {
+    const api = client(platform.url, app.token);
+    const conference = (await api.post(`/${app.id}`, { name: 'screen' })).body;
+    const socket = await AppSocket.open(platform.url, app.id, conference.id, app.token);
+    const presenter = await join(conference.id, 'Pat', true);
+    const viewer = await join(conference.id, 'Vic', false);
+    await presenter.page.evaluate(async () => {
       const g = globalThis as any;
-      const stream = await g.session.subscribe(label);
-      const audio = g.document.createElement('audio');
-      audio.srcObject = stream;
-      g.document.body.appendChild(audio);
-    }, `${a.id}#primary`);
-    const heard = await waitFor(
-      () => inbound(b.page),
-      (stats) => (stats.find((s) => s.kind === 'audio')?.packetsReceived ?? 0) > 50,
+      const canvas = g.document.createElement('canvas');
+      canvas.width = 640;
+      canvas.height = 360;
+      const context = canvas.getContext('2d');
+      let frame = 0;
+      g.setInterval(() => {
+        context.fillStyle = `hsl(${(frame++ * 7) % 360} 80% 50%)`;
+        context.fillRect(0, 0, 640, 360);
+      }, 40);
+      await g.session.publish('secondary', canvas.captureStream(25));
+    });
+    await socket.next(
+      (n) =>
+        n.location === `/participants/${presenter.id}` && (n.resource as any)?.secondaryMedia?.video === true,
     );
-    expect(heard.find((s) => s.kind === 'audio')!.packetsReceived).toBeGreaterThan(50);
+    await viewer.page.evaluate(
+      (label) => (globalThis as any).watch(label, ['video']),
+      `${presenter.id}#secondary`,
+    );
+    const stats = await waitFor(
+      () => inbound(viewer.page),
+      (list) => list.some((s) => s.kind === 'video' && (s.framesDecoded ?? 0) > 5),
+    );
+    // The sender may scale the screen down while the bandwidth estimate ramps up.
+    expect(stats.find((s) => s.kind === 'video')!.frameWidth).toBeGreaterThan(0);
+    socket.close();
+  });
+
+  it('renegotiation: camera off and on flips media.video for others; a released line is reused for another label', async () => {
+    const api = client(platform.url, app.token);
+    const conference = (await api.post(`/${app.id}`, { name: 'renegotiation' })).body;
+    const socket = await AppSocket.open(platform.url, app.id, conference.id, app.token);
+    const a = await join(conference.id, 'Ann', true);
+    const b = await join(conference.id, 'Bob', true);
+    const c = await join(conference.id, 'Cid', true);
+    const videoOf = (id: string, value: boolean) => (n: any) =>
+      n.location === `/participants/${id}` && n.resource?.online && n.resource?.media?.video === value;
+
+    await socket.next(videoOf(a.id, true));
+    await a.page.evaluate(async () => {
+      const g = globalThis as any;
+      const audioOnly = await g.navigator.mediaDevices.getUserMedia({ audio: true });
+      await g.session.publish('primary', audioOnly);
+    });
+    await socket.next(videoOf(a.id, false));
+    await waitFor(
+      () => b.page.evaluate(() => (globalThis as any).notifications),
+      (list: any[]) => list.some(videoOf(a.id, false)),
+    );
+    const beforeCameraOn = socket.received.length;
+    await a.page.evaluate(async () => {
+      const g = globalThis as any;
+      const camera = await g.navigator.mediaDevices.getUserMedia({
+        audio: true,
+        video: { width: 640, height: 360 },
+      });
+      await g.session.publish('primary', camera);
+    });
+    await waitFor(
+      async () => socket.received.slice(beforeCameraOn),
+      (list) => list.some(videoOf(a.id, true)),
+    );
+
+    // B watches A, releases that subscription and watches C on the same transceivers.
+    const mids = await b.page.evaluate(
+      async ([first, second]) => {
+        const g = globalThis as any;
+        await g.session.subscribe(first);
+        const before = g.session.pc.getTransceivers().length;
+        await g.session.unsubscribe(first);
+        const released: number[] = [];
+        (await g.session.pc.getStats()).forEach(
+          (s: any) => s.type === 'inbound-rtp' && released.push(s.ssrc),
+        );
+        await g.watch(second);
+        return { before, after: g.session.pc.getTransceivers().length, released };
+      },
+      [`${a.id}#primary`, `${c.id}#primary`],
+    );
+    expect(mids.after).toBe(mids.before);
+    await waitFor(
+      () => inbound(b.page),
+      (list) =>
+        list.some((s) => s.kind === 'video' && !mids.released.includes(s.ssrc) && (s.framesDecoded ?? 0) > 5),
+    );
     socket.close();
   });
 

@@ -94,17 +94,7 @@ async function captureChromium(base) {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
+    args: JSON.parse(readFileSync(new URL('../../tests/chromium-flags.json', import.meta.url), 'utf8')),
   });
   try {
     console.log(`chromium ${browser.version()}`);

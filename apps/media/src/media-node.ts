@@ -23,7 +23,7 @@ const CONFERENCE_ENDED = '4000';
 const EXPELLED = '4001';
 /** Time for a closing frame to leave before the transport closes. */
 const CLOSE_AFTER_FRAME_MS = 300;
-const ICE_CONSENT_TIMEOUT_S = 8;
+const ICE_CONSENT_TIMEOUT_S = 10;
 
 /**
  * A media node: hosts the rooms of the conferences placed on it, answers their participants' offers,

@@ -157,6 +157,20 @@ describe('RTP mapping', () => {
     expect(caps.codecs!.every((c) => c.kind === 'video')).toBe(true);
   });
 
+  it('numbers header extensions as libwebrtc clients do, so subscribers read forwarded packets right', () => {
+    const routerIds = new Map(router.headerExtensions!.map((e) => [`${e.kind} ${e.uri}`, e.preferredId]));
+    let compared = 0;
+    for (const line of offer.lines.filter((l) => l.kind !== 'application')) {
+      for (const extension of line.headerExtensions) {
+        const id = routerIds.get(`${line.kind} ${extension.uri}`);
+        if (id === undefined) continue;
+        expect({ uri: extension.uri, id }).toEqual({ uri: extension.uri, id: extension.id });
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(10);
+  });
+
   it('tells whether a consumer fits the payload types a subscriber offered', () => {
     const line = offer.lines[6];
     const vp8 = { mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 };

@@ -3,21 +3,12 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import chromiumFlags from '../../chromium-flags.json';
 
 const ROOT = join(__dirname, '../../..');
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--autoplay-policy=no-user-gesture-required',
-];
+/** Flags shared with tools/capture-offers: headless, fake devices, no network calls of Chromium's own. */
+export const CHROMIUM_ARGS: string[] = chromiumFlags;
 
 /**
  * Headless Chromium (Debian's, with fake camera and microphone) and a page origin serving our web
