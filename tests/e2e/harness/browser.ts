@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import chromiumFlags from '../../chromium-flags.json';
+import chromiumFlags from './chromium-flags.json';
 
 const ROOT = join(__dirname, '../../..');
 
