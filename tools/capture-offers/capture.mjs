@@ -94,7 +94,9 @@ async function captureChromium(base) {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: JSON.parse(readFileSync(new URL('../../tests/e2e/harness/chromium-flags.json', import.meta.url), 'utf8')),
+    args: JSON.parse(
+      readFileSync(new URL('../../tests/e2e/harness/chromium-flags.json', import.meta.url), 'utf8'),
+    ),
   });
   try {
     console.log(`chromium ${browser.version()}`);
