@@ -1,51 +1,4 @@
-import type { Page } from 'playwright-core';
-import { AppSocket, BrowserHarness, client, Platform } from './harness';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Joined {
-  page: Page;
-  id: string;
-}
-
-/** Inbound RTP of a page's PeerConnection, per kind. */
-async function inbound(page: Page) {
-  return page.evaluate(async () => {
-    const g = globalThis as any;
-    const report = await g.session.pc.getStats();
-    const out: {
-      kind: string;
-      ssrc: number;
-      framesDecoded?: number;
-      frameWidth?: number;
-      packetsReceived?: number;
-    }[] = [];
-    report.forEach((s: any) => {
-      if (s.type === 'inbound-rtp') {
-        out.push({
-          kind: s.kind,
-          ssrc: s.ssrc,
-          framesDecoded: s.framesDecoded,
-          frameWidth: s.frameWidth,
-          packetsReceived: s.packetsReceived,
-        });
-      }
-    });
-    return out;
-  });
-}
-
-async function waitFor<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!ok(value)) {
-    if (Date.now() > deadline)
-      throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-    await sleep(250);
-    value = await probe();
-  }
-  return value;
-}
+import { AppSocket, BrowserHarness, client, inbound, joinParticipant, Platform, waitFor } from './harness';
 
 describe('SFU: participants join from Chromium and exchange media', () => {
   let platform: Platform;
@@ -62,41 +15,8 @@ describe('SFU: participants join from Chromium and exchange media', () => {
     await platform?.close();
   });
 
-  async function join(conferenceId: string, name: string, publish: boolean): Promise<Joined> {
-    const api = client(platform.url, app.token);
-    const participant = (await api.post(`/${app.id}/${conferenceId}/participants`, { name })).body;
-    const page = await browser.page();
-    await page.evaluate(
-      async ({ baseUrl, applicationId, conferenceId, token, publish }) => {
-        const g = globalThis as any;
-        const session = new g.Mind.ParticipantSession({ baseUrl, applicationId, conferenceId, token });
-        g.session = session;
-        g.notifications = [];
-        g.frames = [];
-        g.endedWith = null;
-        session.on('notification', (n: unknown) => g.notifications.push(n));
-        session.on('ended', (reason: string) => (g.endedWith = reason));
-        // Subscribes and plays the stream in a muted <video>, so that it is really decoded.
-        g.watch = async (label: string, kinds?: ('audio' | 'video')[]) => {
-          const video = g.document.createElement('video');
-          video.muted = true;
-          video.autoplay = true;
-          video.srcObject = await session.subscribe(label, {}, kinds);
-          g.document.body.appendChild(video);
-        };
-        await session.join();
-        if (publish) {
-          const stream = await g.navigator.mediaDevices.getUserMedia({
-            audio: true,
-            video: { width: 640, height: 360, frameRate: 15 },
-          });
-          await session.publish('primary', stream);
-        }
-      },
-      { baseUrl: platform.url, applicationId: app.id, conferenceId, token: participant.token, publish },
-    );
-    return { page, id: participant.id };
-  }
+  const join = (conferenceId: string, name: string, publish: boolean) =>
+    joinParticipant(browser, platform, app, conferenceId, name, publish);
 
   it('two participants join: online with media flags for the application and each other; each decodes the other’s video and receives its audio', async () => {
     const api = client(platform.url, app.token);
@@ -253,7 +173,6 @@ describe('SFU: participants join from Chromium and exchange media', () => {
     const conference = (await api.post(`/${app.id}`, { name: 'ends' })).body;
     const a = await join(conference.id, 'Ann', false);
     const b = await join(conference.id, 'Bob', false);
-    const bToken = await b.page.evaluate(() => (globalThis as any).session.options.token);
 
     expect((await api.delete(`/${app.id}/${conference.id}/participants/${b.id}`)).status).toBe(200);
     await waitFor(
@@ -261,7 +180,7 @@ describe('SFU: participants join from Chromium and exchange media', () => {
       (reason) => reason === 'expelled',
     );
     expect(
-      (await client(platform.url, bToken).post(`/${app.id}/${conference.id}`, { sdp: 'v=0' })).status,
+      (await client(platform.url, b.token).post(`/${app.id}/${conference.id}`, { sdp: 'v=0' })).status,
     ).toBe(401);
     // The other participant was told that B is gone.
     await waitFor(

@@ -76,16 +76,22 @@ export class ParticipantSession {
    * then the conference's participants (the caller comes first).
    */
   async join(): Promise<void> {
-    this.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    const channel = pc.createDataChannel('', { negotiated: true, id: 1, ordered: true });
+    this.pc = pc;
+    this.channel = channel;
     this.endedWith = null;
     this.subscriptions = [];
-    this.channel = this.pc.createDataChannel('', { negotiated: true, id: 1, ordered: true });
+    // Events of a previous session (closing late) must not touch this one.
+    const current = () => this.channel === channel;
     const open = new Promise<void>((resolve, reject) => {
-      this.channel.addEventListener('open', () => resolve(), { once: true });
-      this.channel.addEventListener('error', () => reject(new Error('data channel failed')), { once: true });
+      channel.addEventListener('open', () => resolve(), { once: true });
+      channel.addEventListener('close', () => reject(new Error('data channel closed before opening')), {
+        once: true,
+      });
     });
-    this.channel.addEventListener('message', (event) => this.onFrame(String(event.data)));
-    this.channel.addEventListener('close', () => this.end('connection-lost'));
+    channel.addEventListener('message', (event) => current() && this.onFrame(String(event.data)));
+    channel.addEventListener('close', () => current() && this.end('connection-lost'));
     await this.negotiate();
     await open;
     const transceiver = (kind: 'audio' | 'video', sendEncodings?: RTCRtpEncodingParameters[]) =>

@@ -2,3 +2,4 @@ export * from './platform';
 export * from './http';
 export * from './app-socket';
 export * from './browser';
+export * from './participants';

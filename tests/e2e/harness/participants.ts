@@ -1,0 +1,103 @@
+import type { Page } from 'playwright-core';
+import type { BrowserHarness } from './browser';
+import { client } from './http';
+import type { Platform } from './platform';
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface Joined {
+  page: Page;
+  id: string;
+  token: string;
+}
+
+/** Inbound RTP of a page's PeerConnection, per kind. */
+export async function inbound(page: Page) {
+  return page.evaluate(async () => {
+    const g = globalThis as any;
+    const report = await g.session.pc.getStats();
+    const out: {
+      kind: string;
+      ssrc: number;
+      framesDecoded?: number;
+      frameWidth?: number;
+      packetsReceived?: number;
+    }[] = [];
+    report.forEach((s: any) => {
+      if (s.type === 'inbound-rtp') {
+        out.push({
+          kind: s.kind,
+          ssrc: s.ssrc,
+          framesDecoded: s.framesDecoded,
+          frameWidth: s.frameWidth,
+          packetsReceived: s.packetsReceived,
+        });
+      }
+    });
+    return out;
+  });
+}
+
+export async function waitFor<T>(
+  probe: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 15000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!ok(value)) {
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
+    await sleep(250);
+    value = await probe();
+  }
+  return value;
+}
+
+/**
+ * A participant created by the application and joined from a fresh Chromium page with our web client:
+ * `window.session`, its `notifications`, `endedWith`, and `watch(label)` to subscribe and play a stream.
+ * With `publish`, it sends its fake camera and microphone as primary media.
+ */
+export async function joinParticipant(
+  browser: BrowserHarness,
+  platform: Platform,
+  app: { id: string; token: string },
+  conferenceId: string,
+  name: string,
+  publish: boolean,
+): Promise<Joined> {
+  const api = client(platform.url, app.token);
+  const participant = (await api.post(`/${app.id}/${conferenceId}/participants`, { name })).body;
+  const page = await browser.page();
+  await page.evaluate(
+    async ({ baseUrl, applicationId, conferenceId, token, publish }) => {
+      const g = globalThis as any;
+      const session = new g.Mind.ParticipantSession({ baseUrl, applicationId, conferenceId, token });
+      g.session = session;
+      g.notifications = [];
+      g.frames = [];
+      g.endedWith = null;
+      session.on('notification', (n: unknown) => g.notifications.push(n));
+      session.on('ended', (reason: string) => (g.endedWith = reason));
+      // Subscribes and plays the stream in a muted <video>, so that it is really decoded.
+      g.watch = async (label: string, kinds?: ('audio' | 'video')[]) => {
+        const video = g.document.createElement('video');
+        video.muted = true;
+        video.autoplay = true;
+        video.srcObject = await session.subscribe(label, {}, kinds);
+        g.document.body.appendChild(video);
+      };
+      await session.join();
+      if (publish) {
+        const stream = await g.navigator.mediaDevices.getUserMedia({
+          audio: true,
+          video: { width: 640, height: 360, frameRate: 15 },
+        });
+        await session.publish('primary', stream);
+      }
+    },
+    { baseUrl: platform.url, applicationId: app.id, conferenceId, token: participant.token, publish },
+  );
+  return { page, id: participant.id, token: participant.token };
+}
