@@ -17,6 +17,8 @@ export interface SessionOptions {
 export type SessionEndReason = 'conference-ended' | 'expelled' | 'connection-lost' | 'left';
 
 export interface SessionEvents {
+  /** The notification channel is open: the platform sees this participant online. */
+  connected: () => void;
   notification: (notification: Notification) => void;
   participants: (participants: ParticipantResource[]) => void;
   ended: (reason: SessionEndReason) => void;
@@ -53,6 +55,7 @@ export class ParticipantSession {
     participants: [],
     ended: [],
     frame: [],
+    connected: [],
   };
   private endedWith: SessionEndReason | null = null;
 
@@ -94,6 +97,7 @@ export class ParticipantSession {
     channel.addEventListener('close', () => current() && this.end('connection-lost'));
     await this.negotiate();
     await open;
+    this.emit('connected');
     const transceiver = (kind: 'audio' | 'video', sendEncodings?: RTCRtpEncodingParameters[]) =>
       this.pc.addTransceiver(kind, { direction: 'inactive', ...(sendEncodings ? { sendEncodings } : {}) });
     this.send = {
