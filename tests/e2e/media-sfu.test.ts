@@ -69,6 +69,20 @@ describe('SFU: participants join from Chromium and exchange media', () => {
         (stats) => (stats.find((s) => s.kind === 'video')?.framesDecoded ?? 0) > decoded + 10,
       );
     }
+    // Quality reports (and anything else a client writes on its channel) are taken, never fatal.
+    await a.page.evaluate((label) => {
+      const g = globalThis as any;
+      g.session.reportDistortion(label, 'video', Date.now() - 1000, 1);
+      g.session.reportDistortion(label, 'audio', Date.now() - 1000, 1);
+    }, `${b.id}#primary`);
+    await client(platform.url, b.token).patch(`/${app.id}/${conference.id}/participants/${b.id}`, {
+      name: 'Bobby',
+    });
+    await waitFor(
+      () => a.page.evaluate(() => (globalThis as any).notifications),
+      (list: any[]) => list.some((n) => n.resource?.name === 'Bobby'),
+    );
+    expect(await a.page.evaluate(() => (globalThis as any).endedWith)).toBeNull();
     socket.close();
   });
 

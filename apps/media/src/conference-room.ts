@@ -15,6 +15,7 @@ export interface ConferenceRoomEvents {
   /** A session's presence or media flags changed, or it closed. */
   sessionState: [session: PeerSession];
   unsupported: [session: PeerSession, reason: string];
+  frame: [session: PeerSession, text: string];
   closed: [];
 }
 
@@ -113,6 +114,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     this.sessions.set(participantId, session);
     session.on('state', () => this.emit('sessionState', session));
     session.on('unsupported', (reason) => this.emit('unsupported', session, reason));
+    session.on('frame', (text) => this.emit('frame', session, text));
     session.on('closed', () => {
       if (this.sessions.get(participantId) === session) this.sessions.delete(participantId);
       this.emit('sessionState', session);

@@ -16,6 +16,7 @@ import { followStream, publishJson, RpcClient, serveRpc, type NatsConnection } f
 import { parseOffer, SdpError } from '@mind/sdp';
 import { ConferenceRoom } from './conference-room';
 import type { PeerSession } from './peer-session';
+import { parseQualityReport } from './quality-report';
 import type { WorkerPool } from './worker-pool';
 
 /** Frames of the participant protocol that end a session. */
@@ -133,6 +134,12 @@ export class MediaNode {
         release,
       ).then((created) => {
         created.on('sessionState', (session) => void this.report(conferenceId, session));
+        created.on('frame', (session, text) => {
+          const report = parseQualityReport(text);
+          const context = { conferenceId, participantId: session.participantId };
+          if (report) this.logger.info({ ...context, report }, 'client reports distortion');
+          else this.logger.debug({ ...context, frame: text.slice(0, 200) }, 'unknown client frame ignored');
+        });
         created.on('unsupported', (session, reason) =>
           this.logger.warn(
             { conferenceId, participantId: session.participantId, reason },

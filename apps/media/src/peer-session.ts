@@ -37,6 +37,8 @@ export interface PeerSessionEvents {
   closed: [];
   /** Something the client asked for cannot be served (logged by the node). */
   unsupported: [reason: string];
+  /** A text frame the client sent on its notification channel (quality reports). */
+  frame: [text: string];
 }
 
 const NO_MEDIA: Media = { audio: false, video: false };
@@ -74,6 +76,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
       if (state === 'failed' || state === 'closed') this.close();
     });
     channel.on('open', () => this.emit('state'));
+    channel.on('message', (text) => this.emit('frame', text));
   }
 
   /** Up once DTLS is connected and the notification channel is open. */
