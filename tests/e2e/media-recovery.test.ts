@@ -1,4 +1,4 @@
-import { AppSocket, BrowserHarness, client, inbound, joinParticipant, Platform, waitFor } from './harness';
+import { AppSocket, client, inbound, useMediaTestbed, waitFor } from './harness';
 
 const presence = (id: string, online: boolean) => (n: any) =>
   n.location === `/participants/${id}` && n.resource?.online === online;
@@ -18,29 +18,20 @@ async function rejoin(page: import('playwright-core').Page) {
 }
 
 describe('media sessions recover', () => {
-  let platform: Platform;
-  let browser: BrowserHarness;
-  let app: { id: string; token: string };
-
-  beforeAll(async () => {
-    platform = await Platform.start({}, { media: true });
-    browser = await BrowserHarness.start();
-    app = await platform.createApplication({ maxParticipants: 10 });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.close();
-  });
+  const testbed = useMediaTestbed();
 
   async function conference() {
-    const api = client(platform.url, app.token);
-    const created = (await api.post(`/${app.id}`, { name: 'recovery' })).body;
-    return { id: created.id, socket: await AppSocket.open(platform.url, app.id, created.id, app.token) };
+    const api = client(testbed.platform.url, testbed.app.token);
+    const created = (await api.post(`/${testbed.app.id}`, { name: 'recovery' })).body;
+    return {
+      id: created.id,
+      socket: await AppSocket.open(testbed.platform.url, testbed.app.id, created.id, testbed.app.token),
+    };
   }
 
   it('a client that drops its PeerConnection and offers again replaces its session and is online again', async () => {
     const { id, socket } = await conference();
-    const a = await joinParticipant(browser, platform, app, id, 'Ann', true);
+    const a = await testbed.join(id, 'Ann', true);
     await socket.next(presence(a.id, true));
     const mark = socket.received.length;
     await rejoin(a.page);
@@ -57,7 +48,7 @@ describe('media sessions recover', () => {
 
   it('a client that vanishes without closing goes offline when ICE consent expires (10 s timeout)', async () => {
     const { id, socket } = await conference();
-    const a = await joinParticipant(browser, platform, app, id, 'Ann', false);
+    const a = await testbed.join(id, 'Ann', false);
     await socket.next(presence(a.id, true));
     const gone = Date.now();
     await a.page.context().close();
@@ -68,13 +59,13 @@ describe('media sessions recover', () => {
 
   it('when the media node crashes, participants go offline, and new offers land on the restarted node and media flows', async () => {
     const { id, socket } = await conference();
-    const a = await joinParticipant(browser, platform, app, id, 'Ann', true);
-    const b = await joinParticipant(browser, platform, app, id, 'Bob', true);
+    const a = await testbed.join(id, 'Ann', true);
+    const b = await testbed.join(id, 'Bob', true);
     await socket.next(presence(b.id, true));
 
-    await platform.stopService('media', 'SIGKILL');
+    await testbed.platform.stopService('media', 'SIGKILL');
     for (const who of [a, b]) await socket.next(presence(who.id, false), 15000);
-    await platform.startService('media');
+    await testbed.platform.startService('media');
 
     const mark = socket.received.length;
     for (const who of [a, b]) await rejoin(who.page);

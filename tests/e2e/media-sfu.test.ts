@@ -1,30 +1,20 @@
-import { AppSocket, BrowserHarness, client, inbound, joinParticipant, Platform, waitFor } from './harness';
+import { AppSocket, client, inbound, useMediaTestbed, waitFor } from './harness';
 
 describe('SFU: participants join from Chromium and exchange media', () => {
-  let platform: Platform;
-  let browser: BrowserHarness;
-  let app: { id: string; token: string };
-
-  beforeAll(async () => {
-    platform = await Platform.start({}, { media: true });
-    browser = await BrowserHarness.start();
-    app = await platform.createApplication({ maxParticipants: 10 });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.close();
-  });
-
-  const join = (conferenceId: string, name: string, publish: boolean) =>
-    joinParticipant(browser, platform, app, conferenceId, name, publish);
+  const testbed = useMediaTestbed();
 
   it('two participants join: online with media flags for the application and each other; each decodes the other’s video and receives its audio', async () => {
-    const api = client(platform.url, app.token);
-    const conference = (await api.post(`/${app.id}`, { name: 'sfu' })).body;
-    const socket = await AppSocket.open(platform.url, app.id, conference.id, app.token);
+    const api = client(testbed.platform.url, testbed.app.token);
+    const conference = (await api.post(`/${testbed.app.id}`, { name: 'sfu' })).body;
+    const socket = await AppSocket.open(
+      testbed.platform.url,
+      testbed.app.id,
+      conference.id,
+      testbed.app.token,
+    );
 
-    const a = await join(conference.id, 'Ann', true);
-    const b = await join(conference.id, 'Bob', true);
+    const a = await testbed.join(conference.id, 'Ann', true);
+    const b = await testbed.join(conference.id, 'Bob', true);
 
     for (const who of [a, b]) {
       await socket.next(
@@ -75,9 +65,12 @@ describe('SFU: participants join from Chromium and exchange media', () => {
       g.session.reportDistortion(label, 'video', Date.now() - 1000, 1);
       g.session.reportDistortion(label, 'audio', Date.now() - 1000, 1);
     }, `${b.id}#primary`);
-    await client(platform.url, b.token).patch(`/${app.id}/${conference.id}/participants/${b.id}`, {
-      name: 'Bobby',
-    });
+    await client(testbed.platform.url, b.token).patch(
+      `/${testbed.app.id}/${conference.id}/participants/${b.id}`,
+      {
+        name: 'Bobby',
+      },
+    );
     await waitFor(
       () => a.page.evaluate(() => (globalThis as any).notifications),
       (list: any[]) => list.some((n) => n.resource?.name === 'Bobby'),
@@ -87,11 +80,16 @@ describe('SFU: participants join from Chromium and exchange media', () => {
   });
 
   it("screen share: a presenter's secondary video reaches a subscriber", async () => {
-    const api = client(platform.url, app.token);
-    const conference = (await api.post(`/${app.id}`, { name: 'screen' })).body;
-    const socket = await AppSocket.open(platform.url, app.id, conference.id, app.token);
-    const presenter = await join(conference.id, 'Pat', true);
-    const viewer = await join(conference.id, 'Vic', false);
+    const api = client(testbed.platform.url, testbed.app.token);
+    const conference = (await api.post(`/${testbed.app.id}`, { name: 'screen' })).body;
+    const socket = await AppSocket.open(
+      testbed.platform.url,
+      testbed.app.id,
+      conference.id,
+      testbed.app.token,
+    );
+    const presenter = await testbed.join(conference.id, 'Pat', true);
+    const viewer = await testbed.join(conference.id, 'Vic', false);
     await presenter.page.evaluate(async () => {
       const g = globalThis as any;
       const canvas = g.document.createElement('canvas');
@@ -123,12 +121,17 @@ describe('SFU: participants join from Chromium and exchange media', () => {
   });
 
   it('renegotiation: camera off and on flips media.video for others; a released line is reused for another label', async () => {
-    const api = client(platform.url, app.token);
-    const conference = (await api.post(`/${app.id}`, { name: 'renegotiation' })).body;
-    const socket = await AppSocket.open(platform.url, app.id, conference.id, app.token);
-    const a = await join(conference.id, 'Ann', true);
-    const b = await join(conference.id, 'Bob', true);
-    const c = await join(conference.id, 'Cid', true);
+    const api = client(testbed.platform.url, testbed.app.token);
+    const conference = (await api.post(`/${testbed.app.id}`, { name: 'renegotiation' })).body;
+    const socket = await AppSocket.open(
+      testbed.platform.url,
+      testbed.app.id,
+      conference.id,
+      testbed.app.token,
+    );
+    const a = await testbed.join(conference.id, 'Ann', true);
+    const b = await testbed.join(conference.id, 'Bob', true);
+    const c = await testbed.join(conference.id, 'Cid', true);
     const videoOf = (id: string, value: boolean) => (n: any) =>
       n.location === `/participants/${id}` && n.resource?.online && n.resource?.media?.video === value;
 
@@ -183,18 +186,22 @@ describe('SFU: participants join from Chromium and exchange media', () => {
   });
 
   it('an expelled participant gets "4001" and its token dies; the end of the conference sends "4000"', async () => {
-    const api = client(platform.url, app.token);
-    const conference = (await api.post(`/${app.id}`, { name: 'ends' })).body;
-    const a = await join(conference.id, 'Ann', false);
-    const b = await join(conference.id, 'Bob', false);
+    const api = client(testbed.platform.url, testbed.app.token);
+    const conference = (await api.post(`/${testbed.app.id}`, { name: 'ends' })).body;
+    const a = await testbed.join(conference.id, 'Ann', false);
+    const b = await testbed.join(conference.id, 'Bob', false);
 
-    expect((await api.delete(`/${app.id}/${conference.id}/participants/${b.id}`)).status).toBe(200);
+    expect((await api.delete(`/${testbed.app.id}/${conference.id}/participants/${b.id}`)).status).toBe(200);
     await waitFor(
       () => b.page.evaluate(() => (globalThis as any).endedWith),
       (reason) => reason === 'expelled',
     );
     expect(
-      (await client(platform.url, b.token).post(`/${app.id}/${conference.id}`, { sdp: 'v=0' })).status,
+      (
+        await client(testbed.platform.url, b.token).post(`/${testbed.app.id}/${conference.id}`, {
+          sdp: 'v=0',
+        })
+      ).status,
     ).toBe(401);
     // The other participant was told that B is gone.
     await waitFor(
@@ -202,7 +209,7 @@ describe('SFU: participants join from Chromium and exchange media', () => {
       (list: any[]) => list.some((n) => n.type === 'deleted' && n.location.endsWith(b.id)),
     );
 
-    expect((await api.delete(`/${app.id}/${conference.id}`)).status).toBe(200);
+    expect((await api.delete(`/${testbed.app.id}/${conference.id}`)).status).toBe(200);
     await waitFor(
       () => a.page.evaluate(() => (globalThis as any).endedWith),
       (reason) => reason === 'conference-ended',

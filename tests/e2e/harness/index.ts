@@ -3,3 +3,4 @@ export * from './http';
 export * from './app-socket';
 export * from './browser';
 export * from './participants';
+export * from './media-testbed';

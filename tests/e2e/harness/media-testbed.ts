@@ -1,0 +1,31 @@
+import { BrowserHarness } from './browser';
+import { joinParticipant } from './participants';
+import { Platform } from './platform';
+
+export interface MediaTestbed {
+  platform: Platform;
+  browser: BrowserHarness;
+  app: { id: string; token: string };
+  /** Creates a participant of the testbed's application and joins it from a fresh page. */
+  join(conferenceId: string, name: string, publish: boolean): ReturnType<typeof joinParticipant>;
+}
+
+/**
+ * For a describe block: a platform with a media node, headless Chromium and an application, started
+ * before its tests and stopped after them.
+ */
+export function useMediaTestbed(): MediaTestbed {
+  const testbed = {} as MediaTestbed;
+  beforeAll(async () => {
+    testbed.platform = await Platform.start({}, { media: true });
+    testbed.browser = await BrowserHarness.start();
+    testbed.app = await testbed.platform.createApplication({ maxParticipants: 10 });
+    testbed.join = (conferenceId, name, publish) =>
+      joinParticipant(testbed.browser, testbed.platform, testbed.app, conferenceId, name, publish);
+  });
+  afterAll(async () => {
+    await testbed.browser?.close();
+    await testbed.platform?.close();
+  });
+  return testbed;
+}
