@@ -1,4 +1,4 @@
-import { AppSocket, client, inbound, useMediaTestbed, waitFor } from './harness';
+import { inbound, useMediaTestbed, waitFor } from './harness';
 
 const presence = (id: string, online: boolean) => (n: any) =>
   n.location === `/participants/${id}` && n.resource?.online === online;
@@ -20,17 +20,8 @@ async function rejoin(page: import('playwright-core').Page) {
 describe('media sessions recover', () => {
   const testbed = useMediaTestbed();
 
-  async function conference() {
-    const api = client(testbed.platform.url, testbed.app.token);
-    const created = (await api.post(`/${testbed.app.id}`, { name: 'recovery' })).body;
-    return {
-      id: created.id,
-      socket: await AppSocket.open(testbed.platform.url, testbed.app.id, created.id, testbed.app.token),
-    };
-  }
-
   it('a client that drops its PeerConnection and offers again replaces its session and is online again', async () => {
-    const { id, socket } = await conference();
+    const { id, socket } = await testbed.conference('recovery');
     const a = await testbed.join(id, 'Ann', true);
     await socket.next(presence(a.id, true));
     const mark = socket.received.length;
@@ -47,7 +38,7 @@ describe('media sessions recover', () => {
   });
 
   it('a client that vanishes without closing goes offline when ICE consent expires (10 s timeout)', async () => {
-    const { id, socket } = await conference();
+    const { id, socket } = await testbed.conference('recovery');
     const a = await testbed.join(id, 'Ann', false);
     await socket.next(presence(a.id, true));
     const gone = Date.now();
@@ -58,7 +49,7 @@ describe('media sessions recover', () => {
   });
 
   it('when the media node crashes, participants go offline, and new offers land on the restarted node and media flows', async () => {
-    const { id, socket } = await conference();
+    const { id, socket } = await testbed.conference('recovery');
     const a = await testbed.join(id, 'Ann', true);
     const b = await testbed.join(id, 'Bob', true);
     await socket.next(presence(b.id, true));

@@ -1,17 +1,11 @@
-import { AppSocket, client, inbound, useMediaTestbed, waitFor } from './harness';
+import { client, inbound, useMediaTestbed, waitFor } from './harness';
 
 describe('SFU: participants join from Chromium and exchange media', () => {
   const testbed = useMediaTestbed();
 
   it('two participants join: online with media flags for the application and each other; each decodes the other’s video and receives its audio', async () => {
-    const api = client(testbed.platform.url, testbed.app.token);
-    const conference = (await api.post(`/${testbed.app.id}`, { name: 'sfu' })).body;
-    const socket = await AppSocket.open(
-      testbed.platform.url,
-      testbed.app.id,
-      conference.id,
-      testbed.app.token,
-    );
+    const conference = await testbed.conference('sfu');
+    const { socket } = conference;
 
     const a = await testbed.join(conference.id, 'Ann', true);
     const b = await testbed.join(conference.id, 'Bob', true);
@@ -80,14 +74,8 @@ describe('SFU: participants join from Chromium and exchange media', () => {
   });
 
   it("screen share: a presenter's secondary video reaches a subscriber", async () => {
-    const api = client(testbed.platform.url, testbed.app.token);
-    const conference = (await api.post(`/${testbed.app.id}`, { name: 'screen' })).body;
-    const socket = await AppSocket.open(
-      testbed.platform.url,
-      testbed.app.id,
-      conference.id,
-      testbed.app.token,
-    );
+    const conference = await testbed.conference('screen');
+    const { socket } = conference;
     const presenter = await testbed.join(conference.id, 'Pat', true);
     const viewer = await testbed.join(conference.id, 'Vic', false);
     await presenter.page.evaluate(async () => {
@@ -121,14 +109,8 @@ describe('SFU: participants join from Chromium and exchange media', () => {
   });
 
   it('renegotiation: camera off and on flips media.video for others; a released line is reused for another label', async () => {
-    const api = client(testbed.platform.url, testbed.app.token);
-    const conference = (await api.post(`/${testbed.app.id}`, { name: 'renegotiation' })).body;
-    const socket = await AppSocket.open(
-      testbed.platform.url,
-      testbed.app.id,
-      conference.id,
-      testbed.app.token,
-    );
+    const conference = await testbed.conference('renegotiation');
+    const { socket } = conference;
     const a = await testbed.join(conference.id, 'Ann', true);
     const b = await testbed.join(conference.id, 'Bob', true);
     const c = await testbed.join(conference.id, 'Cid', true);

@@ -1,4 +1,6 @@
+import { AppSocket } from './app-socket';
 import { BrowserHarness } from './browser';
+import { client } from './http';
 import { joinParticipant } from './participants';
 import { Platform } from './platform';
 
@@ -8,6 +10,8 @@ export interface MediaTestbed {
   app: { id: string; token: string };
   /** Creates a participant of the testbed's application and joins it from a fresh page. */
   join(conferenceId: string, name: string, publish: boolean): ReturnType<typeof joinParticipant>;
+  /** Creates a conference of the testbed's application and opens its application socket. */
+  conference(name: string): Promise<{ id: string; socket: AppSocket }>;
 }
 
 /**
@@ -22,6 +26,11 @@ export function useMediaTestbed(): MediaTestbed {
     testbed.app = await testbed.platform.createApplication({ maxParticipants: 10 });
     testbed.join = (conferenceId, name, publish) =>
       joinParticipant(testbed.browser, testbed.platform, testbed.app, conferenceId, name, publish);
+    testbed.conference = async (name) => {
+      const { platform, app } = testbed;
+      const created = (await client(platform.url, app.token).post(`/${app.id}`, { name })).body;
+      return { id: created.id, socket: await AppSocket.open(platform.url, app.id, created.id, app.token) };
+    };
   });
   afterAll(async () => {
     await testbed.browser?.close();
