@@ -27,17 +27,24 @@ export const actorOf = (principal: Principal): Actor =>
 export const callerId = (principal: Principal): string =>
   principal.kind === 'application' ? principal.applicationId : principal.participantId;
 
-/** The event describing a change made by this call to a resource of its conference. */
-export const resourceChanged = (
-  ctx: CallContext,
-  notification: Notification,
-  about: Pick<ResourceChangedEvent, 'participantId' | 'expelled'> = {},
-): Omit<ResourceChangedEvent, 'seq' | 'at'> => ({
-  kind: 'resource',
+/** Where an event belongs and who caused it. */
+export interface EventScope {
+  conferenceId: string;
+  applicationId: string;
+  actor: Actor;
+  traceId?: string;
+}
+
+export const scopeOf = (ctx: CallContext): EventScope => ({
   conferenceId: ctx.conference.id,
   applicationId: ctx.conference.applicationId,
   actor: ctx.actor,
   traceId: ctx.command.traceId,
-  ...about,
-  notification,
 });
+
+/** The event describing a change to a resource of a conference. */
+export const resourceChanged = (
+  scope: EventScope,
+  notification: Notification,
+  about: Pick<ResourceChangedEvent, 'participantId' | 'expelled'> = {},
+): Omit<ResourceChangedEvent, 'seq' | 'at'> => ({ kind: 'resource', ...scope, ...about, notification });

@@ -18,7 +18,7 @@ import {
 import { ConferenceTransactions } from '../events/conference-transactions';
 import { ExpiryScheduler } from '../expiry/expiry-scheduler';
 import { toConference, toParticipant, toStreaming } from '../representations';
-import { ok, resourceChanged, type ApplicationCallContext, type CallContext } from '../api/context';
+import { ok, resourceChanged, scopeOf, type ApplicationCallContext, type CallContext } from '../api/context';
 import { orderForCaller } from '../participants/participant-order';
 
 @Injectable()
@@ -106,7 +106,9 @@ export class ConferenceService {
       if (Object.keys(changes).length === 0) return conference;
       await m.update(ConferenceEntity, { id: conference.id }, changes);
       Object.assign(conference, changes);
-      emit(resourceChanged(ctx, { type: 'updated', location: '/', resource: toConference(conference) }));
+      emit(
+        resourceChanged(scopeOf(ctx), { type: 'updated', location: '/', resource: toConference(conference) }),
+      );
       return conference;
     });
     return updated ? ok(toConference(updated)) : errorReply(404, 'conference not found');
@@ -125,7 +127,9 @@ export class ConferenceService {
         return { started: conference.transcriptionStarted };
       }
       await m.update(ConferenceEntity, { id: conference.id }, { transcriptionStarted: started });
-      emit(resourceChanged(ctx, { type: 'updated', location: '/transcription', resource: { started } }));
+      emit(
+        resourceChanged(scopeOf(ctx), { type: 'updated', location: '/transcription', resource: { started } }),
+      );
       return { started };
     });
     return state ? ok(state) : errorReply(404, 'conference not found');

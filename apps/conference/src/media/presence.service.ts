@@ -6,7 +6,7 @@ import type { Logger } from '@mind/logging';
 import { serveRpc, type NatsConnection } from '@mind/messaging';
 import { ConferenceEntity, ParticipantEntity } from '../database/entities';
 import { ConferenceTransactions, type Emit } from '../events/conference-transactions';
-import { toParticipant } from '../representations';
+import { participantChanged } from '../participants/participant-events';
 import { CONFIG, LOGGER, NATS } from '../tokens';
 import { MediaNodeRegistry } from './media-node-registry';
 
@@ -103,18 +103,13 @@ export class PresenceService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private emitUpdated(emit: Emit, applicationId: string, participant: ParticipantEntity, traceId?: string) {
-    emit({
-      kind: 'resource',
-      conferenceId: participant.conferenceId,
-      applicationId,
-      actor: { kind: 'participant', id: participant.id },
-      traceId,
-      participantId: participant.id,
-      notification: {
-        type: 'updated',
-        location: `/participants/${participant.id}`,
-        resource: toParticipant(participant),
-      },
-    });
+    const actor = { kind: 'participant', id: participant.id } as const;
+    emit(
+      participantChanged(
+        { conferenceId: participant.conferenceId, applicationId, actor, traceId },
+        participant,
+        'updated',
+      ),
+    );
   }
 }

@@ -11,7 +11,8 @@ import {
 import { ApplicationEntity, ParticipantEntity } from '../database/entities';
 import { ConferenceTransactions, type Emit } from '../events/conference-transactions';
 import { toParticipant } from '../representations';
-import { ok, resourceChanged, type CallContext } from '../api/context';
+import { ok, scopeOf, type CallContext } from '../api/context';
+import { participantChanged } from './participant-events';
 import { orderForCaller } from './participant-order';
 
 const notFound = () => errorReply(404, 'participant not found', 'participantId');
@@ -117,15 +118,6 @@ export class ParticipantService {
     participant: ParticipantEntity,
     type: 'created' | 'updated' | 'deleted',
   ) {
-    const location = `/participants/${participant.id}`;
-    emit(
-      type === 'deleted'
-        ? resourceChanged(ctx, { type, location }, { participantId: participant.id, expelled: true })
-        : resourceChanged(
-            ctx,
-            { type, location, resource: toParticipant(participant) },
-            { participantId: participant.id },
-          ),
-    );
+    emit(participantChanged(scopeOf(ctx), participant, type));
   }
 }

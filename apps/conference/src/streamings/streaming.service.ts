@@ -5,7 +5,7 @@ import { errorReply, type ApiReply, type CreateStreamingRequest } from '@mind/co
 import { StreamingEntity } from '../database/entities';
 import { ConferenceTransactions, type Emit } from '../events/conference-transactions';
 import { toStreaming } from '../representations';
-import { ok, resourceChanged, type CallContext } from '../api/context';
+import { ok, resourceChanged, scopeOf, type CallContext } from '../api/context';
 
 const notFound = () => errorReply(404, 'streaming not found', 'streamingId');
 
@@ -71,7 +71,7 @@ export class StreamingService {
     const location = `/streamings/${streaming.id}`;
     emit(
       resourceChanged(
-        ctx,
+        scopeOf(ctx),
         type === 'created' ? { type, location, resource: toStreaming(streaming) } : { type, location },
       ),
     );
