@@ -1,11 +1,11 @@
 // Runs the whole platform on this machine: conference (migrates the database) first, then notifier,
-// gateway and one media node. Each service's structured log goes to stdout with its name; a service that dies is
+// gateway, one media node and the demo web application. Each service's structured log goes to stdout with its name; a service that dies is
 // restarted with a growing delay, and Ctrl-C stops everything.
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const root = new URL('..', import.meta.url).pathname;
-const services = ['conference', 'notifier', 'gateway', 'media'];
+const services = ['conference', 'notifier', 'gateway', 'media', 'demo'];
 const children = new Map();
 let stopping = false;
 
@@ -15,6 +15,7 @@ const health = {
   notifier: `http://127.0.0.1:${port('MIND_NOTIFIER_PORT', 8082)}/readyz`,
   gateway: `http://127.0.0.1:${port('MIND_HTTP_PORT', 8080)}/readyz`,
   media: `http://127.0.0.1:${port('MIND_MEDIA_HEALTH_PORT', 8083)}/readyz`,
+  demo: `http://127.0.0.1:${port('MIND_DEMO_PORT', 8084)}/readyz`,
 };
 
 async function ready(name) {
@@ -56,10 +57,12 @@ if (!(await ready('conference'))) {
   stop();
 } else {
   for (const name of services.slice(1)) start(name);
-  if (await ready('gateway')) {
-    const url = `http://${process.env.MIND_HTTP_HOST ?? '127.0.0.1'}:${port('MIND_HTTP_PORT', 8080)}`;
+  if ((await ready('gateway')) && (await ready('demo'))) {
+    const host = process.env.MIND_HTTP_HOST ?? '127.0.0.1';
+    const url = `http://${host}:${port('MIND_HTTP_PORT', 8080)}`;
     console.log(`
   Mind platform is running at ${url}
+  Demo video rooms: http://${host}:${port('MIND_DEMO_PORT', 8084)}/?room=lobby   (open it in two tabs)
   API docs:        ${url}/docs   (OpenAPI: ${url}/openapi.json)
   Development application (from the Mind API reference, 5 participants, 15 minutes):
     id:    00e1db72-c57d-478c-88be-3533d43c8b34

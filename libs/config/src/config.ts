@@ -71,6 +71,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       rtcMaxPort: read<number>('MIND_MEDIA_RTC_MAX_PORT'),
       healthPort: read<number>('MIND_MEDIA_HEALTH_PORT'),
     },
+    demo: {
+      port: read<number>('MIND_DEMO_PORT'),
+      apiUrl: read<string>('MIND_DEMO_API_URL').replace(/\/+$/, ''),
+      applicationId: read<string>('MIND_DEMO_APPLICATION_ID'),
+      token: read<string>('MIND_DEMO_APPLICATION_TOKEN'),
+    },
     logLevel: read<string>('LOG_LEVEL'),
   };
 }

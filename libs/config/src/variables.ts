@@ -117,6 +117,28 @@ export const VARIABLES = {
     kind: 'port',
     description: 'Port of `/healthz` and `/readyz` of a media node.',
   },
+  MIND_DEMO_PORT: {
+    default: '8084',
+    kind: 'port',
+    description: 'Port of the demo web application (`npm start` runs it).',
+  },
+  MIND_DEMO_API_URL: {
+    default: 'http://127.0.0.1:8080',
+    kind: 'url',
+    description: "The public API as the demo and its visitors' browsers reach it.",
+  },
+  MIND_DEMO_APPLICATION_ID: {
+    default: '00e1db72-c57d-478c-88be-3533d43c8b34',
+    kind: 'string',
+    description:
+      'Application the demo creates its conferences in (the shared development application by default).',
+  },
+  MIND_DEMO_APPLICATION_TOKEN: {
+    default:
+      'W1VJggwnvg2ldDdvSYES07tpLCWLDlD5nFakVJ6QSCPiZRpAMGyAzKW07OpM1IpceZ2WT5h5Mu7Ekt7WDTQzMUoQkVTRE4NdYUFE',
+    kind: 'string',
+    description: "That application's token.",
+  },
   LOG_LEVEL: {
     default: 'info',
     kind: 'enum',

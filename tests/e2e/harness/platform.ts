@@ -10,7 +10,7 @@ import { eventStreamName } from '@mind/contracts';
 const ROOT = join(__dirname, '../../..');
 const run = promisify(execFile);
 
-export type ServiceName = 'conference' | 'notifier' | 'gateway' | 'media';
+export type ServiceName = 'conference' | 'notifier' | 'gateway' | 'media' | 'demo';
 
 export const DEV_APP = {
   id: '00e1db72-c57d-478c-88be-3533d43c8b34',
@@ -58,6 +58,7 @@ export class Platform {
       conference: await freePort(),
       notifier: await freePort(),
       media: await freePort(),
+      demo: await freePort(),
     };
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -68,6 +69,8 @@ export class Platform {
       MIND_NOTIFIER_PORT: String(ports.notifier),
       MIND_NOTIFIER_URL: `http://127.0.0.1:${ports.notifier}`,
       MIND_MEDIA_HEALTH_PORT: String(ports.media),
+      MIND_DEMO_PORT: String(ports.demo),
+      MIND_DEMO_API_URL: `http://127.0.0.1:${ports.gateway}`,
       MIND_MEDIA_NODE_ID: `node-${randomBytes(3).toString('hex')}`,
       MIND_MEDIA_WORKERS: '1',
       DATABASE_URL: process.env.TEST_DATABASE_URL ?? 'postgres://mind:mind@127.0.0.1:5432/mind_test',
@@ -106,6 +109,7 @@ export class Platform {
       conference: 'MIND_CONFERENCE_HEALTH_PORT',
       notifier: 'MIND_NOTIFIER_PORT',
       media: 'MIND_MEDIA_HEALTH_PORT',
+      demo: 'MIND_DEMO_PORT',
     }[name];
     const url = `http://127.0.0.1:${port}`;
     await this.startProcess(`${name}#${label}`, name, { [portVariable]: String(port), ...extraEnv }, url);

@@ -1,0 +1,90 @@
+import type { Page } from 'playwright-core';
+import { BrowserHarness } from './harness/browser';
+import { Platform } from './harness/platform';
+
+/** The demo web application `npm start` serves, driven the way a visitor uses it. */
+describe('demo application', () => {
+  let platform: Platform;
+  let browser: BrowserHarness;
+  let demoUrl: string;
+
+  beforeAll(async () => {
+    platform = await Platform.start({}, { media: true });
+    await platform.startService('demo');
+    demoUrl = platform.healthUrl('demo');
+    browser = await BrowserHarness.start();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.close();
+  });
+
+  const visit = async (room: string, name: string): Promise<Page> => {
+    const page = await (await browser.browser.newContext()).newPage();
+    await page.goto(`${demoUrl}/?room=${room}`);
+    await page.fill('#your-name', name);
+    // A click, as a visitor joins: the gesture lets the page play remote audio.
+    await page.click('#lobby button');
+    return page;
+  };
+
+  /** The tile of another visitor shows decoded video that keeps advancing. */
+  const seesVideoOf = (page: Page, name: string) =>
+    page.waitForFunction(
+      (who) => {
+        const tile = [...document.querySelectorAll('.tile')].find(
+          (t) => t.querySelector('.name')?.textContent === who,
+        );
+        const video = tile?.querySelector('video');
+        return Boolean(
+          tile?.classList.contains('has-video') && video && video.videoWidth > 0 && video.currentTime > 0.5,
+        );
+      },
+      name,
+      { timeout: 30_000 },
+    );
+
+  it('serves the page and refuses bad joins with a clear error', async () => {
+    const page = await fetch(`${demoUrl}/`);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('/demo.js');
+    expect((await fetch(`${demoUrl}/demo.js`)).status).toBe(200);
+    const join = (room: string, body: unknown) =>
+      fetch(`${demoUrl}/rooms/${room}/participants`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await join('no%20spaces', { name: 'Ann' })).status).toBe(400);
+    expect((await join('room', {})).status).toBe(400);
+    expect((await join('room', { name: '' })).status).toBe(400);
+  });
+
+  it('puts two visitors of one room in one conference, with video and chat both ways', async () => {
+    const ann = await visit('standup', 'Ann');
+    const bob = await visit('standup', 'Bob');
+    await seesVideoOf(ann, 'Bob');
+    await seesVideoOf(bob, 'Ann');
+
+    await ann.fill('#chat-text', 'hello from Ann');
+    await ann.press('#chat-text', 'Enter');
+    await bob.waitForFunction(() =>
+      document.querySelector('#messages')?.textContent?.includes('Ann: hello from Ann'),
+    );
+
+    // Leaving removes the tile from the other visitor's page.
+    await ann.click('#leave');
+    await bob.waitForFunction(
+      () =>
+        ![...document.querySelectorAll('.tile')].some((t) =>
+          t.querySelector('.name')?.textContent?.startsWith('Ann'),
+        ),
+      undefined,
+      {
+        timeout: 20_000,
+      },
+    );
+    await ann.context().close();
+    await bob.context().close();
+  });
+});
