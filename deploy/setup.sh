@@ -13,10 +13,12 @@ export DEBIAN_FRONTEND=noninteractive
 # --- Debian packages -------------------------------------------------------------------------------
 declare -A NEEDS=(
   [psql]=postgresql-client [pg_ctlcluster]=postgresql [redis-server]=redis-server [redis-cli]=redis-tools
-  [nats-server]=nats-server [curl]=curl
+  [nats-server]=nats-server [curl]=curl [ffmpeg]=ffmpeg [fc-list]=fontconfig
 )
 missing=()
 for cmd in "${!NEEDS[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDS[$cmd]}"); done
+# The mixer writes participants' names on their placeholder tiles with this font.
+[[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
 if ((${#missing[@]})); then
   log "installing Debian packages: ${missing[*]}"
   apt-get update -qq

@@ -32,9 +32,8 @@ describe('demo application', () => {
   const seesVideoOf = (page: Page, name: string) =>
     page.waitForFunction(
       (who) => {
-        const tile = [...document.querySelectorAll('.tile')].find(
-          (t) => t.querySelector('.name')?.textContent === who,
-        );
+        const tiles: any[] = [...(globalThis as any).document.querySelectorAll('.tile')];
+        const tile = tiles.find((t) => t.querySelector('.name')?.textContent === who);
         const video = tile?.querySelector('video');
         return Boolean(
           tile?.classList.contains('has-video') && video && video.videoWidth > 0 && video.currentTime > 0.5,
@@ -69,15 +68,15 @@ describe('demo application', () => {
     await ann.fill('#chat-text', 'hello from Ann');
     await ann.press('#chat-text', 'Enter');
     await bob.waitForFunction(() =>
-      document.querySelector('#messages')?.textContent?.includes('Ann: hello from Ann'),
+      (globalThis as any).document.querySelector('#messages').textContent.includes('Ann: hello from Ann'),
     );
 
     // Leaving removes the tile from the other visitor's page.
     await ann.click('#leave');
     await bob.waitForFunction(
       () =>
-        ![...document.querySelectorAll('.tile')].some((t) =>
-          t.querySelector('.name')?.textContent?.startsWith('Ann'),
+        ![...(globalThis as any).document.querySelectorAll('.tile .name')].some((name: any) =>
+          name.textContent.startsWith('Ann'),
         ),
       undefined,
       {

@@ -12,6 +12,7 @@ import { ExpiryScheduler } from './expiry/expiry-scheduler';
 import { MediaFeaturesService } from './media/media-features.service';
 import { MediaNodeRegistry } from './media/media-node-registry';
 import { PresenceService } from './media/presence.service';
+import { RosterService } from './media/roster.service';
 import { SessionRouter } from './media/session-router';
 import { MessageService } from './messages/message.service';
 import { ParticipantService } from './participants/participant.service';
@@ -47,6 +48,7 @@ export class AppModule {
         MediaNodeRegistry,
         SessionRouter,
         PresenceService,
+        RosterService,
         ApiDispatcher,
       ],
     };

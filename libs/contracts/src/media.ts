@@ -1,4 +1,5 @@
-import type { Media } from './resources';
+import type { Layout } from './enums';
+import type { Media, ParticipantResource } from './resources';
 
 /** A media node announces itself every few seconds; silence means it is gone. */
 export interface MediaNodeHeartbeat {
@@ -40,3 +41,12 @@ export interface PresenceReport {
 export interface PresenceReply {
   status: 200 | 404;
 }
+
+/** Media node → conference service: who is in a conference, for its mixer (later changes come as events). */
+export interface RosterRequest {
+  conferenceId: string;
+}
+
+export type RosterReply =
+  | { status: 200; layout: Layout; participants: ParticipantResource[] }
+  | { status: 404 };

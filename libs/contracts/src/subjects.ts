@@ -22,6 +22,8 @@ export function subjects(prefix: string) {
     mediaSession: (nodeId: string) => `${prefix}.media.${nodeId}.session`,
     /** Request/reply: a media node reports a participant's presence and media flags. */
     mediaPresence: `${prefix}.media.presence`,
+    /** Request/reply: a media node's mixer asks for a conference's layout and participants. */
+    mediaRoster: `${prefix}.media.roster`,
   };
 }
 export type Subjects = ReturnType<typeof subjects>;

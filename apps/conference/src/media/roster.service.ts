@@ -1,0 +1,53 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource, IsNull } from 'typeorm';
+import type { Config } from '@mind/config';
+import { subjects, type RosterReply, type RosterRequest } from '@mind/contracts';
+import type { Logger } from '@mind/logging';
+import { serveRpc, type NatsConnection } from '@mind/messaging';
+import { ConferenceEntity, ParticipantEntity } from '../database/entities';
+import { toParticipant } from '../representations';
+import { CONFIG, LOGGER, NATS } from '../tokens';
+
+/**
+ * Tells a media node's mixer who is in a conference and its layout when the mixer starts; from then on
+ * the mixer follows the conference's events.
+ */
+@Injectable()
+export class RosterService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private subscription?: { unsubscribe(): void };
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(NATS) private readonly nc: NatsConnection,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap() {
+    this.subscription = serveRpc<RosterRequest, RosterReply>(
+      this.nc,
+      subjects(this.config.nats.prefix).mediaRoster,
+      'conference',
+      this.logger,
+      (request) => this.roster(request),
+      () => ({ status: 404 }),
+    );
+  }
+
+  onApplicationShutdown() {
+    this.subscription?.unsubscribe();
+  }
+
+  async roster({ conferenceId }: RosterRequest): Promise<RosterReply> {
+    const conference = await this.dataSource.manager.findOneBy(ConferenceEntity, {
+      id: conferenceId,
+      endedAt: IsNull(),
+    });
+    if (!conference) return { status: 404 };
+    const participants = await this.dataSource.manager.find(ParticipantEntity, {
+      where: { conferenceId },
+      order: { joinedSeq: 'ASC' },
+    });
+    return { status: 200, layout: conference.layout, participants: participants.map(toParticipant) };
+  }
+}
