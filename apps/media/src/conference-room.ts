@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
+import type { Notification } from '@mind/contracts';
+import type { Logger } from '@mind/logging';
 import { MEDIA_CODECS, type ParsedOffer } from '@mind/sdp';
+import { ConferenceMixer, type MixerOptions, type MixerUser, type Roster } from './mixer/conference-mixer';
 import { PeerSession, type SessionHost } from './peer-session';
 import { SctpNotificationChannel } from './sctp-notification-channel';
 
@@ -9,6 +12,13 @@ export interface TransportOptions {
   announcedAddress?: string;
   /** Seconds without ICE consent before a session counts as gone. */
   iceConsentTimeout: number;
+}
+
+/** What a room needs to start its mixer: settings, who is in the conference, where to log. */
+export interface MixerContext {
+  options: MixerOptions;
+  roster: (conferenceId: string) => Promise<Roster>;
+  logger: Logger;
 }
 
 export interface ConferenceRoomEvents {
@@ -27,6 +37,7 @@ export interface ConferenceRoomEvents {
 export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implements SessionHost {
   readonly sessions = new Map<string, PeerSession>();
   private readonly streams = new Map<string, Map<types.MediaKind, types.Producer>>();
+  private mixer: Promise<ConferenceMixer> | null = null;
   private closed = false;
 
   private constructor(
@@ -34,6 +45,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     readonly router: types.Router,
     private readonly direct: types.DirectTransport,
     private readonly options: TransportOptions,
+    private readonly mixing: MixerContext,
     private readonly release: () => void,
   ) {
     super();
@@ -44,11 +56,12 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     conferenceId: string,
     worker: types.Worker,
     options: TransportOptions,
+    mixing: MixerContext,
     release: () => void,
   ) {
     const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { conferenceId } });
     const direct = await router.createDirectTransport();
-    return new ConferenceRoom(conferenceId, router, direct, options, release);
+    return new ConferenceRoom(conferenceId, router, direct, options, mixing, release);
   }
 
   producerOf(key: string, kind: types.MediaKind): types.Producer | undefined {
@@ -62,7 +75,25 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     byKind.set(producer.kind, producer);
     producer.observer.on('close', () => {
       if (byKind.get(producer.kind) === producer) byKind.delete(producer.kind);
+      this.sourcesChanged();
     });
+    this.sourcesChanged();
+  }
+
+  /** The mixed `conference` media for a listener, from the room's mixer (started on first use). */
+  async conferenceProducer(kind: types.MediaKind, listenerId: string): Promise<types.Producer> {
+    const mixer = await this.ensureMixer();
+    return kind === 'video' ? mixer.videoProducer : mixer.audioProducerFor(listenerId);
+  }
+
+  /** Keeps the mixer running while `user` (a consumer of the mixed media) is open. */
+  async holdMixer(user: MixerUser): Promise<void> {
+    (await this.ensureMixer()).hold(user);
+  }
+
+  /** A change of the conference (its event stream) that the mixer follows. */
+  applyNotification(notification: Notification): void {
+    void this.runningMixer().then((mixer) => mixer?.apply(notification));
   }
 
   /**
@@ -82,9 +113,33 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     if (this.closed) return;
     this.closed = true;
     for (const session of this.sessions.values()) session.close();
+    void this.runningMixer().then((mixer) => mixer?.close());
     this.router.close();
     this.release();
     this.emit('closed');
+  }
+
+  private ensureMixer(): Promise<ConferenceMixer> {
+    if (!this.mixer) {
+      const { options, roster, logger } = this.mixing;
+      const starting = roster(this.conferenceId).then((current) =>
+        ConferenceMixer.start(this, current, options, logger.child({ conferenceId: this.conferenceId })),
+      );
+      this.mixer = starting;
+      starting.then(
+        (mixer) => mixer.on('closed', () => this.mixer === starting && (this.mixer = null)),
+        () => this.mixer === starting && (this.mixer = null),
+      );
+    }
+    return this.mixer;
+  }
+
+  private runningMixer(): Promise<ConferenceMixer | null> {
+    return this.mixer?.catch(() => null) ?? Promise.resolve(null);
+  }
+
+  private sourcesChanged() {
+    void this.runningMixer().then((mixer) => mixer?.sourcesChanged());
   }
 
   private async openSession(

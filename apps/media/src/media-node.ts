@@ -8,6 +8,7 @@ import {
   type MediaNodeHeartbeat,
   type PresenceReply,
   type PresenceReport,
+  type RosterReply,
   type SessionOfferReply,
   type SessionOfferRequest,
 } from '@mind/contracts';
@@ -131,6 +132,7 @@ export class MediaNode {
           announcedAddress: this.config.media.announcedAddress,
           iceConsentTimeout: ICE_CONSENT_TIMEOUT_S,
         },
+        { options: this.config.mixer, roster: (id) => this.roster(id), logger: this.logger },
         release,
       ).then((created) => {
         created.on('sessionState', (session) => void this.report(conferenceId, session));
@@ -153,6 +155,17 @@ export class MediaNode {
       this.rooms.set(conferenceId, room);
     }
     return room;
+  }
+
+  /** Who is in a conference and its layout, when its mixer starts. */
+  private async roster(conferenceId: string) {
+    const reply = await this.rpc.request<RosterReply>(
+      this.subjects.mediaRoster,
+      { conferenceId },
+      conferenceId,
+    );
+    if (reply.status !== 200) throw new Error('the conference is over');
+    return { layout: reply.layout, participants: reply.participants };
   }
 
   /** Tells the conference service what a session is now, once per change. */
@@ -187,6 +200,7 @@ export class MediaNode {
       setTimeout(() => room.close(), CLOSE_AFTER_FRAME_MS);
       return;
     }
+    if (event.kind === 'resource') room.applyNotification(event.notification);
     for (const session of room.sessions.values()) {
       if (event.kind === 'resource' && event.expelled && event.participantId === session.participantId) {
         this.closeWith(session, EXPELLED);

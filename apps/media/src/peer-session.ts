@@ -13,6 +13,7 @@ import {
   type ParsedOffer,
 } from '@mind/sdp';
 import { targetOf, streamKey } from './labels';
+import type { MixerUser } from './mixer/conference-mixer';
 import { preferredSpatialLayer } from './layer-preferences';
 import type { NotificationChannel } from './notification-channel';
 
@@ -21,6 +22,9 @@ export interface SessionHost {
   router: types.Router;
   producerOf(key: string, kind: types.MediaKind): types.Producer | undefined;
   publish(key: string, producer: types.Producer): void;
+  /** The mixed `conference` media this participant hears and sees. */
+  conferenceProducer(kind: types.MediaKind, listenerId: string): Promise<types.Producer>;
+  holdMixer(user: MixerUser): Promise<void>;
 }
 
 interface LineState {
@@ -168,8 +172,14 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
       return { mode: 'receive', parameters };
     }
 
-    if (line.direction === 'recvonly' && target.kind === 'participant') {
-      const producer = this.host.producerOf(streamKey(target.participantId, target.source), line.kind);
+    if (line.direction === 'recvonly' && (target.kind === 'participant' || target.kind === 'conference')) {
+      const producer =
+        target.kind === 'participant'
+          ? this.host.producerOf(streamKey(target.participantId, target.source), line.kind)
+          : await this.host.conferenceProducer(line.kind, this.participantId).catch((error: Error) => {
+              this.emit('unsupported', `no conference media: ${error.message}`);
+              return undefined;
+            });
       if (!producer || producer.closed) {
         this.releaseLine(line.mid);
         return this.inactive(line);
@@ -184,6 +194,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
         if (!created) return this.inactive(line);
         consumer = created;
         this.lines.set(line.mid, { kind: line.kind, label: line.label, consumer });
+        if (target.kind === 'conference') await this.host.holdMixer(consumer);
       }
       if (consumer.type === 'simulcast') {
         const layers = producer.rtpParameters.encodings?.length ?? 1;
@@ -197,7 +208,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
       };
     }
 
-    // Inactive, unlabelled, `conference` (until the mixer exists) or a direction the protocol never uses.
+    // Inactive, unlabelled, or a direction the protocol never uses.
     this.releaseLine(line.mid);
     return this.inactive(line);
   }

@@ -71,6 +71,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       rtcMaxPort: read<number>('MIND_MEDIA_RTC_MAX_PORT'),
       healthPort: read<number>('MIND_MEDIA_HEALTH_PORT'),
     },
+    mixer: {
+      width: Math.max(64, read<number>('MIND_MIXER_WIDTH') & ~3),
+      height: Math.max(64, read<number>('MIND_MIXER_HEIGHT') & ~3),
+      fps: Math.max(1, read<number>('MIND_MIXER_FPS')),
+      videoBitrate: read<number>('MIND_MIXER_VIDEO_BITRATE'),
+      audioBitrate: read<number>('MIND_MIXER_AUDIO_BITRATE'),
+      idleStopMs: read<number>('MIND_MIXER_IDLE_STOP_MS'),
+    },
     demo: {
       port: read<number>('MIND_DEMO_PORT'),
       apiUrl: read<string>('MIND_DEMO_API_URL').replace(/\/+$/, ''),

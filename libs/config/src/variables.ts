@@ -117,6 +117,36 @@ export const VARIABLES = {
     kind: 'port',
     description: 'Port of `/healthz` and `/readyz` of a media node.',
   },
+  MIND_MIXER_WIDTH: {
+    default: '1280',
+    kind: 'integer',
+    description: 'Width of the mixed conference video (rounded down to a multiple of 4).',
+  },
+  MIND_MIXER_HEIGHT: {
+    default: '720',
+    kind: 'integer',
+    description: 'Height of the mixed conference video (rounded down to a multiple of 4).',
+  },
+  MIND_MIXER_FPS: {
+    default: '25',
+    kind: 'integer',
+    description: 'Frame rate of the mixed conference video.',
+  },
+  MIND_MIXER_VIDEO_BITRATE: {
+    default: '2500000',
+    kind: 'integer',
+    description: 'Bitrate (bits/s) of the mixed video (H.264).',
+  },
+  MIND_MIXER_AUDIO_BITRATE: {
+    default: '64000',
+    kind: 'integer',
+    description: 'Bitrate (bits/s) of each mixed audio stream (Opus).',
+  },
+  MIND_MIXER_IDLE_STOP_MS: {
+    default: '10000',
+    kind: 'integer',
+    description: 'How long a mixer keeps running after its last subscriber, recording or stream is gone.',
+  },
   MIND_DEMO_PORT: {
     default: '8084',
     kind: 'port',

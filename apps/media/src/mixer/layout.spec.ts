@@ -7,6 +7,7 @@ const person = (id: string, extra: Partial<MixedParticipant> = {}): MixedPartici
   role: 'speaker',
   priority: 0,
   online: true,
+  primaryAudio: true,
   primaryVideo: true,
   secondaryVideo: false,
   ...extra,
@@ -19,7 +20,7 @@ describe('mixer layout', () => {
     expect([mixes('presenter', 'secondary'), mixes('moderator', 'secondary')]).toEqual([true, true]);
   });
 
-  it('lays a mosaic of primary videos out by priority, leaving out attendees and offline people', () => {
+  it('lays a mosaic out by priority: name cards for the camera-less, nobody for attendees, offline people or those sending nothing', () => {
     const tiles = arrangeTiles(
       'mosaic',
       [
@@ -28,6 +29,7 @@ describe('mixer layout', () => {
         person('c', { role: 'attendee', priority: 9 }),
         person('d', { online: false }),
         person('e', { primaryVideo: false, priority: 2 }),
+        person('f', { primaryVideo: false, primaryAudio: false, priority: 3 }),
       ],
       null,
       frame,

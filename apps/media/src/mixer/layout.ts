@@ -17,6 +17,7 @@ export interface MixedParticipant {
   role: Role;
   priority: number;
   online: boolean;
+  primaryAudio: boolean;
   primaryVideo: boolean;
   secondaryVideo: boolean;
 }
@@ -56,7 +57,12 @@ export function arrangeTiles(
   loudest: string | null,
   frame: Size,
 ): Tile[] {
-  const mixable = participants.filter((p) => p.online && mixes(p.role, 'primary')).sort(byPriority);
+  // Someone who sends nothing has nothing to mix: no tile (a muted camera with a live microphone has one).
+  const mixable = participants
+    .filter(
+      (p) => p.online && mixes(p.role, 'primary') && (p.primaryAudio || p.primaryVideo || p.secondaryVideo),
+    )
+    .sort(byPriority);
   const presenter = mixable.find((p) => p.secondaryVideo && mixes(p.role, 'secondary'));
   const whole: Rect = { x: 0, y: 0, ...frame };
   const tile = (p: MixedParticipant, source: Source, rect: Rect): Tile => ({
