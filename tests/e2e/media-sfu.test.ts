@@ -1,4 +1,4 @@
-import { client, inbound, useMediaTestbed, waitFor } from './harness';
+import { client, inbound, shareScreen, useMediaTestbed, waitFor } from './harness';
 
 describe('SFU: participants join from Chromium and exchange media', () => {
   const testbed = useMediaTestbed();
@@ -78,19 +78,7 @@ describe('SFU: participants join from Chromium and exchange media', () => {
     const { socket } = conference;
     const presenter = await testbed.join(conference.id, 'Pat', true);
     const viewer = await testbed.join(conference.id, 'Vic', false);
-    await presenter.page.evaluate(async () => {
-      const g = globalThis as any;
-      const canvas = g.document.createElement('canvas');
-      canvas.width = 640;
-      canvas.height = 360;
-      const context = canvas.getContext('2d');
-      let frame = 0;
-      g.setInterval(() => {
-        context.fillStyle = `hsl(${(frame++ * 7) % 360} 80% 50%)`;
-        context.fillRect(0, 0, 640, 360);
-      }, 40);
-      await g.session.publish('secondary', canvas.captureStream(25));
-    });
+    await shareScreen(presenter.page);
     await socket.next(
       (n) =>
         n.location === `/participants/${presenter.id}` && (n.resource as any)?.secondaryMedia?.video === true,

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { client, inbound, useMediaTestbed, waitFor } from './harness';
+import { client, inbound, publishWithTone, shareScreen, useMediaTestbed, waitFor } from './harness';
 
 /** Average RGB of a square around (x, y) of the `conference` video as the page decodes it. */
 function sampleConferenceVideo(page: Page, points: [number, number][]) {
@@ -25,9 +25,35 @@ function sampleConferenceVideo(page: Page, points: [number, number][]) {
   }, points);
 }
 
+/** Level (dB) of the strongest bin near each frequency in the `conference` audio a page receives. */
+function conferenceSpectrum(page: Page, frequencies: number[]) {
+  return page.evaluate(async (wanted) => {
+    const g = globalThis as any;
+    const video = [...g.document.querySelectorAll('video')].find(
+      (v: any) => v.srcObject?.getAudioTracks().length,
+    );
+    if (!g.analyser) {
+      const context = new g.AudioContext();
+      g.analyser = context.createAnalyser();
+      g.analyser.fftSize = 8192;
+      g.analyser.smoothingTimeConstant = 0.5;
+      context.createMediaStreamSource(video.srcObject).connect(g.analyser);
+      await new Promise((resolve) => g.setTimeout(resolve, 1000));
+    }
+    const bins = new Float32Array(g.analyser.frequencyBinCount);
+    g.analyser.getFloatFrequencyData(bins);
+    const hzPerBin = g.analyser.context.sampleRate / g.analyser.fftSize;
+    return wanted.map((hz: number) => {
+      const centre = Math.round(hz / hzPerBin);
+      return Math.max(...bins.slice(centre - 3, centre + 4));
+    });
+  }, frequencies);
+}
+
 const isBlack = ([r, g, b]: number[]) => r + g + b < 60;
+const isRed = ([r, g, b]: number[]) => r > 150 && g < 80 && b < 80;
 /** Chromium's fake camera is mostly green. */
-const isCamera = ([r, g, b]: number[]) => g > 80 && g > r + 40 && g > b + 40;
+const isCamera = ([r, g, b]: number[]) => g > 30 && g > r + 20 && g > b + 20;
 
 describe('mixer: the conference stream', () => {
   const testbed = useMediaTestbed();
@@ -64,5 +90,80 @@ describe('mixer: the conference stream', () => {
     );
     expect([picture!.width, picture!.height]).toEqual([1280, 720]);
     expect(picture!.samples.slice(3).every(isBlack)).toBe(true);
+  });
+
+  it("gives each speaker the mix without its own voice, and listeners who are not mixed everyone's", async () => {
+    const { id: conferenceId } = await testbed.conference('voices');
+    const api = client(testbed.platform.url, testbed.app.token);
+    const tones = { Ann: 500, Bob: 1100, Cid: 1700 };
+    const speakers: Record<string, Awaited<ReturnType<typeof testbed.join>>> = {};
+    for (const [name, hz] of Object.entries(tones)) {
+      speakers[name] = await testbed.join(conferenceId, name, false);
+      await publishWithTone(speakers[name].page, hz);
+    }
+    const listener = await testbed.join(conferenceId, 'Lis', false);
+    await api.patch(`/${testbed.app.id}/${conferenceId}/participants/${listener.id}`, { role: 'attendee' });
+    for (const page of [speakers.Ann.page, listener.page]) {
+      await page.evaluate(() => (globalThis as any).watch('conference', ['audio']));
+    }
+    const frequencies = Object.values(tones);
+    const audible = (levels: number[]) => levels.map((level) => level > -75);
+
+    // The attendee hears all three tones: the analysis can hear Ann's.
+    const full = await waitFor(
+      () => conferenceSpectrum(listener.page, frequencies),
+      (levels) => audible(levels).every(Boolean),
+      20_000,
+    );
+    // Ann hears Bob and Cid, and her own tone is far below theirs.
+    const ann = await waitFor(
+      () => conferenceSpectrum(speakers.Ann.page, frequencies),
+      (levels) => levels[1] > -75 && levels[2] > -75,
+      20_000,
+    );
+    expect(ann[0]).toBeLessThan(Math.min(ann[1], ann[2]) - 30);
+    expect(full[0]).toBeGreaterThan(ann[0] + 30);
+  });
+
+  it('switches to presentation mode when a presenter shares its screen, with its camera overlaid', async () => {
+    const { id: conferenceId } = await testbed.conference('presentation');
+    const api = client(testbed.platform.url, testbed.app.token);
+    const base = `/${testbed.app.id}/${conferenceId}`;
+    await api.patch(base, { layout: 'presenting_mosaic' });
+    const presenter = await testbed.join(conferenceId, 'Pat', true);
+    await api.patch(`${base}/participants/${presenter.id}`, { role: 'presenter' });
+    await testbed.join(conferenceId, 'Sam', true);
+    const viewer = await testbed.join(conferenceId, 'Vic', false);
+    await api.patch(`${base}/participants/${viewer.id}`, { role: 'attendee' });
+    await viewer.page.evaluate(() => (globalThis as any).watch('conference', ['video']));
+
+    // Conversation: two camera tiles side by side, black above and below.
+    const points: [number, number][] = [
+      [320, 360],
+      [960, 360],
+      [640, 60],
+      [1100, 610],
+    ];
+    await waitFor(
+      () => sampleConferenceVideo(viewer.page, points),
+      (sampled) =>
+        sampled !== null &&
+        isCamera(sampled.samples[0]) &&
+        isCamera(sampled.samples[1]) &&
+        isBlack(sampled.samples[2]),
+      30_000,
+    );
+    await shareScreen(presenter.page, '#ff0000');
+    // Presentation: the screen fills the frame, the presenter's camera is bottom-right.
+    await waitFor(
+      () => sampleConferenceVideo(viewer.page, points),
+      (sampled) =>
+        sampled !== null &&
+        isRed(sampled.samples[0]) &&
+        isRed(sampled.samples[1]) &&
+        isRed(sampled.samples[2]) &&
+        isCamera(sampled.samples[3]),
+      20_000,
+    );
   });
 });

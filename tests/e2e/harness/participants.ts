@@ -101,3 +101,43 @@ export async function joinParticipant(
   );
   return { page, id: participant.id, token: participant.token };
 }
+
+/**
+ * Shares a "screen" as secondary media: a 1280x720 canvas painted with one colour, or with a colour
+ * that keeps changing (so that every frame differs) when none is given.
+ */
+export async function shareScreen(page: Page, color?: string): Promise<void> {
+  await page.evaluate(async (fixed) => {
+    const g = globalThis as any;
+    const canvas = g.document.createElement('canvas');
+    canvas.width = 1280;
+    canvas.height = 720;
+    const context = canvas.getContext('2d');
+    let frame = 0;
+    g.setInterval(() => {
+      context.fillStyle = fixed ?? `hsl(${(frame++ * 7) % 360} 80% 50%)`;
+      context.fillRect(0, 0, 1280, 720);
+    }, 40);
+    await g.session.publish('secondary', canvas.captureStream(25));
+  }, color ?? null);
+}
+
+/** Publishes the fake camera with a pure tone instead of the fake microphone, to tell voices apart. */
+export async function publishWithTone(page: Page, hz: number): Promise<void> {
+  await page.evaluate(async (frequency) => {
+    const g = globalThis as any;
+    const audio = new g.AudioContext();
+    const oscillator = audio.createOscillator();
+    oscillator.frequency.value = frequency;
+    const gain = audio.createGain();
+    gain.gain.value = 0.3;
+    const destination = audio.createMediaStreamDestination();
+    oscillator.connect(gain).connect(destination);
+    oscillator.start();
+    const camera = await g.navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 } });
+    await g.session.publish(
+      'primary',
+      new g.MediaStream([...destination.stream.getAudioTracks(), ...camera.getVideoTracks()]),
+    );
+  }, hz);
+}

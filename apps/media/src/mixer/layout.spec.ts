@@ -96,5 +96,10 @@ describe('mixer layout', () => {
     }
     expect(gridCells(1, frame)).toEqual([{ x: 0, y: 0, width: 1280, height: 720 }]);
     expect(gridCells(4, frame).map((c) => c.width)).toEqual([640, 640, 640, 640]);
+    // Two people sit side by side.
+    expect(gridCells(2, frame).map((c) => [c.x, c.y])).toEqual([
+      [0, 180],
+      [640, 180],
+    ]);
   });
 });

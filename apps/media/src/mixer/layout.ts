@@ -105,7 +105,8 @@ export function gridCells(count: number, frame: Size): Rect[] {
   for (let columns = 1; columns <= count; columns++) {
     const rows = Math.ceil(count / columns);
     const width = Math.min(frame.width / columns, ((frame.height / rows) * 16) / 9);
-    if (width > best.width) best = { columns, width, height: (width * 9) / 16 };
+    // On a tie, more columns: side by side suits a wide frame better than stacked.
+    if (width >= best.width) best = { columns, width, height: (width * 9) / 16 };
   }
   const { columns } = best;
   const width = even(best.width);
