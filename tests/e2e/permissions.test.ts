@@ -86,7 +86,7 @@ const ROUTES: Route[] = [
     path: (i) => `${conf(i)}/recording/start`,
     body: () => ({}),
     who: 'application-or-moderator',
-    answer: 501,
+    answer: 200,
   },
   {
     op: 'stopRecording',
@@ -94,7 +94,7 @@ const ROUTES: Route[] = [
     path: (i) => `${conf(i)}/recording/stop`,
     body: () => ({}),
     who: 'application-or-moderator',
-    answer: 501,
+    answer: 200,
   },
   {
     op: 'getRecordingTranscription',

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Config } from '@mind/config';
 import type { Logger } from '@mind/logging';
 import type { NatsConnection } from '@mind/messaging';
+import { LocalStorage } from '@mind/storage';
 import { Authenticator } from './access/authenticator';
 import { ApiDispatcher } from './api/api-dispatcher';
 import { ConferenceService } from './conferences/conference.service';
@@ -13,11 +14,12 @@ import { MediaFeaturesService } from './media/media-features.service';
 import { MediaNodeRegistry } from './media/media-node-registry';
 import { PresenceService } from './media/presence.service';
 import { RosterService } from './media/roster.service';
+import { RecordingService } from './recordings/recording.service';
 import { SessionRouter } from './media/session-router';
 import { MessageService } from './messages/message.service';
 import { ParticipantService } from './participants/participant.service';
 import { StreamingService } from './streamings/streaming.service';
-import { CONFIG, LOGGER, NATS } from './tokens';
+import { CONFIG, LOGGER, NATS, STORAGE } from './tokens';
 
 export interface Infrastructure {
   config: Config;
@@ -36,6 +38,7 @@ export class AppModule {
         { provide: LOGGER, useValue: infra.logger },
         { provide: DataSource, useValue: infra.dataSource },
         { provide: NATS, useValue: infra.nc },
+        { provide: STORAGE, useValue: new LocalStorage(infra.config.storageDir) },
         Authenticator,
         OutboxRelay,
         ConferenceTransactions,
@@ -49,6 +52,7 @@ export class AppModule {
         SessionRouter,
         PresenceService,
         RosterService,
+        RecordingService,
         ApiDispatcher,
       ],
     };

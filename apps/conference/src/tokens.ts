@@ -2,3 +2,4 @@
 export const CONFIG = Symbol('CONFIG');
 export const LOGGER = Symbol('LOGGER');
 export const NATS = Symbol('NATS');
+export const STORAGE = Symbol('STORAGE');

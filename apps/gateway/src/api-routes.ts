@@ -12,8 +12,10 @@ import {
 } from '@mind/contracts';
 import { traceIdFrom, type Logger } from '@mind/logging';
 import type { RpcClient } from '@mind/messaging';
+import type { ObjectStorage } from '@mind/storage';
 import { bearerToken } from './bearer-token';
 import { isUuid, parseDetailed, validateBody } from './request-validation';
+import { sendStoredFile } from './stored-file';
 
 const sendError = (reply: FastifyReply, status: number, body: ErrorBody) => reply.code(status).send(body);
 
@@ -21,7 +23,13 @@ const sendError = (reply: FastifyReply, status: number, body: ErrorBody) => repl
  * Registers every operation of the contract as a route that checks what the gateway can check alone
  * (path ids, token presence, body and query shape) and forwards the call to the conference service.
  */
-export function registerApiRoutes(app: FastifyInstance, rpc: RpcClient, prefix: string, logger: Logger) {
+export function registerApiRoutes(
+  app: FastifyInstance,
+  rpc: RpcClient,
+  storage: ObjectStorage,
+  prefix: string,
+  logger: Logger,
+) {
   const s = subjects(prefix);
   for (const operation of OPERATION_IDS) {
     const spec: OperationSpec = OPERATIONS[operation];
@@ -73,6 +81,7 @@ export function registerApiRoutes(app: FastifyInstance, rpc: RpcClient, prefix: 
       return sendError(reply, 503, { error: 'service temporarily unavailable, please retry' });
     }
     if (answer.headers) reply.headers(answer.headers);
+    if (answer.file) return sendStoredFile(reply, storage, answer.file, request.headers.range);
     return reply.code(answer.status).send(answer.body ?? {});
   }
 }

@@ -9,6 +9,7 @@ import { platformChecks, registerHealthRoutes } from '@mind/health';
 import { createLogger, PinoNestLogger } from '@mind/logging';
 import { runService } from '@mind/runtime';
 import { connectNats, RpcClient } from '@mind/messaging';
+import { LocalStorage } from '@mind/storage';
 import { registerApiRoutes } from './api-routes';
 import { ApiExceptionFilter, applyHttpConventions } from './http-conventions';
 import { buildOpenApiDocument } from './openapi';
@@ -48,7 +49,13 @@ async function bootstrap(): Promise<() => Promise<void>> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   fastify.get('/openapi.json', async () => document);
   registerHealthRoutes(fastify, platformChecks(config, nc));
-  registerApiRoutes(fastify, new RpcClient(nc, config.rpcTimeoutMs), config.nats.prefix, logger);
+  registerApiRoutes(
+    fastify,
+    new RpcClient(nc, config.rpcTimeoutMs),
+    new LocalStorage(config.storageDir),
+    config.nats.prefix,
+    logger,
+  );
   proxyApplicationSockets(app.getHttpServer(), config.notifier.url, logger);
 
   app.enableShutdownHooks();

@@ -1,10 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { types } from 'mediasoup';
-import type { Notification } from '@mind/contracts';
+import type { ConferenceResource, Notification } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { MEDIA_CODECS, type ParsedOffer } from '@mind/sdp';
 import { ConferenceMixer, type MixerOptions, type MixerUser, type Roster } from './mixer/conference-mixer';
 import { PeerSession, type SessionHost } from './peer-session';
+import { SegmentRecorder } from './recording/segment-recorder';
 import { SctpNotificationChannel } from './sctp-notification-channel';
 
 export interface TransportOptions {
@@ -14,10 +18,12 @@ export interface TransportOptions {
   iceConsentTimeout: number;
 }
 
-/** What a room needs to start its mixer: settings, who is in the conference, where to log. */
-export interface MixerContext {
-  options: MixerOptions;
+/** What a room needs from its node for the mixed media: settings, the roster, segment storage. */
+export interface RoomServices {
+  mixer: MixerOptions;
   roster: (conferenceId: string) => Promise<Roster>;
+  /** Takes a finished recording segment (a local file) into storage and reports it. */
+  storeSegment: (conferenceId: string, file: string) => Promise<void>;
   logger: Logger;
 }
 
@@ -38,6 +44,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
   readonly sessions = new Map<string, PeerSession>();
   private readonly streams = new Map<string, Map<types.MediaKind, types.Producer>>();
   private mixer: Promise<ConferenceMixer> | null = null;
+  private recorder: Promise<SegmentRecorder | null> | null = null;
   private closed = false;
 
   private constructor(
@@ -45,7 +52,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     readonly router: types.Router,
     private readonly direct: types.DirectTransport,
     private readonly options: TransportOptions,
-    private readonly mixing: MixerContext,
+    private readonly services: RoomServices,
     private readonly release: () => void,
   ) {
     super();
@@ -56,12 +63,12 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     conferenceId: string,
     worker: types.Worker,
     options: TransportOptions,
-    mixing: MixerContext,
+    services: RoomServices,
     release: () => void,
   ) {
     const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { conferenceId } });
     const direct = await router.createDirectTransport();
-    return new ConferenceRoom(conferenceId, router, direct, options, mixing, release);
+    return new ConferenceRoom(conferenceId, router, direct, options, services, release);
   }
 
   producerOf(key: string, kind: types.MediaKind): types.Producer | undefined {
@@ -91,9 +98,54 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     (await this.ensureMixer()).hold(user);
   }
 
-  /** A change of the conference (its event stream) that the mixer follows. */
+  /** A change of the conference (its event stream) that the mixer and the recording follow. */
   applyNotification(notification: Notification): void {
     void this.runningMixer().then((mixer) => mixer?.apply(notification));
+    if (notification.location === '/' && notification.resource) {
+      this.setRecording((notification.resource as ConferenceResource).recording.started);
+    }
+  }
+
+  /**
+   * Records the mixed media while `started`: each stretch between a start and a stop is one segment,
+   * stored when it ends (pause and resume make one recording out of them later).
+   */
+  setRecording(started: boolean): void {
+    if (started && !this.recorder && !this.closed) {
+      const { logger } = this.services;
+      const file = join(
+        tmpdir(),
+        `mind-${this.conferenceId}-${Date.now()}-${randomBytes(3).toString('hex')}.ts`,
+      );
+      this.recorder = this.ensureMixer()
+        .then(async (mixer) => {
+          const recorder = await SegmentRecorder.start(
+            this.router,
+            mixer.videoProducer,
+            mixer.fullAudioProducer,
+            file,
+            logger.child({ conferenceId: this.conferenceId }),
+          );
+          mixer.hold(recorder);
+          return recorder;
+        })
+        .catch((error) => {
+          logger.error({ err: error, conferenceId: this.conferenceId }, 'recording could not start');
+          return null;
+        });
+    } else if (!started && this.recorder) {
+      const stopping = this.recorder;
+      this.recorder = null;
+      void stopping.then(async (recorder) => {
+        if (!recorder) return;
+        await recorder.stop();
+        await this.services
+          .storeSegment(this.conferenceId, recorder.file)
+          .catch((error) =>
+            this.services.logger.error({ err: error, conferenceId: this.conferenceId }, 'segment not stored'),
+          );
+      });
+    }
   }
 
   /**
@@ -113,6 +165,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     if (this.closed) return;
     this.closed = true;
     for (const session of this.sessions.values()) session.close();
+    this.setRecording(false);
     void this.runningMixer().then((mixer) => mixer?.close());
     this.router.close();
     this.release();
@@ -121,7 +174,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
 
   private ensureMixer(): Promise<ConferenceMixer> {
     if (!this.mixer) {
-      const { options, roster, logger } = this.mixing;
+      const { mixer: options, roster, logger } = this.services;
       const starting = roster(this.conferenceId).then((current) =>
         ConferenceMixer.start(this, current, options, logger.child({ conferenceId: this.conferenceId })),
       );

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Config } from '@mind/config';
 import {
   MEDIA_HEARTBEAT_MS,
   notificationForParticipant,
+  recordingKeys,
   subjects,
   type ConferenceEvent,
   type MediaNodeHeartbeat,
@@ -15,6 +18,7 @@ import {
 import type { Logger } from '@mind/logging';
 import { followStream, publishJson, RpcClient, serveRpc, type NatsConnection } from '@mind/messaging';
 import { parseOffer, SdpError } from '@mind/sdp';
+import { LocalStorage, type ObjectStorage } from '@mind/storage';
 import { ConferenceRoom } from './conference-room';
 import type { PeerSession } from './peer-session';
 import { parseQualityReport } from './quality-report';
@@ -38,6 +42,7 @@ export class MediaNode {
   private readonly reported = new Map<PeerSession, string>();
   private readonly subjects: ReturnType<typeof subjects>;
   private readonly rpc: RpcClient;
+  private readonly storage: ObjectStorage;
   private heartbeat?: NodeJS.Timeout;
   private closers: { close(): unknown }[] = [];
 
@@ -49,6 +54,7 @@ export class MediaNode {
   ) {
     this.subjects = subjects(config.nats.prefix);
     this.rpc = new RpcClient(nc, config.rpcTimeoutMs);
+    this.storage = new LocalStorage(config.storageDir);
   }
 
   get nodeId(): string {
@@ -132,7 +138,12 @@ export class MediaNode {
           announcedAddress: this.config.media.announcedAddress,
           iceConsentTimeout: ICE_CONSENT_TIMEOUT_S,
         },
-        { options: this.config.mixer, roster: (id) => this.roster(id), logger: this.logger },
+        {
+          mixer: this.config.mixer,
+          roster: (id) => this.roster(id),
+          storeSegment: (id, file) => this.storeSegment(id, file),
+          logger: this.logger,
+        },
         release,
       ).then((created) => {
         created.on('sessionState', (session) => void this.report(conferenceId, session));
@@ -149,6 +160,11 @@ export class MediaNode {
           ),
         );
         created.on('closed', () => this.rooms.delete(conferenceId));
+        // A conference already being recorded (e.g. after this node restarted) records from the start.
+        this.roster(conferenceId).then(
+          (roster) => roster.recording && created.setRecording(true),
+          () => undefined,
+        );
         return created;
       });
       room.catch(() => this.rooms.delete(conferenceId));
@@ -165,7 +181,24 @@ export class MediaNode {
       conferenceId,
     );
     if (reply.status !== 200) throw new Error('the conference is over');
-    return { layout: reply.layout, participants: reply.participants };
+    return { layout: reply.layout, recording: reply.recording, participants: reply.participants };
+  }
+
+  /** Moves a finished recording segment into storage and tells the conference service about it. */
+  private async storeSegment(conferenceId: string, file: string) {
+    const storageKey = recordingKeys(conferenceId).segment(basename(file));
+    await this.storage.putFile(storageKey, file);
+    await rm(file, { force: true });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.rpc.request(this.subjects.recordingSegment, { conferenceId, storageKey }, conferenceId);
+        this.logger.info({ conferenceId, storageKey }, 'recording segment stored');
+        return;
+      } catch (error) {
+        if (attempt === 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+      }
+    }
   }
 
   /** Tells the conference service what a session is now, once per change. */

@@ -71,6 +71,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       rtcMaxPort: read<number>('MIND_MEDIA_RTC_MAX_PORT'),
       healthPort: read<number>('MIND_MEDIA_HEALTH_PORT'),
     },
+    storageDir: read<string>('MIND_STORAGE_DIR'),
+    recording: {
+      concurrency: Math.max(1, read<number>('MIND_RECORDING_CONCURRENCY')),
+      healthPort: read<number>('MIND_RECORDING_HEALTH_PORT'),
+    },
     mixer: {
       width: Math.max(64, read<number>('MIND_MIXER_WIDTH') & ~3),
       height: Math.max(64, read<number>('MIND_MIXER_HEIGHT') & ~3),

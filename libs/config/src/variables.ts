@@ -117,6 +117,22 @@ export const VARIABLES = {
     kind: 'port',
     description: 'Port of `/healthz` and `/readyz` of a media node.',
   },
+  MIND_STORAGE_DIR: {
+    default: '/var/lib/mind-platform/storage',
+    kind: 'string',
+    description:
+      'Directory of recordings and previews (shared by the media nodes, the recording workers and the gateways).',
+  },
+  MIND_RECORDING_CONCURRENCY: {
+    default: '1',
+    kind: 'integer',
+    description: 'Recording jobs one recording worker runs at once.',
+  },
+  MIND_RECORDING_HEALTH_PORT: {
+    default: '8085',
+    kind: 'port',
+    description: 'Port of `/healthz` and `/readyz` of a recording worker.',
+  },
   MIND_MIXER_WIDTH: {
     default: '1280',
     kind: 'integer',

@@ -8,3 +8,4 @@ export * from './events';
 export * from './audience';
 export * from './subjects';
 export * from './media';
+export * from './recording';

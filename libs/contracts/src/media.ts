@@ -48,4 +48,4 @@ export interface RosterRequest {
 }
 
 export type RosterReply =
-  { status: 200; layout: Layout; participants: ParticipantResource[] } | { status: 404 };
+  { status: 200; layout: Layout; recording: boolean; participants: ParticipantResource[] } | { status: 404 };

@@ -18,6 +18,8 @@ export interface ApiReply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** The answer is a stored object (recordings): the gateway streams it, with `Range` support. */
+  file?: { key: string; contentType: string };
 }
 
 export const errorReply = (status: number, error: string, field?: string): ApiReply => ({

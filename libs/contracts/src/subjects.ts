@@ -24,6 +24,10 @@ export function subjects(prefix: string) {
     mediaPresence: `${prefix}.media.presence`,
     /** Request/reply: a media node's mixer asks for a conference's layout and participants. */
     mediaRoster: `${prefix}.media.roster`,
+    /** Request/reply: a media node stored a recorded segment. */
+    recordingSegment: `${prefix}.recording.segment`,
+    /** Request/reply: the recording worker stored a finalised recording. */
+    recordingFinalised: `${prefix}.recording.finalised`,
   };
 }
 export type Subjects = ReturnType<typeof subjects>;

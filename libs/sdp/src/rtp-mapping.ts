@@ -101,9 +101,16 @@ export function producerParameters(line: OfferedLine, router: RtpCapabilities): 
   const negotiated = negotiatedParameters(line, router);
   if (!negotiated || line.encodings.length === 0) return null;
   const useRtx = negotiated.codecs.some((c) => c.mimeType.toLowerCase().endsWith('/rtx'));
+  // libwebrtc sends each VP8 simulcast layer with three temporal layers. Unless mediasoup knows, it
+  // forwards temporal layer 0 only: a quarter of the frame rate.
+  const temporalLayers =
+    line.encodings.length > 1 && negotiated.codecs[0]?.mimeType.toLowerCase() === 'video/vp8'
+      ? { scalabilityMode: 'L1T3' }
+      : {};
   return {
     ...negotiated,
     encodings: line.encodings.map((e) => ({
+      ...temporalLayers,
       ...(e.rid ? { rid: e.rid } : {}),
       ...(e.ssrc !== undefined ? { ssrc: e.ssrc } : {}),
       ...(useRtx && e.rtxSsrc !== undefined ? { rtx: { ssrc: e.rtxSsrc } } : {}),

@@ -132,7 +132,12 @@ describe('RTP mapping', () => {
       'video/VP8/96',
       'video/rtx/97',
     ]);
-    expect(video.encodings).toEqual([{ rid: 'l' }, { rid: 'm' }, { rid: 'h' }]);
+    // Temporal layers declared, as libwebrtc sends them: else subscribers get a quarter of the frames.
+    expect(video.encodings).toEqual([
+      { rid: 'l', scalabilityMode: 'L1T3' },
+      { rid: 'm', scalabilityMode: 'L1T3' },
+      { rid: 'h', scalabilityMode: 'L1T3' },
+    ]);
     expect(video.mid).toBe('2');
     expect(video.headerExtensions!.map((e) => e.uri)).toContain(
       'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
@@ -145,9 +150,9 @@ describe('RTP mapping', () => {
   it('gives SSRC simulcast its RTX SSRCs', () => {
     const camera = producerParameters(parseOffer(fixture('chromium-ssrc-sim.sdp')).lines[2], router)!;
     expect(camera.encodings).toEqual([
-      { ssrc: 1111111101, rtx: { ssrc: 1111111102 } },
-      { ssrc: 2222222201, rtx: { ssrc: 2222222202 } },
-      { ssrc: 3333333301, rtx: { ssrc: 3333333302 } },
+      { scalabilityMode: 'L1T3', ssrc: 1111111101, rtx: { ssrc: 1111111102 } },
+      { scalabilityMode: 'L1T3', ssrc: 2222222201, rtx: { ssrc: 2222222202 } },
+      { scalabilityMode: 'L1T3', ssrc: 3333333301, rtx: { ssrc: 3333333302 } },
     ]);
   });
 

@@ -1,5 +1,7 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -10,7 +12,7 @@ import { eventStreamName } from '@mind/contracts';
 const ROOT = join(__dirname, '../../..');
 const run = promisify(execFile);
 
-export type ServiceName = 'conference' | 'notifier' | 'gateway' | 'media' | 'demo';
+export type ServiceName = 'conference' | 'notifier' | 'gateway' | 'media' | 'demo' | 'recording';
 
 export const DEV_APP = {
   id: '00e1db72-c57d-478c-88be-3533d43c8b34',
@@ -59,6 +61,7 @@ export class Platform {
       notifier: await freePort(),
       media: await freePort(),
       demo: await freePort(),
+      recording: await freePort(),
     };
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -70,6 +73,8 @@ export class Platform {
       MIND_NOTIFIER_URL: `http://127.0.0.1:${ports.notifier}`,
       MIND_MEDIA_HEALTH_PORT: String(ports.media),
       MIND_DEMO_PORT: String(ports.demo),
+      MIND_RECORDING_HEALTH_PORT: String(ports.recording),
+      MIND_STORAGE_DIR: mkdtempSync(join(tmpdir(), 'mind-storage-')),
       MIND_DEMO_API_URL: `http://127.0.0.1:${ports.gateway}`,
       MIND_MEDIA_NODE_ID: `node-${randomBytes(3).toString('hex')}`,
       MIND_MEDIA_WORKERS: '1',
@@ -110,6 +115,7 @@ export class Platform {
       notifier: 'MIND_NOTIFIER_PORT',
       media: 'MIND_MEDIA_HEALTH_PORT',
       demo: 'MIND_DEMO_PORT',
+      recording: 'MIND_RECORDING_HEALTH_PORT',
     }[name];
     const url = `http://127.0.0.1:${port}`;
     await this.startProcess(`${name}#${label}`, name, { [portVariable]: String(port), ...extraEnv }, url);
@@ -174,6 +180,7 @@ export class Platform {
     const jsm = await nc.jetstreamManager();
     await jsm.streams.delete(eventStreamName(this.env.MIND_NATS_PREFIX!)).catch(() => undefined);
     await nc.close();
+    rmSync(this.env.MIND_STORAGE_DIR!, { recursive: true, force: true });
   }
 
   private async waitReady(name: string, child: ChildProcess, healthUrl: string) {

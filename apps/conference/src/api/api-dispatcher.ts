@@ -22,6 +22,7 @@ import { ConferenceGoneError } from '../events/conference-transactions';
 import { MediaFeaturesService } from '../media/media-features.service';
 import { SessionRouter } from '../media/session-router';
 import { MessageService } from '../messages/message.service';
+import { RecordingService } from '../recordings/recording.service';
 import { ParticipantService } from '../participants/participant.service';
 import { StreamingService } from '../streamings/streaming.service';
 import { CONFIG, LOGGER, NATS } from '../tokens';
@@ -47,6 +48,7 @@ export class ApiDispatcher implements OnApplicationBootstrap, OnApplicationShutd
     private readonly messages: MessageService,
     private readonly streamings: StreamingService,
     private readonly media: MediaFeaturesService,
+    private readonly recordings: RecordingService,
     private readonly sessions: SessionRouter,
     @Inject(NATS) private readonly nc: NatsConnection,
     @Inject(CONFIG) private readonly config: Config,
@@ -58,11 +60,11 @@ export class ApiDispatcher implements OnApplicationBootstrap, OnApplicationShutd
       updateConference: (c) => this.conferences.update(c),
       getTranscription: (c) => this.conferences.getTranscription(c),
       updateTranscription: (c) => this.conferences.updateTranscription(c),
-      getRecording: (c) => this.media.nothingRecorded(c),
-      getRecordingPreview: (c) => this.media.nothingRecorded(c),
-      getRecordingTranscription: (c) => this.media.nothingRecorded(c),
-      startRecording: (c) => this.media.recordingUnavailable(c),
-      stopRecording: (c) => this.media.recordingUnavailable(c),
+      getRecording: (c) => this.recordings.get(c),
+      getRecordingPreview: (c) => this.recordings.preview(c),
+      getRecordingTranscription: (c) => this.media.nothingTranscribed(c),
+      startRecording: (c) => this.recordings.start(c),
+      stopRecording: (c) => this.recordings.stop(c),
       sendMessage: (c) => this.messages.send(c),
       listParticipants: (c) => this.participants.list(c),
       createParticipant: (c) => this.participants.create(c),

@@ -1,14 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
   errorReply,
+  recordingKeys,
   type ApiReply,
   type ConferenceResource,
   type CreateConferenceRequest,
   type UpdateConferenceRequest,
   type UpdateTranscriptionRequest,
 } from '@mind/contracts';
+import type { ObjectStorage } from '@mind/storage';
 import {
   ApplicationEntity,
   ConferenceEntity,
@@ -20,6 +22,7 @@ import { ExpiryScheduler } from '../expiry/expiry-scheduler';
 import { toConference, toParticipant, toStreaming } from '../representations';
 import { ok, resourceChanged, scopeOf, type ApplicationCallContext, type CallContext } from '../api/context';
 import { orderForCaller } from '../participants/participant-order';
+import { STORAGE } from '../tokens';
 
 @Injectable()
 export class ConferenceService {
@@ -27,6 +30,7 @@ export class ConferenceService {
     private readonly dataSource: DataSource,
     private readonly transactions: ConferenceTransactions,
     private readonly expiry: ExpiryScheduler,
+    @Inject(STORAGE) private readonly storage: ObjectStorage,
   ) {}
 
   async create(ctx: ApplicationCallContext): Promise<ApiReply> {
@@ -92,6 +96,8 @@ export class ConferenceService {
         traceId: ctx.command.traceId,
       });
     });
+    // "DELETE removes all data": the recordings too.
+    await this.storage.deletePrefix(recordingKeys(ctx.conference.id).prefix);
     return ok();
   }
 

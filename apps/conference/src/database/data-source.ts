@@ -2,8 +2,9 @@ import { DataSource } from 'typeorm';
 import { ENTITIES } from './entities';
 import { InitialSchema1764316800000 } from './migrations/1764316800000-initial-schema';
 import { MediaSessions1764403200000 } from './migrations/1764403200000-media-sessions';
+import { Recordings1764489600000 } from './migrations/1764489600000-recordings';
 
-export const MIGRATIONS = [InitialSchema1764316800000, MediaSessions1764403200000];
+export const MIGRATIONS = [InitialSchema1764316800000, MediaSessions1764403200000, Recordings1764489600000];
 
 /** Schema changes only ever come from the migrations (never `synchronize`). */
 export function createDataSource(databaseUrl: string): DataSource {

@@ -24,6 +24,15 @@ export class ConferenceEntity {
   @Column('timestamptz', { name: 'ended_at', nullable: true }) endedAt!: Date | null;
   /** The media node hosting the conference's router, once somebody has started a session. */
   @Column('text', { name: 'media_node_id', nullable: true }) mediaNodeId!: string | null;
+  /** How many recorded segments the stored MP4 covers (0: nothing to serve yet). */
+  @Column('integer', { name: 'recording_segments_ready', default: 0 }) recordingSegmentsReady!: number;
+}
+
+@Entity('recording_segment')
+export class RecordingSegmentEntity {
+  @PrimaryColumn('uuid', { name: 'conference_id' }) conferenceId!: string;
+  @PrimaryColumn('text', { name: 'storage_key' }) storageKey!: string;
+  @Column({ type: 'bigint', insert: false, update: false }) seq!: string;
 }
 
 @Entity('participant')
@@ -86,4 +95,5 @@ export const ENTITIES = [
   MessageEntity,
   StreamingEntity,
   OutboxEntity,
+  RecordingSegmentEntity,
 ];

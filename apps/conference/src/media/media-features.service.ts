@@ -5,7 +5,7 @@ import { ParticipantEntity } from '../database/entities';
 import { ok, type CallContext } from '../api/context';
 
 /**
- * Operations whose media side (recording, SIP) is not deployed yet. They run the same
+ * Operations whose media side (SIP, transcription) is not deployed yet. They run the same
  * authentication, scoping and permission checks as everything else and then answer truthfully:
  * nothing has been recorded (404), or the feature is not available on this platform yet (501).
  */
@@ -13,12 +13,9 @@ import { ok, type CallContext } from '../api/context';
 export class MediaFeaturesService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async nothingRecorded(_ctx: CallContext): Promise<ApiReply> {
-    return errorReply(404, 'nothing has been recorded in this conference');
-  }
-
-  async recordingUnavailable(_ctx: CallContext): Promise<ApiReply> {
-    return errorReply(501, 'recording is not available on this platform yet');
+  /** Transcribing recordings comes with the transcription feature. */
+  async nothingTranscribed(_ctx: CallContext): Promise<ApiReply> {
+    return errorReply(404, 'this recording has not been transcribed');
   }
 
   async dialUnavailable(ctx: CallContext): Promise<ApiReply> {

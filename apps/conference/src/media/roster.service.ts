@@ -48,6 +48,11 @@ export class RosterService implements OnApplicationBootstrap, OnApplicationShutd
       where: { conferenceId },
       order: { joinedSeq: 'ASC' },
     });
-    return { status: 200, layout: conference.layout, participants: participants.map(toParticipant) };
+    return {
+      status: 200,
+      layout: conference.layout,
+      recording: conference.recordingStarted,
+      participants: participants.map(toParticipant),
+    };
   }
 }

@@ -112,10 +112,15 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     return this.video.producer;
   }
 
+  /** Everyone's voice: what recordings, streams and listeners outside the mix get. */
+  get fullAudioProducer(): types.Producer {
+    return this.audio.producer;
+  }
+
   /** The mixed audio a listener hears: the full mix, or the mix without its own voice. */
   async audioProducerFor(listenerId: string): Promise<types.Producer> {
     const listener = this.participants.get(listenerId);
-    if (!listener || !mixes(listener.role, 'primary')) return this.audio.producer;
+    if (!listener || !mixes(listener.role, 'primary')) return this.fullAudioProducer;
     let entry = this.listenerAudio.get(listenerId);
     if (!entry) {
       const ready = RtpOutput.audio(this.sources.router, this.options.audioBitrate, this.logger);

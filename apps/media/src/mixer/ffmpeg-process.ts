@@ -51,6 +51,11 @@ export class FfmpegProcess extends EventEmitter<FfmpegEvents> {
     return !this.exited;
   }
 
+  /** Asks ffmpeg to finish its outputs properly (its `q` command), for inputs not read from stdin. */
+  quit(): void {
+    if (!this.exited) this.child.stdin.write('q');
+  }
+
   close(): void {
     if (this.exited) return;
     this.child.stdin.destroy();

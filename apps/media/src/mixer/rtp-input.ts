@@ -1,9 +1,10 @@
 import type { types } from 'mediasoup';
 import type { Logger } from '@mind/logging';
 import { FRAME_SAMPLES, SAMPLE_RATE } from './audio-mix';
-import { FfmpegProcess, freeRtpPorts, readRecords } from './ffmpeg-process';
+import { FfmpegProcess, readRecords } from './ffmpeg-process';
 import { I420Frame } from './i420-frame';
 import type { Size } from './layout';
+import { openPlainRtpLeg, SDP_INPUT, sdpDocument } from './plain-rtp';
 
 /** How a decoded video is shaped for its tiles: cropped to fill (cameras) or letterboxed (screens). */
 export interface VideoShape extends Size {
@@ -13,26 +14,6 @@ export interface VideoShape extends Size {
 /** At most this much decoded audio waits for the mixer; older samples are dropped to bound latency. */
 const MAX_BUFFERED_MS = 200;
 const KEY_FRAME_RETRY_MS = 1000;
-
-function sdpFor(consumer: types.Consumer, port: number): string {
-  const codec = consumer.rtpParameters.codecs[0];
-  const [, name] = codec.mimeType.split('/');
-  const fmtp = Object.entries(codec.parameters ?? {})
-    .map(([key, value]) => `${key}=${value}`)
-    .join(';');
-  return [
-    'v=0',
-    'o=- 0 0 IN IP4 127.0.0.1',
-    's=mind-mixer-input',
-    'c=IN IP4 127.0.0.1',
-    't=0 0',
-    `m=${consumer.kind} ${port} RTP/AVP ${codec.payloadType}`,
-    `a=rtpmap:${codec.payloadType} ${name}/${codec.clockRate}${codec.channels ? `/${codec.channels}` : ''}`,
-    ...(fmtp ? [`a=fmtp:${codec.payloadType} ${fmtp}`] : []),
-    'a=recvonly',
-    '',
-  ].join('\r\n');
-}
 
 /**
  * A producer's media decoded for the mixer: a PlainTransport consumer sends RTP to an ffmpeg that
@@ -59,42 +40,17 @@ export class RtpInput {
     shape: VideoShape | null,
     logger: Logger,
   ): Promise<RtpInput> {
-    const port = await freeRtpPorts();
-    const transport = await router.createPlainTransport({
-      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
-      rtcpMux: false,
-      comedia: false,
-    });
+    const { transport, consumer, sdpMedia } = await openPlainRtpLeg(router, producer);
     try {
-      await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
-      const consumer = await transport.consume({
-        producerId: producer.id,
-        rtpCapabilities: router.rtpCapabilities,
-        paused: true,
-      });
       const output =
         producer.kind === 'video' && shape
           ? ['-an', '-vf', videoFilter(shape), '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1']
           : ['-vn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 's16le', 'pipe:1'];
       const ffmpeg = new FfmpegProcess(
-        [
-          '-protocol_whitelist',
-          'pipe,udp,rtp',
-          '-fflags',
-          'nobuffer',
-          '-flags',
-          'low_delay',
-          '-reorder_queue_size',
-          '64',
-          '-f',
-          'sdp',
-          '-i',
-          'pipe:0',
-          ...output,
-        ],
+        ['-fflags', 'nobuffer', '-flags', 'low_delay', '-reorder_queue_size', '64', ...SDP_INPUT, ...output],
         logger.child({ mixerInput: producer.id, kind: producer.kind }),
       );
-      ffmpeg.stdin.end(sdpFor(consumer, port));
+      ffmpeg.stdin.end(sdpDocument(sdpMedia));
       const input = new RtpInput(producer.id, transport, consumer, ffmpeg);
       input.start(shape);
       return input;

@@ -63,10 +63,10 @@ export class RtpOutput {
         'baseline',
         '-pix_fmt',
         'yuv420p',
+        // A key frame every half second: ffmpeg cannot answer a key frame request, and a new
+        // subscriber or recording segment starts at the next one.
         '-g',
-        String(fps),
-        '-keyint_min',
-        String(fps),
+        String(Math.max(1, Math.round(fps / 2))),
         '-b:v',
         String(bitrate),
         '-maxrate',

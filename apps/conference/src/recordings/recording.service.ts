@@ -1,0 +1,154 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import type { Config } from '@mind/config';
+import {
+  errorReply,
+  RECORDING_QUEUE,
+  recordingKeys,
+  subjects,
+  type ApiReply,
+  type FinaliseRecordingJob,
+  type RecordingFinalisedReport,
+  type RecordingSegmentReport,
+} from '@mind/contracts';
+import type { Logger } from '@mind/logging';
+import { serveRpc, type NatsConnection } from '@mind/messaging';
+import { ok, resourceChanged, scopeOf, type CallContext } from '../api/context';
+import { ConferenceEntity, RecordingSegmentEntity } from '../database/entities';
+import { ConferenceTransactions } from '../events/conference-transactions';
+import { toConference } from '../representations';
+import { CONFIG, LOGGER, NATS } from '../tokens';
+import { preferredRecordingType } from './recording-type';
+
+/**
+ * Recording state (routes 5-8). Start and stop flip `recording.started` (the media node hosting the
+ * conference follows it and records segments); each segment stored after a stop, or after the end of
+ * the conference, queues a job that makes one recording of every segment so far.
+ */
+@Injectable()
+export class RecordingService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly redis: Redis;
+  private readonly queue: Queue<FinaliseRecordingJob>;
+  private subscriptions: { unsubscribe(): void }[] = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: ConferenceTransactions,
+    @Inject(NATS) private readonly nc: NatsConnection,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    this.queue = new Queue(RECORDING_QUEUE, { connection: this.redis, prefix: `${config.nats.prefix}:bull` });
+  }
+
+  onApplicationBootstrap() {
+    const names = subjects(this.config.nats.prefix);
+    this.subscriptions = [
+      serveRpc<RecordingSegmentReport, { status: 200 | 404 }>(
+        this.nc,
+        names.recordingSegment,
+        'conference',
+        this.logger,
+        (report) => this.segmentStored(report),
+        () => ({ status: 404 }),
+      ),
+      serveRpc<RecordingFinalisedReport, { status: 200 }>(
+        this.nc,
+        names.recordingFinalised,
+        'conference',
+        this.logger,
+        (report) => this.finalised(report),
+        () => ({ status: 200 }),
+      ),
+    ];
+  }
+
+  async onApplicationShutdown() {
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    await this.queue.close();
+    this.redis.disconnect();
+  }
+
+  start(ctx: CallContext): Promise<ApiReply> {
+    return this.setStarted(ctx, true);
+  }
+
+  stop(ctx: CallContext): Promise<ApiReply> {
+    return this.setStarted(ctx, false);
+  }
+
+  async get(ctx: CallContext): Promise<ApiReply> {
+    if (ctx.conference.recordingSegmentsReady === 0) return this.nothingYet();
+    const keys = recordingKeys(ctx.conference.id).made(ctx.conference.recordingSegmentsReady);
+    const contentType = preferredRecordingType(ctx.command.accept);
+    return { status: 200, file: { key: contentType === 'image/jpeg' ? keys.jpeg : keys.mp4, contentType } };
+  }
+
+  async preview(ctx: CallContext): Promise<ApiReply> {
+    if (ctx.conference.recordingSegmentsReady === 0) return this.nothingYet();
+    const keys = recordingKeys(ctx.conference.id).made(ctx.conference.recordingSegmentsReady);
+    return { status: 200, file: { key: keys.webp, contentType: 'image/webp' } };
+  }
+
+  private nothingYet(): ApiReply {
+    return errorReply(404, 'nothing has been recorded in this conference yet');
+  }
+
+  private async setStarted(ctx: CallContext, started: boolean): Promise<ApiReply> {
+    const done = await this.transactions.run(ctx.conference.id, async (m, emit) => {
+      const conference = await m.findOneBy(ConferenceEntity, { id: ctx.conference.id });
+      if (!conference) return false;
+      if (conference.recordingStarted === started) return true;
+      await m.update(ConferenceEntity, { id: conference.id }, { recordingStarted: started });
+      conference.recordingStarted = started;
+      emit(
+        resourceChanged(scopeOf(ctx), { type: 'updated', location: '/', resource: toConference(conference) }),
+      );
+      return true;
+    });
+    return done ? ok() : errorReply(404, 'conference not found');
+  }
+
+  /** A segment is stored: when recording is paused or over, make the recording of everything so far. */
+  async segmentStored(report: RecordingSegmentReport): Promise<{ status: 200 | 404 }> {
+    const conference = await this.dataSource.manager.findOneBy(ConferenceEntity, { id: report.conferenceId });
+    if (!conference) return { status: 404 };
+    await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(RecordingSegmentEntity)
+      .values({ conferenceId: report.conferenceId, storageKey: report.storageKey })
+      .orIgnore()
+      .execute();
+    if (conference.recordingStarted && !conference.endedAt) return { status: 200 };
+    const segments = await this.dataSource.manager.find(RecordingSegmentEntity, {
+      where: { conferenceId: report.conferenceId },
+      order: { seq: 'ASC' },
+    });
+    // One job per set of segments: a repeated report does not queue the same work twice.
+    await this.queue.add(
+      'finalise',
+      { conferenceId: report.conferenceId, segmentKeys: segments.map((s) => s.storageKey) },
+      {
+        jobId: `${report.conferenceId}-${segments.length}`,
+        attempts: 8,
+        backoff: { type: 'exponential', delay: 2000 },
+        removeOnComplete: 100,
+        removeOnFail: 100,
+      },
+    );
+    this.logger.info({ conferenceId: report.conferenceId, segments: segments.length }, 'recording queued');
+    return { status: 200 };
+  }
+
+  async finalised(report: RecordingFinalisedReport): Promise<{ status: 200 }> {
+    await this.dataSource.query(
+      `UPDATE conference SET recording_segments_ready = GREATEST(recording_segments_ready, $2) WHERE id = $1`,
+      [report.conferenceId, report.segments],
+    );
+    return { status: 200 };
+  }
+}

@@ -1,0 +1,132 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { client, sleep, useMediaTestbed, waitFor } from './harness';
+
+const run = promisify(execFile);
+
+/** Streams and duration of an MP4, by ffprobe. */
+async function probe(file: string) {
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-show_entries',
+    'stream=codec_name,codec_type,width,height:format=duration',
+    '-of',
+    'json',
+    file,
+  ]);
+  const facts = JSON.parse(stdout);
+  return {
+    duration: Number(facts.format.duration),
+    video: facts.streams.find((s: any) => s.codec_type === 'video'),
+    audio: facts.streams.find((s: any) => s.codec_type === 'audio'),
+  };
+}
+
+/**
+ * Canvas and frames of an animated WebP (ffmpeg cannot decode those; read the chunks). Frames after
+ * the first may cover only the part of the canvas that changed.
+ */
+function webpAnimation(data: Buffer) {
+  expect(data.subarray(0, 4).toString()).toBe('RIFF');
+  expect(data.subarray(8, 12).toString()).toBe('WEBP');
+  let canvas = { width: 0, height: 0 };
+  const frames: { x: number; y: number; width: number; height: number }[] = [];
+  for (let offset = 12; offset + 8 <= data.length;) {
+    const type = data.subarray(offset, offset + 4).toString();
+    const size = data.readUInt32LE(offset + 4);
+    const at = (index: number) => data.readUIntLE(offset + 8 + index, 3);
+    if (type === 'VP8X') canvas = { width: at(4) + 1, height: at(7) + 1 };
+    if (type === 'ANMF') frames.push({ x: at(0) * 2, y: at(3) * 2, width: at(6) + 1, height: at(9) + 1 });
+    offset += 8 + size + (size % 2);
+  }
+  return { canvas, frames };
+}
+
+describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
+  const testbed = useMediaTestbed();
+  let work: string;
+  beforeAll(() => (work = mkdtempSync(join(tmpdir(), 'mind-recording-test-'))));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  const fetchRecording = (path: string, headers: Record<string, string> = {}) =>
+    fetch(`${testbed.platform.url}${path}`, {
+      headers: { Authorization: `Bearer ${testbed.app.token}`, ...headers },
+    });
+
+  it('start, pause, resume, stop make one recording of the recorded time; a worker killed mid-job loses nothing', async () => {
+    const { platform, app } = testbed;
+    const { id: conferenceId } = await testbed.conference('recorded');
+    const base = `/${app.id}/${conferenceId}`;
+    const api = client(platform.url, app.token);
+    const ann = await testbed.join(conferenceId, 'Ann', true);
+    await testbed.join(conferenceId, 'Bob', true);
+    expect((await fetchRecording(`${base}/recording`)).status).toBe(404);
+
+    expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
+    // Participants hear that recording started.
+    await waitFor(
+      () => ann.page.evaluate(() => (globalThis as any).notifications),
+      (list: any[]) => list.some((n) => n.location === '/' && n.resource?.recording?.started === true),
+    );
+    await sleep(5000);
+    expect((await api.post(`${base}/recording/stop`, {})).status).toBe(200);
+    await sleep(3000);
+    expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
+    await sleep(5000);
+    expect((await api.post(`${base}/recording/stop`, {})).status).toBe(200);
+
+    // The worker starts only now, and dies in the middle of its first job.
+    await platform.startService('recording', { LOG_LEVEL: 'info' });
+    await waitFor(
+      async () => platform.logsOf('recording'),
+      (logs) => logs.includes('finalising recording'),
+      30_000,
+    );
+    await platform.stopService('recording', 'SIGKILL');
+    await platform.startService('recording');
+
+    const mp4 = join(work, 'recording.mp4');
+    const facts = await waitFor(
+      async () => {
+        const answer = await fetchRecording(`${base}/recording`);
+        if (answer.status !== 200) return null;
+        expect(answer.headers.get('content-type')).toBe('video/mp4');
+        writeFileSync(mp4, Buffer.from(await answer.arrayBuffer()));
+        return probe(mp4);
+      },
+      // Both segments, not only the first one's recording.
+      (probed) => probed !== null && probed.duration > 7,
+      90_000,
+    );
+    // About 10 s: each segment loses its recorder's start-up (under a second) at its beginning.
+    expect(facts!.duration).toBeGreaterThan(8);
+    expect(facts!.duration).toBeLessThan(11);
+    expect(facts!.video.codec_name).toBe('h264');
+    expect(facts!.audio.codec_name).toBe('aac');
+
+    const part = await fetchRecording(`${base}/recording`, { Range: 'bytes=0-99' });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toMatch(/^bytes 0-99\/\d+$/);
+    expect((await part.arrayBuffer()).byteLength).toBe(100);
+
+    const jpeg = await fetchRecording(`${base}/recording`, { Accept: 'image/jpeg' });
+    expect(jpeg.headers.get('content-type')).toBe('image/jpeg');
+    const picture = Buffer.from(await jpeg.arrayBuffer());
+    expect([picture[0], picture[1]]).toEqual([0xff, 0xd8]);
+
+    const preview = await fetchRecording(`${base}/recording/preview`);
+    expect(preview.headers.get('content-type')).toBe('image/webp');
+    const { canvas, frames } = webpAnimation(Buffer.from(await preview.arrayBuffer()));
+    expect(canvas).toEqual({ width: facts!.video.width / 4, height: facts!.video.height / 4 });
+    expect(frames.length).toBeGreaterThan(1);
+    expect(frames[0]).toEqual({ x: 0, y: 0, ...canvas });
+    for (const frame of frames) {
+      expect(frame.x + frame.width).toBeLessThanOrEqual(canvas.width);
+      expect(frame.y + frame.height).toBeLessThanOrEqual(canvas.height);
+    }
+  }, 240_000);
+});
