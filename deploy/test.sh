@@ -6,9 +6,13 @@ cd "$(dirname "$0")/.."
 bash deploy/setup.sh
 MEDIASOUP_WORKER_BIN=$(bash deploy/mediasoup-worker/build.sh --path)
 export MEDIASOUP_WORKER_BIN
-# Real participants in the integration tests: Debian's Chromium with fake camera and microphone.
-if ! command -v chromium >/dev/null 2>&1; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+# Test-only tools: Chromium for WebRTC participants, nginx with the RTMP module as a streaming sink.
+test_packages=()
+command -v chromium >/dev/null 2>&1 || test_packages+=(chromium)
+[[ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ]] || test_packages+=(nginx libnginx-mod-rtmp)
+if ((${#test_packages[@]})); then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${test_packages[@]}" >/dev/null
 fi
 
 step() { printf '\n\033[1m[test]\033[0m %s\n' "$*"; }

@@ -3,13 +3,14 @@ import { EventEmitter } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { types } from 'mediasoup';
-import type { ConferenceResource, Notification } from '@mind/contracts';
+import type { ConferenceResource, Notification, StreamingResource } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { MEDIA_CODECS, type ParsedOffer } from '@mind/sdp';
 import { ConferenceMixer, type MixerOptions, type MixerUser, type Roster } from './mixer/conference-mixer';
 import { PeerSession, type SessionHost } from './peer-session';
 import { SegmentRecorder } from './recording/segment-recorder';
 import { SctpNotificationChannel } from './sctp-notification-channel';
+import { StreamPusher } from './streaming/stream-pusher';
 
 export interface TransportOptions {
   listenIp: string;
@@ -24,6 +25,8 @@ export interface RoomServices {
   roster: (conferenceId: string) => Promise<Roster>;
   /** Takes a finished recording segment (a local file) into storage and reports it. */
   storeSegment: (conferenceId: string, file: string) => Promise<void>;
+  /** Tells the platform whether a streaming's push flows. */
+  reportStreaming: (conferenceId: string, streamingId: string, alive: boolean) => void;
   logger: Logger;
 }
 
@@ -45,6 +48,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
   private readonly streams = new Map<string, Map<types.MediaKind, types.Producer>>();
   private mixer: Promise<ConferenceMixer> | null = null;
   private recorder: Promise<SegmentRecorder | null> | null = null;
+  private readonly pushers = new Map<string, StreamPusher>();
   private closed = false;
 
   private constructor(
@@ -104,6 +108,28 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     if (notification.location === '/' && notification.resource) {
       this.setRecording((notification.resource as ConferenceResource).recording.started);
     }
+    const streamingId = /^\/streamings\/([0-9a-f-]+)$/.exec(notification.location)?.[1];
+    if (streamingId && notification.type === 'created') {
+      this.startStreaming(notification.resource as StreamingResource);
+    } else if (streamingId && notification.type === 'deleted') {
+      this.pushers.get(streamingId)?.close();
+      this.pushers.delete(streamingId);
+    }
+  }
+
+  /** Pushes the mixed media to a streaming's destination until it is deleted or the conference ends. */
+  startStreaming(streaming: StreamingResource): void {
+    if (this.pushers.has(streaming.id) || this.closed) return;
+    const { logger, reportStreaming } = this.services;
+    this.pushers.set(
+      streaming.id,
+      new StreamPusher(
+        { streamingId: streaming.id, url: streaming.url },
+        () => this.ensureMixer(),
+        (alive) => reportStreaming(this.conferenceId, streaming.id, alive),
+        logger.child({ conferenceId: this.conferenceId, streamingId: streaming.id }),
+      ),
+    );
   }
 
   /**
@@ -121,12 +147,11 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
         .then(async (mixer) => {
           const recorder = await SegmentRecorder.start(
             this.router,
-            mixer.videoProducer,
-            mixer.fullAudioProducer,
+            mixer.output,
             file,
             logger.child({ conferenceId: this.conferenceId }),
           );
-          mixer.hold(recorder);
+          mixer.hold(recorder.tap);
           return recorder;
         })
         .catch((error) => {
@@ -166,6 +191,8 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     this.closed = true;
     for (const session of this.sessions.values()) session.close();
     this.setRecording(false);
+    for (const pusher of this.pushers.values()) pusher.close();
+    this.pushers.clear();
     void this.runningMixer().then((mixer) => mixer?.close());
     this.router.close();
     this.release();

@@ -12,6 +12,7 @@ import {
   type PresenceReply,
   type PresenceReport,
   type RosterReply,
+  type StreamingAliveReport,
   type SessionOfferReply,
   type SessionOfferRequest,
 } from '@mind/contracts';
@@ -43,6 +44,7 @@ export class MediaNode {
   private readonly subjects: ReturnType<typeof subjects>;
   private readonly rpc: RpcClient;
   private readonly storage: ObjectStorage;
+  private readonly streamingReports = new Map<string, Promise<void>>();
   private heartbeat?: NodeJS.Timeout;
   private closers: { close(): unknown }[] = [];
 
@@ -142,6 +144,7 @@ export class MediaNode {
           mixer: this.config.mixer,
           roster: (id) => this.roster(id),
           storeSegment: (id, file) => this.storeSegment(id, file),
+          reportStreaming: (id, streamingId, alive) => this.reportStreaming(id, streamingId, alive),
           logger: this.logger,
         },
         release,
@@ -162,7 +165,10 @@ export class MediaNode {
         created.on('closed', () => this.rooms.delete(conferenceId));
         // A conference already being recorded (e.g. after this node restarted) records from the start.
         this.roster(conferenceId).then(
-          (roster) => roster.recording && created.setRecording(true),
+          (roster) => {
+            if (roster.recording) created.setRecording(true);
+            for (const streaming of roster.streamings) created.startStreaming(streaming);
+          },
           () => undefined,
         );
         return created;
@@ -181,7 +187,23 @@ export class MediaNode {
       conferenceId,
     );
     if (reply.status !== 200) throw new Error('the conference is over');
-    return { layout: reply.layout, recording: reply.recording, participants: reply.participants };
+    return reply;
+  }
+
+  /** Reports of one streaming go out one after the other, so the last one told is the current state. */
+  private reportStreaming(conferenceId: string, streamingId: string, alive: boolean) {
+    const report: StreamingAliveReport = { conferenceId, streamingId, alive };
+    const previous = this.streamingReports.get(streamingId) ?? Promise.resolve();
+    const next = previous.then(() =>
+      this.rpc
+        .request(this.subjects.streamingAlive, report, streamingId)
+        .then(() => undefined)
+        .catch((error) => this.logger.warn({ err: error, streamingId }, 'streaming state not reported')),
+    );
+    this.streamingReports.set(streamingId, next);
+    void next.then(
+      () => this.streamingReports.get(streamingId) === next && this.streamingReports.delete(streamingId),
+    );
   }
 
   /** Moves a finished recording segment into storage and tells the conference service about it. */

@@ -1,5 +1,5 @@
 import type { Layout } from './enums';
-import type { Media, ParticipantResource } from './resources';
+import type { Media, ParticipantResource, StreamingResource } from './resources';
 
 /** A media node announces itself every few seconds; silence means it is gone. */
 export interface MediaNodeHeartbeat {
@@ -48,4 +48,18 @@ export interface RosterRequest {
 }
 
 export type RosterReply =
-  { status: 200; layout: Layout; recording: boolean; participants: ParticipantResource[] } | { status: 404 };
+  | {
+      status: 200;
+      layout: Layout;
+      recording: boolean;
+      participants: ParticipantResource[];
+      streamings: StreamingResource[];
+    }
+  | { status: 404 };
+
+/** Media node → conference service: whether a streaming's push is flowing now. */
+export interface StreamingAliveReport {
+  conferenceId: string;
+  streamingId: string;
+  alive: boolean;
+}

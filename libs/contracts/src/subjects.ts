@@ -24,6 +24,8 @@ export function subjects(prefix: string) {
     mediaPresence: `${prefix}.media.presence`,
     /** Request/reply: a media node's mixer asks for a conference's layout and participants. */
     mediaRoster: `${prefix}.media.roster`,
+    /** Request/reply: a media node's push to a streaming destination started or stopped flowing. */
+    streamingAlive: `${prefix}.media.streaming-alive`,
     /** Request/reply: a media node stored a recorded segment. */
     recordingSegment: `${prefix}.recording.segment`,
     /** Request/reply: the recording worker stored a finalised recording. */

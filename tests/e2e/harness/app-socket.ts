@@ -50,11 +50,18 @@ export class AppSocket {
     });
   }
 
-  /** Waits for a notification matching `predicate` (already received or arriving within `timeoutMs`). */
-  async next(predicate: (n: Notification) => boolean, timeoutMs = 5000): Promise<Notification> {
+  /**
+   * Waits for a notification matching `predicate` (already received or arriving within `timeoutMs`);
+   * with `occurrence`, for the n-th one (a state that comes back).
+   */
+  async next(
+    predicate: (n: Notification) => boolean,
+    timeoutMs = 5000,
+    occurrence = 1,
+  ): Promise<Notification> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.received.find(predicate);
+      const found = this.received.filter(predicate)[occurrence - 1];
       if (found) return found;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no matching notification; received ${JSON.stringify(this.received)}`);

@@ -4,3 +4,4 @@ export * from './app-socket';
 export * from './browser';
 export * from './participants';
 export * from './media-testbed';
+export * from './rtmp-sink';

@@ -4,13 +4,13 @@ import type { Config } from '@mind/config';
 import { subjects, type RosterReply, type RosterRequest } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { serveRpc, type NatsConnection } from '@mind/messaging';
-import { ConferenceEntity, ParticipantEntity } from '../database/entities';
-import { toParticipant } from '../representations';
+import { ConferenceEntity, ParticipantEntity, StreamingEntity } from '../database/entities';
+import { toParticipant, toStreaming } from '../representations';
 import { CONFIG, LOGGER, NATS } from '../tokens';
 
 /**
- * Tells a media node's mixer who is in a conference and its layout when the mixer starts; from then on
- * the mixer follows the conference's events.
+ * Tells a media node what of a conference its mixed media needs (layout, participants, recording,
+ * streamings) when its room opens or its mixer starts; from then on the node follows the events.
  */
 @Injectable()
 export class RosterService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -48,11 +48,16 @@ export class RosterService implements OnApplicationBootstrap, OnApplicationShutd
       where: { conferenceId },
       order: { joinedSeq: 'ASC' },
     });
+    const streamings = await this.dataSource.manager.find(StreamingEntity, {
+      where: { conferenceId },
+      order: { createdAt: 'ASC' },
+    });
     return {
       status: 200,
       layout: conference.layout,
       recording: conference.recordingStarted,
       participants: participants.map(toParticipant),
+      streamings: streamings.map(toStreaming),
     };
   }
 }

@@ -1,24 +1,83 @@
-import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { errorReply, type ApiReply, type CreateStreamingRequest } from '@mind/contracts';
+import type { Config } from '@mind/config';
+import {
+  errorReply,
+  subjects,
+  type ApiReply,
+  type CreateStreamingRequest,
+  type StreamingAliveReport,
+} from '@mind/contracts';
+import type { Logger } from '@mind/logging';
+import { serveRpc, type NatsConnection } from '@mind/messaging';
 import { StreamingEntity } from '../database/entities';
 import { ConferenceTransactions, type Emit } from '../events/conference-transactions';
 import { toStreaming } from '../representations';
 import { ok, resourceChanged, scopeOf, type CallContext } from '../api/context';
+import { ConferenceEntity } from '../database/entities';
+import { CONFIG, LOGGER, NATS } from '../tokens';
 
 const notFound = () => errorReply(404, 'streaming not found', 'streamingId');
 
 /**
  * Streamings are state here; the push itself follows the `created`/`deleted` events (media node).
- * `alive` is false until a pusher reports that media is flowing.
+ * `alive` is what the pushing media node last reported: each change is an `updated` notification.
  */
 @Injectable()
-export class StreamingService {
+export class StreamingService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private subscription?: { unsubscribe(): void };
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: ConferenceTransactions,
+    @Inject(NATS) private readonly nc: NatsConnection,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  onApplicationBootstrap() {
+    this.subscription = serveRpc<StreamingAliveReport, { status: 200 | 404 }>(
+      this.nc,
+      subjects(this.config.nats.prefix).streamingAlive,
+      'conference',
+      this.logger,
+      (report) => this.reportAlive(report),
+      () => ({ status: 404 }),
+    );
+  }
+
+  onApplicationShutdown() {
+    this.subscription?.unsubscribe();
+  }
+
+  async reportAlive(report: StreamingAliveReport): Promise<{ status: 200 | 404 }> {
+    const found = await this.transactions.run(report.conferenceId, async (m, emit) => {
+      const conference = await m.findOneBy(ConferenceEntity, { id: report.conferenceId });
+      const streaming = await m.findOneBy(StreamingEntity, {
+        id: report.streamingId,
+        conferenceId: report.conferenceId,
+      });
+      if (!conference || !streaming) return false;
+      if (streaming.alive === report.alive) return true;
+      await m.update(StreamingEntity, { id: streaming.id }, { alive: report.alive });
+      streaming.alive = report.alive;
+      const scope = {
+        conferenceId: conference.id,
+        applicationId: conference.applicationId,
+        actor: { kind: 'platform' } as const,
+      };
+      emit(
+        resourceChanged(scope, {
+          type: 'updated',
+          location: `/streamings/${streaming.id}`,
+          resource: toStreaming(streaming),
+        }),
+      );
+      return true;
+    });
+    return { status: found ? 200 : 404 };
+  }
 
   async list(ctx: CallContext): Promise<ApiReply> {
     const streamings = await this.dataSource

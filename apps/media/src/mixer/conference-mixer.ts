@@ -66,7 +66,7 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   private closed = false;
 
   private constructor(
-    private readonly sources: MixerSources,
+    readonly sources: MixerSources,
     roster: Roster,
     private readonly video: RtpOutput,
     private readonly audio: RtpOutput,
@@ -115,6 +115,11 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   /** Everyone's voice: what recordings, streams and listeners outside the mix get. */
   get fullAudioProducer(): types.Producer {
     return this.audio.producer;
+  }
+
+  /** The mixed picture and everyone's voice, as recordings and streams take them. */
+  get output(): { video: types.Producer; audio: types.Producer } {
+    return { video: this.video.producer, audio: this.audio.producer };
   }
 
   /** The mixed audio a listener hears: the full mix, or the mix without its own voice. */

@@ -44,4 +44,17 @@ describe('I420 frame', () => {
       lumaAt(frame, 12, 4),
     ]).toEqual([16, 16, 235, 235, 16]);
   });
+
+  it('copies a source of the tile size as it is', () => {
+    const source = new I420Frame(4, 4);
+    source.data.forEach((_, i) => (source.data[i] = i));
+    const frame = new I420Frame(8, 8);
+    frame.fill({ x: 0, y: 0, width: 8, height: 8 }, BLACK);
+    frame.draw(source, { x: 4, y: 2, width: 4, height: 4 }, 'cover');
+    expect([...frame.data.subarray(2 * 8 + 4, 2 * 8 + 8)]).toEqual([0, 1, 2, 3]);
+    expect([...frame.data.subarray(5 * 8 + 4, 5 * 8 + 8)]).toEqual([12, 13, 14, 15]);
+    expect(frame.data[2 * 8 + 3]).toBe(16);
+    // U plane of the source (2x2) lands at (2, 1) of the frame's 4x4 U plane.
+    expect(frame.data[64 + 1 * 4 + 2]).toBe(16);
+  });
 });

@@ -54,6 +54,7 @@ export class I420Frame implements Size {
    * JavaScript): `cover` crops the source to the rectangle's shape, `contain` letterboxes it in black.
    */
   draw(source: I420Frame, rect: Rect, fit: 'cover' | 'contain'): void {
+    if (rect.width === source.width && rect.height === source.height) return this.copy(source, rect);
     const scale =
       fit === 'cover'
         ? Math.max(rect.width / source.width, rect.height / source.height)
@@ -88,6 +89,24 @@ export class I420Frame implements Size {
         const sourceStart = src.offset + sourceRow * src.stride;
         const targetStart = plane.offset + (y0 + y) * plane.stride + x0;
         for (let x = 0; x < width; x++) this.data[targetStart + x] = source.data[sourceStart + columns[x]];
+      }
+    });
+  }
+
+  /** Same size: whole rows at a time (decoders already deliver tiles at their size in most layouts). */
+  private copy(source: I420Frame, rect: Rect): void {
+    const from = source.planes();
+    this.planes().forEach((plane, index) => {
+      const src = from[index];
+      const width = rect.width >> plane.shift;
+      const x0 = rect.x >> plane.shift;
+      const y0 = rect.y >> plane.shift;
+      for (let y = 0, rows = rect.height >> plane.shift; y < rows; y++) {
+        const start = src.offset + y * src.stride;
+        this.data.set(
+          source.data.subarray(start, start + width),
+          plane.offset + (y0 + y) * plane.stride + x0,
+        );
       }
     });
   }

@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './platform';
+
+const RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
+
+/**
+ * A local RTMP server (Debian's nginx with the RTMP module, installed by `npm test`) that records what
+ * it receives to FLV files: the destination of streaming tests. It can be stopped and started again on
+ * the same port, as a destination that goes away and comes back.
+ */
+export class RtmpSink {
+  private nginx: ChildProcess | null = null;
+
+  private constructor(
+    readonly port: number,
+    private readonly dir: string,
+  ) {}
+
+  static async start(): Promise<RtmpSink> {
+    const dir = mkdtempSync(join(tmpdir(), 'mind-rtmp-'));
+    for (const sub of ['logs', 'rec', 'tmp']) mkdirSync(join(dir, sub));
+    const sink = new RtmpSink(await freePort(), dir);
+    writeFileSync(
+      join(dir, 'nginx.conf'),
+      `load_module ${RTMP_MODULE};
+daemon off;
+# Workers write the recordings into this private (root-owned) directory.
+user root;
+pid ${dir}/nginx.pid;
+error_log ${dir}/logs/error.log warn;
+events { worker_connections 64; }
+rtmp { server { listen 127.0.0.1:${sink.port}; chunk_size 4096;
+  application live { live on; record all; record_path ${dir}/rec; record_unique on; } } }
+http { access_log off; client_body_temp_path ${dir}/tmp; proxy_temp_path ${dir}/tmp;
+  fastcgi_temp_path ${dir}/tmp; uwsgi_temp_path ${dir}/tmp; scgi_temp_path ${dir}/tmp; }
+`,
+    );
+    await sink.resume();
+    return sink;
+  }
+
+  url(stream: string): string {
+    return `rtmp://127.0.0.1:${this.port}/live/${stream}`;
+  }
+
+  /** FLV files recorded so far. */
+  recordings(): string[] {
+    return readdirSync(join(this.dir, 'rec')).map((name) => join(this.dir, 'rec', name));
+  }
+
+  async resume(): Promise<void> {
+    this.nginx = spawn('nginx', ['-p', this.dir, '-c', join(this.dir, 'nginx.conf')], { stdio: 'ignore' });
+    // Listening once a TCP connection to the port succeeds.
+    const { connect } = await import('node:net');
+    for (let i = 0; i < 100; i++) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const socket = connect(this.port, '127.0.0.1', () => (socket.end(), resolve(true)));
+        socket.on('error', () => resolve(false));
+      });
+      if (ok) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('nginx RTMP sink did not start');
+  }
+
+  async stop(): Promise<void> {
+    const nginx = this.nginx;
+    if (!nginx || nginx.exitCode !== null) return;
+    const exited = once(nginx, 'exit');
+    nginx.kill('SIGTERM');
+    await exited;
+    this.nginx = null;
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

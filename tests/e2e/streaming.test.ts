@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { client, RtmpSink, useMediaTestbed } from './harness';
+
+const run = promisify(execFile);
+
+describe('streaming: the mixed conference pushed over RTMP', () => {
+  const testbed = useMediaTestbed();
+  let sink: RtmpSink;
+  beforeAll(async () => (sink = await RtmpSink.start()));
+  afterAll(() => sink?.close());
+
+  it('pushes a decodable stream; alive follows the destination going away and coming back; a dead destination harms no other', async () => {
+    const { id: conferenceId, socket } = await testbed.conference('streamed');
+    const base = `/${testbed.app.id}/${conferenceId}`;
+    const api = client(testbed.platform.url, testbed.app.token);
+    await testbed.join(conferenceId, 'Ann', true);
+
+    const dead = (await api.post(`${base}/streamings`, { url: 'rtmp://127.0.0.1:9/live/nobody' })).body;
+    const live = (await api.post(`${base}/streamings`, { url: sink.url('planning') })).body;
+    expect(live.alive).toBe(false);
+    const aliveIs = (id: string, alive: boolean, occurrence = 1) =>
+      socket.next(
+        (n) => n.location === `/streamings/${id}` && (n.resource as any)?.alive === alive,
+        30_000,
+        occurrence,
+      );
+
+    await aliveIs(live.id, true);
+    // What arrived decodes as H.264 video with AAC audio.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const [recorded] = sink.recordings();
+    const { stdout } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=codec_name,width,height',
+      '-of',
+      'json',
+      recorded,
+    ]);
+    const streams = JSON.parse(stdout).streams.map((s: any) => s.codec_name);
+    expect(streams).toEqual(expect.arrayContaining(['h264', 'aac']));
+    const { stdout: frames } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=nb_read_frames',
+      '-of',
+      'csv=p=0',
+      recorded,
+    ]);
+    expect(Number(frames.trim())).toBeGreaterThan(10);
+
+    await sink.stop();
+    await aliveIs(live.id, false);
+    await sink.resume();
+    await aliveIs(live.id, true, 2);
+
+    const states = (await api.get(`${base}/streamings`)).body;
+    expect(states).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: live.id, alive: true }),
+        expect.objectContaining({ id: dead.id, alive: false }),
+      ]),
+    );
+    // Deleting the streaming stops the push: nothing more is reported about it.
+    expect((await api.delete(`${base}/streamings/${live.id}`)).status).toBe(200);
+    const told = socket.received.length;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(socket.received.slice(told).filter((n) => n.location === `/streamings/${live.id}`)).toEqual([]);
+    socket.close();
+  }, 120_000);
+});
