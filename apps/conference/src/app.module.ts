@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Config } from '@mind/config';
 import type { Logger } from '@mind/logging';
 import type { NatsConnection } from '@mind/messaging';
-import { LocalStorage } from '@mind/storage';
+import { createStorage } from '@mind/storage';
 import { Authenticator } from './access/authenticator';
 import { ApiDispatcher } from './api/api-dispatcher';
 import { ConferenceService } from './conferences/conference.service';
@@ -38,7 +38,7 @@ export class AppModule {
         { provide: LOGGER, useValue: infra.logger },
         { provide: DataSource, useValue: infra.dataSource },
         { provide: NATS, useValue: infra.nc },
-        { provide: STORAGE, useValue: new LocalStorage(infra.config.storageDir) },
+        { provide: STORAGE, useValue: createStorage(infra.config.storage) },
         Authenticator,
         OutboxRelay,
         ConferenceTransactions,

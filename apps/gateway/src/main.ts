@@ -9,7 +9,7 @@ import { platformChecks, registerHealthRoutes } from '@mind/health';
 import { createLogger, PinoNestLogger } from '@mind/logging';
 import { runService } from '@mind/runtime';
 import { connectNats, RpcClient } from '@mind/messaging';
-import { LocalStorage } from '@mind/storage';
+import { createStorage } from '@mind/storage';
 import { registerApiRoutes } from './api-routes';
 import { ApiExceptionFilter, applyHttpConventions } from './http-conventions';
 import { buildOpenApiDocument } from './openapi';
@@ -52,7 +52,7 @@ async function bootstrap(): Promise<() => Promise<void>> {
   registerApiRoutes(
     fastify,
     new RpcClient(nc, config.rpcTimeoutMs),
-    new LocalStorage(config.storageDir),
+    createStorage(config.storage),
     config.nats.prefix,
     logger,
   );

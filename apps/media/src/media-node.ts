@@ -19,7 +19,7 @@ import {
 import type { Logger } from '@mind/logging';
 import { followStream, publishJson, RpcClient, serveRpc, type NatsConnection } from '@mind/messaging';
 import { parseOffer, SdpError } from '@mind/sdp';
-import { LocalStorage, type ObjectStorage } from '@mind/storage';
+import { createStorage, type ObjectStorage } from '@mind/storage';
 import { ConferenceRoom } from './conference-room';
 import type { PeerSession } from './peer-session';
 import { parseQualityReport } from './quality-report';
@@ -56,7 +56,7 @@ export class MediaNode {
   ) {
     this.subjects = subjects(config.nats.prefix);
     this.rpc = new RpcClient(nc, config.rpcTimeoutMs);
-    this.storage = new LocalStorage(config.storageDir);
+    this.storage = createStorage(config.storage);
   }
 
   get nodeId(): string {

@@ -15,7 +15,7 @@ import { natsCheck, redisCheck, registerHealthRoutes } from '@mind/health';
 import { createLogger, PinoNestLogger } from '@mind/logging';
 import { connectNats, RpcClient } from '@mind/messaging';
 import { runService } from '@mind/runtime';
-import { LocalStorage } from '@mind/storage';
+import { createStorage } from '@mind/storage';
 import { finaliseRecording } from './finalise-recording';
 
 @Module({})
@@ -31,7 +31,7 @@ async function bootstrap(): Promise<() => Promise<void>> {
   const logger = createLogger('recording', config.logLevel);
   const nc = await connectNats(config.nats.servers, 'recording', logger);
   const rpc = new RpcClient(nc, config.rpcTimeoutMs);
-  const storage = new LocalStorage(config.storageDir);
+  const storage = createStorage(config.storage);
   const names = subjects(config.nats.prefix);
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
 

@@ -71,7 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       rtcMaxPort: read<number>('MIND_MEDIA_RTC_MAX_PORT'),
       healthPort: read<number>('MIND_MEDIA_HEALTH_PORT'),
     },
-    storageDir: read<string>('MIND_STORAGE_DIR'),
+    storage: storageSettings(read),
     recording: {
       concurrency: Math.max(1, read<number>('MIND_RECORDING_CONCURRENCY')),
       healthPort: read<number>('MIND_RECORDING_HEALTH_PORT'),
@@ -95,3 +95,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
 }
 
 export type Config = ReturnType<typeof loadConfig>;
+
+function storageSettings(read: <T>(name: VariableName) => T) {
+  const settings = {
+    kind: read<string>('MIND_STORAGE'),
+    dir: read<string>('MIND_STORAGE_DIR'),
+    s3: {
+      endpoint: read<string>('MIND_S3_ENDPOINT'),
+      bucket: read<string>('MIND_S3_BUCKET'),
+      region: read<string>('MIND_S3_REGION'),
+      accessKeyId: read<string>('MIND_S3_ACCESS_KEY_ID'),
+      secretAccessKey: read<string>('MIND_S3_SECRET_ACCESS_KEY'),
+    },
+  };
+  if (settings.kind === 's3' && (!settings.s3.endpoint || !settings.s3.bucket)) {
+    throw new ConfigError('MIND_STORAGE=s3 needs MIND_S3_ENDPOINT and MIND_S3_BUCKET');
+  }
+  return settings;
+}

@@ -117,6 +117,29 @@ export const VARIABLES = {
     kind: 'port',
     description: 'Port of `/healthz` and `/readyz` of a media node.',
   },
+  MIND_STORAGE: {
+    default: 'local',
+    kind: 'enum',
+    values: ['local', 's3'],
+    description: 'Where recordings are stored: `MIND_STORAGE_DIR`, or the S3-compatible bucket below.',
+  },
+  MIND_S3_ENDPOINT: {
+    default: '',
+    kind: 'optional-string',
+    description: 'S3 endpoint URL (AWS, MinIO, Ceph, ...), path-style; required with `MIND_STORAGE=s3`.',
+  },
+  MIND_S3_BUCKET: {
+    default: '',
+    kind: 'optional-string',
+    description: 'S3 bucket; required with `MIND_STORAGE=s3`.',
+  },
+  MIND_S3_REGION: {
+    default: 'us-east-1',
+    kind: 'string',
+    description: 'S3 region used in request signatures.',
+  },
+  MIND_S3_ACCESS_KEY_ID: { default: '', kind: 'optional-string', description: 'S3 access key id.' },
+  MIND_S3_SECRET_ACCESS_KEY: { default: '', kind: 'optional-string', description: 'S3 secret access key.' },
   MIND_STORAGE_DIR: {
     default: '/var/lib/mind-platform/storage',
     kind: 'string',
