@@ -6,7 +6,7 @@ describe('README configuration table', () => {
   const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
   const rows = new Map(
     // An empty default is written "(empty)".
-    [...readme.matchAll(/^\| `([A-Z_]+)` +\| (?:`([^`]*)`|\(empty\)) +\| (.+?) *\|$/gm)].map((m) => [
+    [...readme.matchAll(/^\| `([A-Z0-9_]+)` +\| (?:`([^`]*)`|\(empty\)) +\| (.+?) *\|$/gm)].map((m) => [
       m[1],
       { value: m[2] ?? '', text: m[3] },
     ]),
