@@ -25,15 +25,8 @@ export interface MediaFacts {
 /** Duration, picture size and frame count of a media file, from ffprobe. */
 export async function probe(file: string): Promise<MediaFacts> {
   const { stdout } = await run('ffprobe', [
-    '-v',
-    'error',
-    '-select_streams',
-    'v:0',
-    '-show_entries',
-    'stream=width,height,nb_frames:format=duration',
-    '-of',
-    'json',
-    file,
+    ...['-v', 'error', '-select_streams', 'v:0', '-of', 'json'],
+    ...['-show_entries', 'stream=width,height,nb_frames:format=duration', file],
   ]);
   const facts = JSON.parse(stdout) as {
     streams?: { width?: number; height?: number; nb_frames?: string }[];

@@ -39,62 +39,26 @@ export async function finaliseRecording(
     await writeFile(list, segmentFiles.map((file) => `file '${file}'\n`).join(''));
     const mp4 = join(work, 'recording.mp4');
     await ffmpeg([
-      '-fflags',
-      '+genpts+discardcorrupt',
-      '-f',
-      'concat',
-      '-safe',
-      '0',
-      '-i',
-      list,
-      '-map',
-      '0:v:0',
-      '-map',
-      '0:a:0?',
-      '-c',
-      'copy',
-      '-bsf:a',
-      'aac_adtstoasc',
-      '-movflags',
-      '+faststart',
-      mp4,
+      ...['-fflags', '+genpts+discardcorrupt', '-f', 'concat', '-safe', '0', '-i', list],
+      ...['-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-bsf:a', 'aac_adtstoasc'],
+      ...['-movflags', '+faststart', mp4],
     ]);
     const facts = await probe(mp4);
 
     // Most representative frame around a third of the way in (past any start-up black).
     const jpeg = join(work, 'thumbnail.jpg');
     await ffmpeg([
-      '-ss',
-      (facts.durationSeconds / 3).toFixed(2),
-      '-i',
-      mp4,
-      '-vf',
-      'thumbnail=25',
-      '-frames:v',
-      '1',
-      '-q:v',
-      '3',
-      jpeg,
+      ...['-ss', (facts.durationSeconds / 3).toFixed(2), '-i', mp4],
+      ...['-vf', 'thumbnail=25', '-frames:v', '1', '-q:v', '3', jpeg],
     ]);
 
     // The most representative frame of each of PREVIEW_FRAMES stretches, a quarter of the size.
     const batch = Math.max(1, Math.floor(facts.frames / PREVIEW_FRAMES));
     const webp = join(work, 'preview.webp');
+    const frames = `thumbnail=${batch},setpts=N/(${PREVIEW_FPS}*TB)`;
     await ffmpeg([
-      '-i',
-      mp4,
-      '-an',
-      '-vf',
-      `thumbnail=${batch},setpts=N/(${PREVIEW_FPS}*TB),scale=${facts.width / 4}:${facts.height / 4}`,
-      '-r',
-      String(PREVIEW_FPS),
-      '-c:v',
-      'libwebp_anim',
-      '-loop',
-      '0',
-      '-quality',
-      '70',
-      webp,
+      ...['-i', mp4, '-an', '-vf', `${frames},scale=${facts.width / 4}:${facts.height / 4}`],
+      ...['-r', String(PREVIEW_FPS), '-c:v', 'libwebp_anim', '-loop', '0', '-quality', '70', webp],
     ]);
 
     await storage.putFile(keys.mp4, mp4);

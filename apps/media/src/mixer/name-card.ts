@@ -42,19 +42,9 @@ export class NameCards {
       await writeFile(textFile, name);
       const ffmpeg = new FfmpegProcess(
         [
-          '-f',
-          'lavfi',
-          '-i',
-          `color=c=${BACKGROUND}:s=${width}x${height}:d=1`,
-          '-vf',
-          `drawtext=fontfile=${FONT}:textfile=${textFile}:expansion=none:fontcolor=white:fontsize=${Math.round(height / 8)}:x=(w-text_w)/2:y=(h-text_h)/2`,
-          '-frames:v',
-          '1',
-          '-pix_fmt',
-          'yuv420p',
-          '-f',
-          'rawvideo',
-          'pipe:1',
+          ...['-f', 'lavfi', '-i', `color=c=${BACKGROUND}:s=${width}x${height}:d=1`],
+          ...['-vf', drawText(textFile, Math.round(height / 8))],
+          ...['-frames:v', '1', '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1'],
         ],
         this.logger,
       );
@@ -71,3 +61,7 @@ export class NameCards {
     }
   }
 }
+
+const drawText = (textFile: string, size: number) =>
+  `drawtext=fontfile=${FONT}:textfile=${textFile}:expansion=none:fontcolor=white:fontsize=${size}` +
+  ':x=(w-text_w)/2:y=(h-text_h)/2';
