@@ -51,6 +51,8 @@ function conferenceSpectrum(page: Page, frequencies: number[]) {
 }
 
 const isBlack = ([r, g, b]: number[]) => r + g + b < 60;
+/** The mixer's name card: a dark grey-blue tile (0x2b2f36) with white text, neither camera nor black. */
+const isNameCard = ([r, g, b]: number[]) => !isCamera([r, g, b]) && !isBlack([r, g, b]) && b >= r;
 const isRed = ([r, g, b]: number[]) => r > 150 && g < 80 && b < 80;
 /** Chromium's fake camera is mostly green. */
 const isCamera = ([r, g, b]: number[]) => g > 30 && g > r + 20 && g > b + 20;
@@ -61,7 +63,8 @@ describe('mixer: the conference stream', () => {
   it('three speakers in a mosaic: a fourth participant decodes one picture of three tiles and hears the mix', async () => {
     const { id: conferenceId } = await testbed.conference('mixed');
     const api = client(testbed.platform.url, testbed.app.token);
-    for (const name of ['Ann', 'Bob', 'Cid']) await testbed.join(conferenceId, name, true);
+    const speakers = [];
+    for (const name of ['Ann', 'Bob', 'Cid']) speakers.push(await testbed.join(conferenceId, name, true));
     const viewer = await testbed.join(conferenceId, 'Viewer', false);
     await api.patch(`/${testbed.app.id}/${conferenceId}/participants/${viewer.id}`, { role: 'attendee' });
 
@@ -90,6 +93,28 @@ describe('mixer: the conference stream', () => {
     );
     expect([picture!.width, picture!.height]).toEqual([1280, 720]);
     expect(picture!.samples.slice(3).every(isBlack)).toBe(true);
+
+    // Ann turns her camera off and keeps talking: her tile shows her name card, the others go on,
+    // and the mixed video never stops.
+    const decoded = (await inbound(viewer.page)).find((s) => s.kind === 'video')!.framesDecoded!;
+    await speakers[0].page.evaluate(async () => {
+      const g = globalThis as any;
+      const microphone = await g.navigator.mediaDevices.getUserMedia({ audio: true });
+      await g.session.publish('primary', microphone);
+    });
+    await waitFor(
+      () => sampleConferenceVideo(viewer.page, tileCentres),
+      (sampled) =>
+        sampled !== null &&
+        isNameCard(sampled.samples[0]) &&
+        isCamera(sampled.samples[1]) &&
+        isCamera(sampled.samples[2]),
+      20_000,
+    );
+    await waitFor(
+      () => inbound(viewer.page),
+      (stats) => (stats.find((s) => s.kind === 'video')?.framesDecoded ?? 0) > decoded + 50,
+    );
   });
 
   it("gives each speaker the mix without its own voice, and listeners who are not mixed everyone's", async () => {
