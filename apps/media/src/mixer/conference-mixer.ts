@@ -40,9 +40,13 @@ export interface ConferenceMixerEvents {
   closed: [];
 }
 
-/** A picture that has not changed for this long counts as stopped: the name card replaces it. */
-const STALE_VIDEO_MS = 1000;
+/**
+ * A camera that has sent no picture for this long counts as stopped: the name card replaces it. A
+ * shared screen keeps its last picture (browsers send a still screen at a frame now and then).
+ */
+const STALE_CAMERA_MS = 1000;
 const GREY = { y: 60, u: 128, v: 128 };
+const INPUT_RETRY_MS = 2000;
 
 /**
  * The MCU of one conference: decodes the media that roles allow into the mix (ffmpeg per stream),
@@ -249,6 +253,8 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     };
     every(1000 / this.options.fps, () => this.composeFrame());
     every(FRAME_MS, () => this.mixAudio());
+    // A decoder that died (e.g. its port was taken before ffmpeg bound it) is opened again.
+    this.timers.push(setInterval(() => this.sourcesChanged(), INPUT_RETRY_MS));
   }
 
   private latestInputs(kind: 'audio' | 'video') {
@@ -270,8 +276,8 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     });
     for (const tile of tiles) {
       const latest = videos.get(inputKey(tile.participantId, tile.source, 'video'))?.latest;
-      const picture =
-        tile.video && latest && now - latest.at < STALE_VIDEO_MS ? latest.frame : this.cards.get(tile.name);
+      const fresh = latest && (tile.source === 'secondary' || now - latest.at < STALE_CAMERA_MS);
+      const picture = tile.video && fresh ? latest.frame : this.cards.get(tile.name);
       if (picture) this.canvas.draw(picture, tile.rect, 'cover');
       else this.canvas.fill(tile.rect, GREY);
     }
