@@ -10,6 +10,7 @@ import {
   type UpdateConferenceRequest,
   type UpdateTranscriptionRequest,
 } from '@mind/contracts';
+import type { Logger } from '@mind/logging';
 import type { ObjectStorage } from '@mind/storage';
 import {
   ApplicationEntity,
@@ -22,7 +23,7 @@ import { ExpiryScheduler } from '../expiry/expiry-scheduler';
 import { toConference, toParticipant, toStreaming } from '../representations';
 import { ok, resourceChanged, scopeOf, type ApplicationCallContext, type CallContext } from '../api/context';
 import { orderForCaller } from '../participants/participant-order';
-import { STORAGE } from '../tokens';
+import { LOGGER, STORAGE } from '../tokens';
 
 @Injectable()
 export class ConferenceService {
@@ -31,6 +32,7 @@ export class ConferenceService {
     private readonly transactions: ConferenceTransactions,
     private readonly expiry: ExpiryScheduler,
     @Inject(STORAGE) private readonly storage: ObjectStorage,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async create(ctx: ApplicationCallContext): Promise<ApiReply> {
@@ -96,8 +98,13 @@ export class ConferenceService {
         traceId: ctx.command.traceId,
       });
     });
-    // "DELETE removes all data": the recordings too.
-    await this.storage.deletePrefix(recordingKeys(ctx.conference.id).prefix);
+    // "DELETE removes all data": the recordings too. The conference is gone already, so storage
+    // trouble is logged rather than failing the call.
+    await this.storage
+      .deletePrefix(recordingKeys(ctx.conference.id).prefix)
+      .catch((error) =>
+        this.logger.error({ err: error, conferenceId: ctx.conference.id }, 'recordings not deleted'),
+      );
     return ok();
   }
 

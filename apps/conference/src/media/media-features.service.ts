@@ -7,7 +7,7 @@ import { ok, type CallContext } from '../api/context';
 /**
  * Operations whose media side (SIP, transcription) is not deployed yet. They run the same
  * authentication, scoping and permission checks as everything else and then answer truthfully:
- * nothing has been recorded (404), or the feature is not available on this platform yet (501).
+ * nothing has been transcribed (404), or the feature is not available on this platform yet (501).
  */
 @Injectable()
 export class MediaFeaturesService {

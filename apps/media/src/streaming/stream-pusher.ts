@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline';
 import type { Logger } from '@mind/logging';
 import type { ConferenceMixer } from '../mixer/conference-mixer';
 import { MixedMediaTap } from '../mixer/mixed-media-tap';
@@ -73,15 +74,14 @@ export class StreamPusher {
   private async watch(tap: MixedMediaTap) {
     let sent = 0;
     let lastGrowth = Date.now();
-    tap.ffmpeg.stdout.setEncoding('utf8').on('data', (text: string) => {
-      for (const match of text.matchAll(/^total_size=(\d+)$/gm)) {
-        const size = Number(match[1]);
-        if (size > sent) {
-          sent = size;
-          lastGrowth = Date.now();
-          this.setAlive(true);
-          this.retryMs = RETRY_MIN_MS;
-        }
+    // Progress comes as `key=value` lines; a chunk may end in the middle of one.
+    createInterface({ input: tap.ffmpeg.stdout }).on('line', (line) => {
+      const size = /^total_size=(\d+)$/.exec(line)?.[1];
+      if (size !== undefined && Number(size) > sent) {
+        sent = Number(size);
+        lastGrowth = Date.now();
+        this.setAlive(true);
+        this.retryMs = RETRY_MIN_MS;
       }
     });
     const stallCheck = setInterval(() => {
