@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { types } from 'mediasoup';
@@ -8,9 +9,11 @@ import type { Logger } from '@mind/logging';
 import { MEDIA_CODECS, type ParsedOffer } from '@mind/sdp';
 import { ConferenceMixer, type MixerOptions, type MixerUser, type Roster } from './mixer/conference-mixer';
 import { PeerSession, type SessionHost } from './peer-session';
-import { SegmentRecorder } from './recording/segment-recorder';
+import { MixedMediaRecorder, type RecordingSegment } from './recording/mixed-media-recorder';
 import { SctpNotificationChannel } from './sctp-notification-channel';
 import { StreamPusher } from './streaming/stream-pusher';
+
+const RECORDER_RESTART_MS = 1000;
 
 export interface TransportOptions {
   listenIp: string;
@@ -47,7 +50,9 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
   readonly sessions = new Map<string, PeerSession>();
   private readonly streams = new Map<string, Map<types.MediaKind, types.Producer>>();
   private mixer: Promise<ConferenceMixer> | null = null;
-  private recorder: Promise<SegmentRecorder | null> | null = null;
+  private recorder: Promise<MixedMediaRecorder> | null = null;
+  private segment: Promise<RecordingSegment | null> | null = null;
+  private recordingWanted = false;
   private readonly pushers = new Map<string, StreamPusher>();
   private closed = false;
 
@@ -137,40 +142,43 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
    * stored when it ends (pause and resume make one recording out of them later).
    */
   setRecording(started: boolean): void {
-    if (started && !this.recorder && !this.closed) {
-      const { logger } = this.services;
-      const file = join(
-        tmpdir(),
-        `mind-${this.conferenceId}-${Date.now()}-${randomBytes(3).toString('hex')}.ts`,
-      );
-      this.recorder = this.ensureMixer()
-        .then(async (mixer) => {
-          const recorder = await SegmentRecorder.start(
-            this.router,
-            mixer.output,
-            file,
-            logger.child({ conferenceId: this.conferenceId }),
-          );
-          mixer.hold(recorder.tap);
-          return recorder;
-        })
-        .catch((error) => {
-          logger.error({ err: error, conferenceId: this.conferenceId }, 'recording could not start');
-          return null;
-        });
-    } else if (!started && this.recorder) {
-      const stopping = this.recorder;
-      this.recorder = null;
-      void stopping.then(async (recorder) => {
-        if (!recorder) return;
-        await recorder.stop();
-        await this.services
-          .storeSegment(this.conferenceId, recorder.file)
-          .catch((error) =>
-            this.services.logger.error({ err: error, conferenceId: this.conferenceId }, 'segment not stored'),
-          );
+    this.recordingWanted = started;
+    if (started) this.startSegment();
+    else this.endSegment();
+  }
+
+  private startSegment() {
+    if (this.segment || this.closed) return;
+    const { logger } = this.services;
+    const file = join(
+      tmpdir(),
+      `mind-${this.conferenceId}-${Date.now()}-${randomBytes(3).toString('hex')}.ts`,
+    );
+    this.segment = this.ensureRecorder()
+      .then(({ mixer, recorder }) => {
+        const segment = recorder.record(file);
+        mixer.hold(segment);
+        return segment;
+      })
+      .catch((error) => {
+        logger.error({ err: error, conferenceId: this.conferenceId }, 'recording could not start');
+        return null;
       });
-    }
+  }
+
+  private endSegment() {
+    const stopping = this.segment;
+    if (!stopping) return;
+    this.segment = null;
+    void stopping.then(async (segment) => {
+      if (!segment) return;
+      if (!(await segment.stop())) return rm(segment.file, { force: true });
+      await this.services
+        .storeSegment(this.conferenceId, segment.file)
+        .catch((error) =>
+          this.services.logger.error({ err: error, conferenceId: this.conferenceId }, 'segment not stored'),
+        );
+    });
   }
 
   /**
@@ -212,6 +220,36 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
       );
     }
     return this.mixer;
+  }
+
+  /**
+   * The mixer and its recorder, which runs as long as the mixer does. A recorder that dies while
+   * recording ends its segment, and a new one goes on after a moment.
+   */
+  private async ensureRecorder(): Promise<{ mixer: ConferenceMixer; recorder: MixedMediaRecorder }> {
+    const mixer = await this.ensureMixer();
+    if (!this.recorder) {
+      const { logger } = this.services;
+      const starting = MixedMediaRecorder.start(
+        this.router,
+        mixer.output,
+        logger.child({ conferenceId: this.conferenceId }),
+      );
+      this.recorder = starting;
+      starting.then(
+        (recorder) => {
+          mixer.once('closed', () => recorder.close());
+          recorder.observer.once('close', () => {
+            if (this.recorder === starting) this.recorder = null;
+            if (!this.segment) return;
+            this.endSegment();
+            setTimeout(() => this.recordingWanted && this.startSegment(), RECORDER_RESTART_MS).unref();
+          });
+        },
+        () => this.recorder === starting && (this.recorder = null),
+      );
+    }
+    return { mixer, recorder: await this.recorder };
   }
 
   private runningMixer(): Promise<ConferenceMixer | null> {

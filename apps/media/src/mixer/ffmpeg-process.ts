@@ -1,5 +1,4 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '@mind/logging';
@@ -51,37 +50,12 @@ export class FfmpegProcess extends EventEmitter<FfmpegEvents> {
     return !this.exited;
   }
 
-  /** Asks ffmpeg to finish its outputs properly (its `q` command), for inputs not read from stdin. */
-  quit(): void {
-    if (!this.exited) this.child.stdin.write('q');
-  }
-
   close(): void {
     if (this.exited) return;
     this.child.stdin.destroy();
     this.child.kill('SIGTERM');
     setTimeout(() => this.exited || this.child.kill('SIGKILL'), 2000).unref();
   }
-}
-
-/** Two free consecutive UDP ports on loopback (RTP, RTCP), as ffmpeg's RTP demuxer wants them. */
-export async function freeRtpPorts(host = '127.0.0.1'): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20000 + 2 * Math.floor(Math.random() * 9000);
-    const sockets = [createSocket('udp4'), createSocket('udp4')];
-    const bound = await Promise.all(
-      sockets.map(
-        (socket, index) =>
-          new Promise<boolean>((resolve) => {
-            socket.once('error', () => resolve(false));
-            socket.bind(port + index, host, () => resolve(true));
-          }),
-      ),
-    );
-    await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))));
-    if (bound.every(Boolean)) return port;
-  }
-  throw new Error('no free UDP port pair for an ffmpeg RTP input');
 }
 
 /**

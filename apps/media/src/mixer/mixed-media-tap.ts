@@ -1,17 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { types } from 'mediasoup';
 import type { Logger } from '@mind/logging';
 import { FfmpegProcess } from './ffmpeg-process';
-import { openPlainRtpLeg, sdpDocument, type PlainRtpLeg } from './plain-rtp';
+import { openPlainRtpLeg, SDP_INPUT, sdpDocument, type PlainRtpLeg } from './plain-rtp';
 
 /**
- * The mixed video and audio going out of the router to one ffmpeg that writes them somewhere (a
- * recording segment, an RTMP push). The SDP goes in a file so that ffmpeg's stdin stays free for its
- * `q` command. Holds the mixer (`observer` closes when the tap does).
+ * The mixed video and audio going out of the router to one ffmpeg that writes them somewhere (the
+ * recorder's stream, an RTMP push). Closes when its ffmpeg exits.
  */
 export class MixedMediaTap {
   readonly observer = new EventEmitter<{ close: [] }>();
@@ -21,7 +16,6 @@ export class MixedMediaTap {
   private constructor(
     readonly ffmpeg: FfmpegProcess,
     private readonly legs: PlainRtpLeg[],
-    private readonly sdpFile: string,
   ) {
     this.exited = new Promise((resolve) => ffmpeg.on('exit', (code) => resolve(code)));
     void this.exited.then(() => this.close());
@@ -34,18 +28,11 @@ export class MixedMediaTap {
     logger: Logger,
   ): Promise<MixedMediaTap> {
     const legs = [await openPlainRtpLeg(router, media.video)];
-    const sdpFile = join(tmpdir(), `mind-tap-${randomBytes(6).toString('hex')}.sdp`);
     try {
       legs.push(await openPlainRtpLeg(router, media.audio));
-      await writeFile(sdpFile, sdpDocument(...legs.map((leg) => leg.sdpMedia)));
-      const ffmpeg = new FfmpegProcess(
-        [
-          ...['-protocol_whitelist', 'file,udp,rtp', '-i', sdpFile, '-map', '0:v:0', '-map', '0:a:0'],
-          ...output,
-        ],
-        logger,
-      );
-      const tap = new MixedMediaTap(ffmpeg, legs, sdpFile);
+      const ffmpeg = new FfmpegProcess([...SDP_INPUT, '-map', '0:v:0', '-map', '0:a:0', ...output], logger);
+      ffmpeg.stdin.end(sdpDocument(...legs.map((leg) => leg.sdpMedia)));
+      const tap = new MixedMediaTap(ffmpeg, legs);
       // Let ffmpeg open its ports before media flows.
       setTimeout(() => {
         for (const leg of legs) leg.consumer.resume().catch(() => undefined);
@@ -53,20 +40,12 @@ export class MixedMediaTap {
       return tap;
     } catch (error) {
       for (const leg of legs) leg.transport.close();
-      await rm(sdpFile, { force: true });
       throw error;
     }
   }
 
-  /** Asks ffmpeg to finish its output and waits (at most `timeoutMs`); true when it ended cleanly. */
-  async finish(timeoutMs: number): Promise<boolean> {
-    this.ffmpeg.quit();
-    const code = await Promise.race([
-      this.exited,
-      new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs)),
-    ]);
-    this.close();
-    return code === 0;
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   close(): void {
@@ -74,7 +53,6 @@ export class MixedMediaTap {
     this.closed = true;
     this.ffmpeg.close();
     for (const leg of this.legs) leg.transport.close();
-    void rm(this.sdpFile, { force: true });
     this.observer.emit('close');
   }
 }

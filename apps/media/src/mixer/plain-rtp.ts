@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import { freeRtpPorts } from './ffmpeg-process';
+import { reserveRtpPorts } from './rtp-ports';
 
 /** A producer's RTP leaving the router towards a local ffmpeg, and the SDP that tells ffmpeg about it. */
 export interface PlainRtpLeg {
@@ -14,12 +14,18 @@ export interface PlainRtpLeg {
  * will listen (RTP on the even port, RTCP on the next, as its RTP demuxer expects).
  */
 export async function openPlainRtpLeg(router: types.Router, producer: types.Producer): Promise<PlainRtpLeg> {
-  const port = await freeRtpPorts();
-  const transport = await router.createPlainTransport({
-    listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
-    rtcpMux: false,
-    comedia: false,
-  });
+  const { port, release } = await reserveRtpPorts();
+  const transport = await router
+    .createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      rtcpMux: false,
+      comedia: false,
+    })
+    .catch((error: unknown) => {
+      release();
+      throw error;
+    });
+  transport.observer.once('close', release);
   try {
     await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
     const consumer = await transport.consume({

@@ -1,0 +1,113 @@
+import { EventEmitter } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { types } from 'mediasoup';
+import type { Logger } from '@mind/logging';
+import { MixedMediaTap } from '../mixer/mixed-media-tap';
+import { packetPid, startsKeyFrame, TS_PACKET_SIZE, TS_PID_ARGUMENTS, TS_PIDS } from './transport-stream';
+
+/**
+ * One stretch of recording in an MPEG-TS file: from the first video key frame after it began (with
+ * the stream's tables in front, so that it plays on its own) to its stop. Holds the mixer while open.
+ */
+export class RecordingSegment {
+  readonly observer = new EventEmitter<{ close: [] }>();
+  private out: WriteStream | null = null;
+  private stopping: Promise<boolean> | null = null;
+
+  constructor(readonly file: string) {}
+
+  get isOpen(): boolean {
+    return this.stopping === null;
+  }
+
+  /** Takes whole packets of the stream; writes nothing until a key frame starts the segment. */
+  take(packets: Buffer, tables: Buffer[]): void {
+    if (!this.isOpen) return;
+    let from = 0;
+    if (!this.out) {
+      while (from < packets.length && !startsKeyFrame(packets.subarray(from, from + TS_PACKET_SIZE))) {
+        from += TS_PACKET_SIZE;
+      }
+      if (from === packets.length) return;
+      this.out = createWriteStream(this.file);
+      for (const table of tables) this.out.write(table);
+    }
+    this.out.write(packets.subarray(from));
+  }
+
+  /** Ends the file; true when it holds media (a segment stopped before its first key frame has none). */
+  stop(): Promise<boolean> {
+    this.stopping ??= new Promise<boolean>((resolve) => {
+      const out = this.out;
+      if (!out) return resolve(false);
+      out.once('error', () => resolve(false));
+      out.end(() => resolve(true));
+    }).finally(() => this.observer.emit('close'));
+    return this.stopping;
+  }
+}
+
+/**
+ * The mixed conference media as one MPEG-TS stream (H.264 as mixed, the audio mix as AAC) from an
+ * ffmpeg that stays up while the mixer runs. Recording segments are slices of that stream, so a
+ * recording resumed after a pause starts at the next key frame, not after an ffmpeg start-up.
+ */
+export class MixedMediaRecorder {
+  readonly observer = new EventEmitter<{ close: [] }>();
+  private readonly tables = new Map<number, Buffer>();
+  private segment: RecordingSegment | null = null;
+  private rest = Buffer.alloc(0);
+
+  private constructor(private readonly tap: MixedMediaTap) {
+    tap.ffmpeg.stdout.on('data', (chunk: Buffer) => this.read(chunk));
+    tap.observer.once('close', () => {
+      void this.segment?.stop();
+      this.observer.emit('close');
+    });
+  }
+
+  static async start(
+    router: types.Router,
+    media: { video: types.Producer; audio: types.Producer },
+    logger: Logger,
+  ): Promise<MixedMediaRecorder> {
+    const tap = await MixedMediaTap.open(
+      router,
+      media,
+      [
+        ...['-c:v', 'copy', '-c:a', 'aac', '-b:a', '128k'],
+        ...['-f', 'mpegts', ...TS_PID_ARGUMENTS, '-flush_packets', '1', 'pipe:1'],
+      ],
+      logger.child({ recorder: true }),
+    );
+    return new MixedMediaRecorder(tap);
+  }
+
+  get isClosed(): boolean {
+    return this.tap.isClosed;
+  }
+
+  /** Starts a segment, or returns the one already recording. */
+  record(file: string): RecordingSegment {
+    if (!this.segment?.isOpen) this.segment = new RecordingSegment(file);
+    return this.segment;
+  }
+
+  close(): void {
+    this.tap.close();
+  }
+
+  private read(chunk: Buffer) {
+    const all = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
+    const whole = all.length - (all.length % TS_PACKET_SIZE);
+    const packets = all.subarray(0, whole);
+    this.rest = Buffer.from(all.subarray(whole));
+    for (let at = 0; at < whole; at += TS_PACKET_SIZE) {
+      const pid = packetPid(packets.subarray(at, at + 3));
+      if (pid === TS_PIDS.pat || pid === TS_PIDS.pmt) {
+        this.tables.set(pid, Buffer.from(packets.subarray(at, at + TS_PACKET_SIZE)));
+      }
+    }
+    this.segment?.take(packets, [...this.tables.values()]);
+  }
+}
