@@ -150,6 +150,77 @@ describe('mixer: the conference stream', () => {
     expect(full[0]).toBeGreaterThan(ann[0] + 30);
   });
 
+  it('re-tiles on joins and leaves while someone watches, without a gap or a new stream', async () => {
+    const { id: conferenceId } = await testbed.conference('comings');
+    const api = client(testbed.platform.url, testbed.app.token);
+    const base = `/${testbed.app.id}/${conferenceId}`;
+    await testbed.join(conferenceId, 'Ann', true);
+    const bob = await testbed.join(conferenceId, 'Bob', true);
+    const viewer = await testbed.join(conferenceId, 'Vic', false);
+    await api.patch(`${base}/participants/${viewer.id}`, { role: 'attendee' });
+    await viewer.page.evaluate(() => (globalThis as any).watch('conference', ['video']));
+
+    const sideBySide: [number, number][] = [
+      [320, 360],
+      [960, 360],
+      [640, 60],
+    ];
+    const twoTiles = (sampled: Awaited<ReturnType<typeof sampleConferenceVideo>>) =>
+      sampled !== null &&
+      isCamera(sampled.samples[0]) &&
+      isCamera(sampled.samples[1]) &&
+      isBlack(sampled.samples[2]);
+    await waitFor(() => sampleConferenceVideo(viewer.page, sideBySide), twoTiles, 30_000);
+
+    // From here on, the viewer notes its decoded frame count and the stream's SSRC every 100 ms.
+    await viewer.page.evaluate(async () => {
+      const g = globalThis as any;
+      g.timeline = [];
+      g.timer = g.setInterval(async () => {
+        const report = await g.session.pc.getStats();
+        report.forEach((s: any) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'video') {
+            g.timeline.push({ at: g.performance.now(), frames: s.framesDecoded, ssrc: s.ssrc });
+          }
+        });
+      }, 100);
+    });
+
+    // A third joins: three tiles. Bob leaves: two again, Ann's and Cid's.
+    await testbed.join(conferenceId, 'Cid', true);
+    const threeTiles: [number, number][] = [
+      [320, 180],
+      [960, 180],
+      [640, 540],
+      [100, 540],
+    ];
+    await waitFor(
+      () => sampleConferenceVideo(viewer.page, threeTiles),
+      (sampled) =>
+        sampled !== null && sampled.samples.slice(0, 3).every(isCamera) && isBlack(sampled.samples[3]),
+      20_000,
+    );
+    await bob.page.evaluate(() => (globalThis as any).session.leave());
+    await waitFor(() => sampleConferenceVideo(viewer.page, sideBySide), twoTiles, 20_000);
+
+    const timeline: { at: number; frames: number; ssrc: number }[] = await viewer.page.evaluate(() => {
+      const g = globalThis as any;
+      g.clearInterval(g.timer);
+      return g.timeline;
+    });
+    expect(new Set(timeline.map((t) => t.ssrc)).size).toBe(1);
+    // No stall: the decoded count never stood still for as long as a second.
+    let longestStill = 0;
+    let since = timeline[0].at;
+    for (let i = 1; i < timeline.length; i++) {
+      if (timeline[i].frames > timeline[i - 1].frames) since = timeline[i].at;
+      longestStill = Math.max(longestStill, timeline[i].at - since);
+    }
+    expect(longestStill).toBeLessThan(1000);
+    const seconds = (timeline.at(-1)!.at - timeline[0].at) / 1000;
+    expect((timeline.at(-1)!.frames - timeline[0].frames) / seconds).toBeGreaterThan(15);
+  });
+
   it('switches to presentation mode when a presenter shares its screen, with its camera overlaid', async () => {
     const { id: conferenceId } = await testbed.conference('presentation');
     const api = client(testbed.platform.url, testbed.app.token);
