@@ -2,7 +2,7 @@
 // participants (N = 2, 4, 6) into 640x360 and 1280x720 at 25 fps. Each participant publishes VP8 video and
 // Opus audio through PlainTransports, sent by an ffmpeg of the benchmark that loops pre-encoded clips
 // (so that the senders cost next to nothing and are not counted). Measured per run, after a warm-up:
-// the Node process (compositing and audio mixing run in it), the ffmpeg decoders and encoders the mixer
+// the Node process (compositing and audio mixing run in its mixing thread), the ffmpeg decoders and encoders the mixer
 // spawned, and the mediasoup worker, all from /proc; and whether the mixed video really flows, counted by
 // a small process of its own that consumes it.
 import { execFile, spawn } from 'node:child_process';
@@ -315,11 +315,8 @@ async function measure(worker, clips, count, { width, height }) {
     const isDecoder = (role) => role.startsWith('decoder');
     const isEncoder = (role) => role.startsWith('encoder');
     const isMixerFfmpeg = (role) => isDecoder(role) || isEncoder(role) || role === 'card';
-    // Tiles showing live video at the end (the mixer's decoders, a private field read for this check).
-    const inputs = [...(mixer.inputs?.values() ?? [])];
-    const liveTiles = inputs.filter(
-      ({ input }) => input?.latest && Date.now() - input.latest.at < 1000,
-    ).length;
+    // Tiles showing live video at the end, as the mixing thread reports them.
+    const liveTiles = Object.values((await mixer.stats()).videoInputs).filter(Boolean).length;
     return {
       count,
       size: `${width}x${height}`,

@@ -3,11 +3,11 @@ import type { types } from 'mediasoup';
 import type { ConferenceResource, Layout, Notification, ParticipantResource } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { streamKey } from '../labels';
-import { FRAME_MS, LoudestSpeaker, levelDbov, mixFor, sumFrames } from './audio-mix';
-import { BLACK, I420Frame } from './i420-frame';
-import { arrangeTiles, mixes, type MixedParticipant, type Source } from './layout';
-import { NameCards } from './name-card';
-import { RtpInput, type VideoShape } from './rtp-input';
+import type { VideoShape } from './decoder';
+import { mixes, type MixedParticipant, type Source } from './layout';
+import { inputKey, type FromMixThread, type MixStats } from './mix-protocol';
+import { MixThread } from './mix-thread-handle';
+import { openPlainRtpLeg, sdpDocument, type PlainRtpLeg } from './plain-rtp';
 import { RtpOutput } from './rtp-output';
 
 export interface MixerOptions {
@@ -40,31 +40,35 @@ export interface ConferenceMixerEvents {
   closed: [];
 }
 
-/**
- * A camera that has sent no picture for this long counts as stopped: the name card replaces it. A
- * shared screen keeps its last picture (browsers send a still screen at a frame now and then).
- */
-const STALE_CAMERA_MS = 1000;
-const GREY = { y: 60, u: 128, v: 128 };
 const INPUT_RETRY_MS = 2000;
+const KEY_FRAME_RETRY_MS = 1000;
+/** ffmpeg needs a moment to open its UDP ports before media may flow to them. */
+const DECODER_START_MS = 300;
+
+/** A stream of the mix: a producer's RTP on its way to the mixing thread's decoder. */
+interface MixerInput {
+  producerId: string;
+  serial: number;
+  leg?: PlainRtpLeg;
+  keyFrameTimer?: NodeJS.Timeout;
+}
 
 /**
- * The MCU of one conference: decodes the media that roles allow into the mix (ffmpeg per stream),
- * composes the picture by the conference's layout and mixes the audio in TypeScript on a steady clock,
- * and encodes them once (H.264, Opus) into producers of the conference's router. A listener whose own
- * voice is in the mix gets an audio producer of its own without it. Inputs come and go without
- * touching the outputs, so joins, leaves, mutes and layout changes never restart the mixed stream.
+ * The MCU of one conference. This side owns the mediasoup part: PlainTransport legs that send the
+ * media that roles allow into the mix, and the producers the mixed media comes back on (H.264 and
+ * Opus, encoded once; a listener whose own voice is in the mix gets an audio producer of its own
+ * without it). Decoding, composing by layout, mixing and encoding run on a mixing thread of their
+ * own (MixEngine), so a busy mix never delays signalling. Inputs come and go without touching the
+ * outputs, so joins, leaves, mutes and layout changes never restart the mixed stream.
  */
 export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   private readonly participants = new Map<string, ParticipantResource>();
-  /** Decoders by `<participantId>#<source>/<kind>`; `input` is set once ffmpeg runs. */
-  private readonly inputs = new Map<string, { producerId: string; input?: RtpInput }>();
-  private readonly listenerAudio = new Map<string, { ready: Promise<RtpOutput>; output?: RtpOutput }>();
-  private readonly canvas: I420Frame;
-  private readonly cards: NameCards;
-  private readonly loudest = new LoudestSpeaker();
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly inputs = new Map<string, MixerInput>();
+  private readonly listenerAudio = new Map<string, Promise<RtpOutput>>();
+  private readonly retryTimer: NodeJS.Timeout;
   private layout: Layout;
+  private serials = 0;
+  private requests = 0;
   private users = 0;
   private idleTimer?: NodeJS.Timeout;
   private closed = false;
@@ -72,6 +76,7 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   private constructor(
     readonly sources: MixerSources,
     roster: Roster,
+    private readonly thread: MixThread,
     private readonly video: RtpOutput,
     private readonly audio: RtpOutput,
     private readonly options: MixerOptions,
@@ -80,9 +85,23 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     super();
     this.layout = roster.layout;
     for (const participant of roster.participants) this.participants.set(participant.id, participant);
-    this.canvas = new I420Frame(options.width, options.height);
-    this.cards = new NameCards({ width: options.width / 2, height: options.height / 2 }, logger);
+    thread.on('event', (event) => this.onThreadEvent(event));
+    thread.on('exit', () => this.close());
     sources.router.observer.on('close', () => this.close());
+    thread.send({
+      type: 'openOutput',
+      id: 'video',
+      output: { kind: 'video' },
+      encoderArgs: video.encoderArgs,
+    });
+    thread.send({
+      type: 'openOutput',
+      id: 'audio',
+      output: { kind: 'audio' },
+      encoderArgs: audio.encoderArgs,
+    });
+    // A decoder that died (its ffmpeg failed) is opened again.
+    this.retryTimer = setInterval(() => this.sourcesChanged(), INPUT_RETRY_MS);
   }
 
   static async start(
@@ -91,18 +110,23 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     options: MixerOptions,
     logger: Logger,
   ): Promise<ConferenceMixer> {
-    const video = await RtpOutput.video(
-      sources.router,
-      { width: options.width, height: options.height, fps: options.fps, bitrate: options.videoBitrate },
-      logger,
-    );
-    const audio = await RtpOutput.audio(sources.router, options.audioBitrate, logger).catch((error) => {
+    const { width, height, fps } = options;
+    const video = await RtpOutput.video(sources.router, {
+      width,
+      height,
+      fps,
+      bitrate: options.videoBitrate,
+    });
+    const audio = await RtpOutput.audio(sources.router, options.audioBitrate).catch((error) => {
       video.close();
       throw error;
     });
-    const mixer = new ConferenceMixer(sources, roster, video, audio, options, logger);
-    mixer.startClocks();
-    mixer.sourcesChanged();
+    const thread = new MixThread(
+      { options: { width, height, fps }, logLevel: logger.level, logBindings: logger.bindings() },
+      logger,
+    );
+    const mixer = new ConferenceMixer(sources, roster, thread, video, audio, options, logger);
+    mixer.rosterChanged();
     mixer.scheduleIdleStop();
     logger.info({ ...options }, 'mixer started');
     return mixer;
@@ -130,17 +154,42 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   async audioProducerFor(listenerId: string): Promise<types.Producer> {
     const listener = this.participants.get(listenerId);
     if (!listener || !mixes(listener.role, 'primary')) return this.fullAudioProducer;
-    let entry = this.listenerAudio.get(listenerId);
-    if (!entry) {
-      const ready = RtpOutput.audio(this.sources.router, this.options.audioBitrate, this.logger);
-      const created: { ready: Promise<RtpOutput>; output?: RtpOutput } = { ready };
-      this.listenerAudio.set(listenerId, (entry = created));
+    let ready = this.listenerAudio.get(listenerId);
+    if (!ready) {
+      ready = RtpOutput.audio(this.sources.router, this.options.audioBitrate);
+      this.listenerAudio.set(listenerId, ready);
       ready.then(
-        (output) => (this.closed ? output.close() : (created.output = output)),
+        (output) => {
+          if (this.closed) return output.close();
+          this.thread.send({
+            type: 'openOutput',
+            id: listenerOutputId(listenerId),
+            output: { kind: 'audio', without: listenerId },
+            encoderArgs: output.encoderArgs,
+          });
+        },
         () => this.listenerAudio.delete(listenerId),
       );
     }
-    return (await entry.ready).producer;
+    return (await ready).producer;
+  }
+
+  /** How the mix is doing, from the mixing thread. */
+  stats(): Promise<MixStats> {
+    const request = ++this.requests;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => done(() => reject(new Error('the mixing thread did not answer'))), 5000);
+      const onEvent = (event: FromMixThread) => {
+        if (event.type === 'stats' && event.request === request) done(() => resolve(event.stats));
+      };
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        this.thread.off('event', onEvent);
+        settle();
+      };
+      this.thread.on('event', onEvent);
+      this.thread.send({ type: 'stats', request });
+    });
   }
 
   /** Counts a user (a consumer of the mixed media, a recording, a stream) until it closes. */
@@ -162,10 +211,10 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     } else if (notification.location === '/' && notification.resource) {
       this.layout = (notification.resource as ConferenceResource).layout;
     }
-    this.sourcesChanged();
+    this.rosterChanged();
   }
 
-  /** Opens decoders for the streams that may enter the mix and closes the others. */
+  /** Opens inputs for the streams that may enter the mix and closes the others. */
   sourcesChanged(): void {
     if (this.closed) return;
     const wanted = new Map<string, { producer: types.Producer; shape: VideoShape | null }>();
@@ -176,49 +225,95 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
         for (const kind of ['audio', 'video'] as const) {
           const producer = this.sources.producerOf(streamKey(participant.id, source), kind);
           if (!producer || producer.closed) continue;
-          wanted.set(inputKey(participant.id, source, kind), { producer, shape: this.shapeOf(source) });
+          const shape = kind === 'video' ? this.shapeOf(source) : null;
+          wanted.set(inputKey(participant.id, source, kind), { producer, shape });
         }
       }
     }
-    for (const [key, entry] of this.inputs) {
-      if (wanted.get(key)?.producer.id === entry.producerId && !entry.input?.isClosed) continue;
-      this.inputs.delete(key);
-      entry.input?.close();
+    for (const [key, input] of this.inputs) {
+      if (wanted.get(key)?.producer.id !== input.producerId) this.dropInput(key);
     }
     for (const [key, { producer, shape }] of wanted) {
-      if (this.inputs.has(key)) continue;
-      const entry: { producerId: string; input?: RtpInput } = { producerId: producer.id };
-      this.inputs.set(key, entry);
-      RtpInput.open(
-        this.sources.router,
-        producer,
-        producer.kind === 'video' ? shape : null,
-        this.logger,
-      ).then(
-        (input) => {
-          if (this.inputs.get(key) === entry && !this.closed) entry.input = input;
-          else input.close();
-        },
-        (error) => {
-          if (this.inputs.get(key) === entry) this.inputs.delete(key);
-          this.logger.warn({ err: error, key }, 'mixer input could not be opened');
-        },
-      );
+      if (!this.inputs.has(key)) this.openInput(key, producer, shape);
     }
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const timer of this.timers) clearInterval(timer);
+    clearInterval(this.retryTimer);
     clearTimeout(this.idleTimer);
-    for (const { input } of this.inputs.values()) input?.close();
-    this.inputs.clear();
-    for (const { output } of this.listenerAudio.values()) output?.close();
+    for (const key of [...this.inputs.keys()]) this.dropInput(key);
+    this.thread.stop();
+    for (const ready of this.listenerAudio.values())
+      ready.then(
+        (output) => output.close(),
+        () => undefined,
+      );
     this.video.close();
     this.audio.close();
     this.logger.info('mixer stopped');
     this.emit('closed');
+  }
+
+  private rosterChanged() {
+    this.thread.send({ type: 'roster', layout: this.layout, participants: this.mixedParticipants() });
+    this.sourcesChanged();
+  }
+
+  private openInput(key: string, producer: types.Producer, shape: VideoShape | null) {
+    const input: MixerInput = { producerId: producer.id, serial: ++this.serials };
+    this.inputs.set(key, input);
+    openPlainRtpLeg(this.sources.router, producer).then(
+      (leg) => {
+        if (this.inputs.get(key) !== input) return leg.transport.close();
+        input.leg = leg;
+        const { serial } = input;
+        this.thread.send({ type: 'openInput', key, serial, sdp: sdpDocument(leg.sdpMedia), shape });
+        leg.consumer.on('producerclose', () => this.inputs.get(key) === input && this.dropInput(key));
+        setTimeout(() => leg.consumer.resume().catch(() => undefined), DECODER_START_MS).unref();
+        // ffmpeg cannot ask for a key frame: ask until the first picture comes out.
+        if (shape) {
+          input.keyFrameTimer = setInterval(
+            () => leg.consumer.requestKeyFrame().catch(() => undefined),
+            KEY_FRAME_RETRY_MS,
+          );
+        }
+      },
+      (error) => {
+        if (this.inputs.get(key) === input) this.inputs.delete(key);
+        this.logger.warn({ err: error, key }, 'mixer input could not be opened');
+      },
+    );
+  }
+
+  private dropInput(key: string) {
+    const input = this.inputs.get(key);
+    if (!input) return;
+    this.inputs.delete(key);
+    clearInterval(input.keyFrameTimer);
+    input.leg?.transport.close();
+    this.thread.send({ type: 'closeInput', key });
+  }
+
+  private onThreadEvent(event: FromMixThread) {
+    if (event.type === 'stats') return;
+    if (event.type === 'outputEnded') {
+      this.logger.warn({ output: event.id }, 'mixer encoder ended');
+      const listenerId = event.id.startsWith(LISTENER_OUTPUT) ? event.id.slice(LISTENER_OUTPUT.length) : null;
+      if (!listenerId) return this.close();
+      const ready = this.listenerAudio.get(listenerId);
+      this.listenerAudio.delete(listenerId);
+      ready?.then(
+        (output) => output.close(),
+        () => undefined,
+      );
+      return;
+    }
+    const input = this.inputs.get(event.key);
+    if (input?.serial !== event.serial) return;
+    if (event.type === 'inputPicture') clearInterval(input.keyFrameTimer);
+    else this.dropInput(event.key);
   }
 
   private shapeOf(source: Source): VideoShape {
@@ -232,75 +327,6 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     clearTimeout(this.idleTimer);
     if (this.users > 0 || this.closed) return;
     this.idleTimer = setTimeout(() => this.close(), this.options.idleStopMs);
-  }
-
-  /** Video and audio each on a clock that catches up with real time, so that encoders see a steady rate. */
-  private startClocks() {
-    const every = (periodMs: number, tick: () => void) => {
-      const started = Date.now();
-      let done = 0;
-      this.timers.push(
-        setInterval(() => {
-          const due = Math.floor((Date.now() - started) / periodMs);
-          // After a long stall, skip ahead rather than burst.
-          if (due - done > 10) done = due - 1;
-          while (done < due) {
-            tick();
-            done++;
-          }
-        }, periodMs / 2),
-      );
-    };
-    every(1000 / this.options.fps, () => this.composeFrame());
-    every(FRAME_MS, () => this.mixAudio());
-    // A decoder that died (e.g. its port was taken before ffmpeg bound it) is opened again.
-    this.timers.push(setInterval(() => this.sourcesChanged(), INPUT_RETRY_MS));
-  }
-
-  private latestInputs(kind: 'audio' | 'video') {
-    const ready = new Map<string, RtpInput>();
-    for (const [key, { input }] of this.inputs) {
-      if (key.endsWith(`/${kind}`) && input && !input.isClosed) ready.set(key, input);
-    }
-    return ready;
-  }
-
-  private composeFrame() {
-    const now = Date.now();
-    const { width, height } = this.options;
-    this.canvas.fill({ x: 0, y: 0, width, height }, BLACK);
-    const videos = this.latestInputs('video');
-    const tiles = arrangeTiles(this.layout, this.mixedParticipants(), this.loudest.speaker, {
-      width,
-      height,
-    });
-    for (const tile of tiles) {
-      const latest = videos.get(inputKey(tile.participantId, tile.source, 'video'))?.latest;
-      const fresh = latest && (tile.source === 'secondary' || now - latest.at < STALE_CAMERA_MS);
-      const picture = tile.video && fresh ? latest.frame : this.cards.get(tile.name);
-      if (picture) this.canvas.draw(picture, tile.rect, 'cover');
-      else this.canvas.fill(tile.rect, GREY);
-    }
-    this.video.write(this.canvas.data);
-  }
-
-  private mixAudio() {
-    const frames = new Map<string, Int16Array>();
-    for (const [key, input] of this.latestInputs('audio')) {
-      const frame = input.takeAudioFrame();
-      if (frame) frames.set(key, frame);
-    }
-    const levels = new Map<string, number>();
-    for (const [key, frame] of frames) {
-      if (key.endsWith('#primary/audio')) levels.set(key.slice(0, key.indexOf('#')), levelDbov(frame));
-    }
-    this.loudest.update(levels, Date.now());
-    const total = sumFrames(frames.values());
-    this.audio.write(new Uint8Array(mixFor(total).buffer));
-    for (const [listenerId, { output }] of this.listenerAudio) {
-      const own = frames.get(inputKey(listenerId, 'primary', 'audio'));
-      output?.write(new Uint8Array(mixFor(total, own).buffer));
-    }
   }
 
   private mixedParticipants(): MixedParticipant[] {
@@ -317,5 +343,5 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   }
 }
 
-const inputKey = (participantId: string, source: Source, kind: types.MediaKind) =>
-  `${streamKey(participantId, source)}/${kind}`;
+const LISTENER_OUTPUT = 'audio-without:';
+const listenerOutputId = (listenerId: string) => `${LISTENER_OUTPUT}${listenerId}`;

@@ -1,8 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { types } from 'mediasoup';
-import type { Logger } from '@mind/logging';
 import { SAMPLE_RATE } from './audio-mix';
-import { FfmpegProcess } from './ffmpeg-process';
 
 export interface VideoEncoding {
   width: number;
@@ -19,21 +17,17 @@ const H264 = { mimeType: 'video/H264', payloadType: 108, clockRate: 90000 } as c
 const OPUS = { mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 } as const;
 
 /**
- * Mixed media fed to an ffmpeg encoder (raw I420 frames or PCM on its stdin) that sends RTP to a
- * PlainTransport producer of the router, where subscribers, recordings and streams consume it.
+ * Where mixed media enters the router: a PlainTransport producer that subscribers, recordings and
+ * streams consume, fed by an ffmpeg encoder run with `encoderArgs` (raw I420 frames or PCM on its stdin).
  */
 export class RtpOutput {
-  private closed = false;
-
   private constructor(
     readonly producer: types.Producer,
     private readonly transport: types.PlainTransport,
-    private readonly ffmpeg: FfmpegProcess,
-  ) {
-    ffmpeg.on('exit', () => this.close());
-  }
+    readonly encoderArgs: string[],
+  ) {}
 
-  static async video(router: types.Router, encoding: VideoEncoding, logger: Logger): Promise<RtpOutput> {
+  static async video(router: types.Router, encoding: VideoEncoding): Promise<RtpOutput> {
     const { width, height, fps, bitrate } = encoding;
     return RtpOutput.open(
       router,
@@ -54,22 +48,15 @@ export class RtpOutput {
         ...['-bsf:v', 'dump_extra=freq=keyframe'],
         ...['-f', 'rtp', '-payload_type', String(H264.payloadType), '-ssrc', String(ssrc), url],
       ],
-      logger,
     );
   }
 
-  static async audio(router: types.Router, bitrate: number, logger: Logger): Promise<RtpOutput> {
-    return RtpOutput.open(
-      router,
-      'audio',
-      { ...OPUS, parameters: { useinbandfec: 1 } },
-      (ssrc, url) => [
-        ...['-f', 's16le', '-ar', String(SAMPLE_RATE), '-ac', '1', '-i', 'pipe:0'],
-        ...['-c:a', 'libopus', '-application', 'voip', '-frame_duration', '20', '-b:a', String(bitrate)],
-        ...['-f', 'rtp', '-payload_type', String(OPUS.payloadType), '-ssrc', String(ssrc), url],
-      ],
-      logger,
-    );
+  static async audio(router: types.Router, bitrate: number): Promise<RtpOutput> {
+    return RtpOutput.open(router, 'audio', { ...OPUS, parameters: { useinbandfec: 1 } }, (ssrc, url) => [
+      ...['-f', 's16le', '-ar', String(SAMPLE_RATE), '-ac', '1', '-i', 'pipe:0'],
+      ...['-c:a', 'libopus', '-application', 'voip', '-frame_duration', '20', '-b:a', String(bitrate)],
+      ...['-f', 'rtp', '-payload_type', String(OPUS.payloadType), '-ssrc', String(ssrc), url],
+    ]);
   }
 
   private static async open(
@@ -77,7 +64,6 @@ export class RtpOutput {
     kind: types.MediaKind,
     codec: types.RtpCodecParameters,
     args: (ssrc: number, url: string) => string[],
-    logger: Logger,
   ): Promise<RtpOutput> {
     const transport = await router.createPlainTransport({
       listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
@@ -96,32 +82,14 @@ export class RtpOutput {
       const { localIp, localPort } = transport.tuple;
       const rtcpPort = transport.rtcpTuple!.localPort;
       const url = `rtp://${localIp}:${localPort}?rtcpport=${rtcpPort}&pkt_size=1200`;
-      const ffmpeg = new FfmpegProcess(args(ssrc, url), logger.child({ mixerOutput: kind }));
-      return new RtpOutput(producer, transport, ffmpeg);
+      return new RtpOutput(producer, transport, args(ssrc, url));
     } catch (error) {
       transport.close();
       throw error;
     }
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  /**
-   * Feeds raw media (copied: the caller reuses its buffer); false when the encoder is behind, as the
-   * caller should drop rather than queue.
-   */
-  write(data: Uint8Array): boolean {
-    if (this.closed || this.ffmpeg.stdin.writableNeedDrain) return false;
-    this.ffmpeg.stdin.write(Buffer.from(data));
-    return true;
-  }
-
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.ffmpeg.close();
     this.transport.close();
   }
 }
