@@ -38,7 +38,11 @@ export class RtpOutput {
       },
       (ssrc, url) => [
         ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-framerate', String(fps)],
-        ...['-i', 'pipe:0', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
+        // Frames are stamped when they arrive and keep those stamps: a frame dropped because the
+        // encoder was behind leaves a gap instead of putting the video behind the audio.
+        ...['-use_wallclock_as_timestamps', '1'],
+        ...['-i', 'pipe:0', '-fps_mode', 'passthrough'],
+        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
         ...['-profile:v', 'baseline', '-pix_fmt', 'yuv420p'],
         // A key frame every half second: ffmpeg cannot answer a key frame request, and a new
         // subscriber or recording segment starts at the next one.
