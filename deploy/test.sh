@@ -6,10 +6,13 @@ cd "$(dirname "$0")/.."
 bash deploy/setup.sh
 MEDIASOUP_WORKER_BIN=$(bash deploy/mediasoup-worker/build.sh --path)
 export MEDIASOUP_WORKER_BIN
-# Test-only tools: Chromium for WebRTC participants, nginx with the RTMP module as a streaming sink.
+# Test-only tools: Chromium for WebRTC participants, nginx with the RTMP module as a streaming sink
+# (its stream module and openssl for the RTMPS front).
 test_packages=()
 command -v chromium >/dev/null 2>&1 || test_packages+=(chromium)
 [[ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ]] || test_packages+=(nginx libnginx-mod-rtmp)
+[[ -f /usr/lib/nginx/modules/ngx_stream_module.so ]] || test_packages+=(libnginx-mod-stream)
+command -v openssl >/dev/null 2>&1 || test_packages+=(openssl)
 if ((${#test_packages[@]})); then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${test_packages[@]}" >/dev/null

@@ -4,6 +4,21 @@ import { client, RtmpSink, useMediaTestbed } from './harness';
 
 const run = promisify(execFile);
 
+/** Codecs of an FLV the sink recorded, and how many video frames decode. */
+async function probeRecording(file: string) {
+  const { stdout } = await run('ffprobe', [
+    ...['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'json', file],
+  ]);
+  const { stdout: frames } = await run('ffprobe', [
+    ...['-v', 'error', '-count_frames', '-select_streams', 'v:0'],
+    ...['-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file],
+  ]);
+  return {
+    codecs: JSON.parse(stdout).streams.map((s: { codec_name: string }) => s.codec_name),
+    videoFrames: Number(frames.trim()),
+  };
+}
+
 describe('streaming: the mixed conference pushed over RTMP', () => {
   const testbed = useMediaTestbed();
   let sink: RtmpSink;
@@ -30,30 +45,9 @@ describe('streaming: the mixed conference pushed over RTMP', () => {
     // What arrived decodes as H.264 video with AAC audio.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const [recorded] = sink.recordings();
-    const { stdout } = await run('ffprobe', [
-      '-v',
-      'error',
-      '-show_entries',
-      'stream=codec_name,width,height',
-      '-of',
-      'json',
-      recorded,
-    ]);
-    const streams = JSON.parse(stdout).streams.map((s: any) => s.codec_name);
-    expect(streams).toEqual(expect.arrayContaining(['h264', 'aac']));
-    const { stdout: frames } = await run('ffprobe', [
-      '-v',
-      'error',
-      '-count_frames',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=nb_read_frames',
-      '-of',
-      'csv=p=0',
-      recorded,
-    ]);
-    expect(Number(frames.trim())).toBeGreaterThan(10);
+    const probed = await probeRecording(recorded);
+    expect(probed.codecs).toEqual(expect.arrayContaining(['h264', 'aac']));
+    expect(probed.videoFrames).toBeGreaterThan(10);
 
     await sink.stop();
     await aliveIs(live.id, false);
@@ -72,6 +66,27 @@ describe('streaming: the mixed conference pushed over RTMP', () => {
     const told = socket.received.length;
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(socket.received.slice(told).filter((n) => n.location === `/streamings/${live.id}`)).toEqual([]);
+    socket.close();
+  }, 120_000);
+
+  it('pushes over RTMPS', async () => {
+    const { id: conferenceId, socket } = await testbed.conference('streamed-tls');
+    const base = `/${testbed.app.id}/${conferenceId}`;
+    const api = client(testbed.platform.url, testbed.app.token);
+    await testbed.join(conferenceId, 'Bea', true);
+    const before = new Set(sink.recordings());
+
+    const secure = (await api.post(`${base}/streamings`, { url: sink.tlsUrl('secure') })).body;
+    await socket.next(
+      (n) => n.location === `/streamings/${secure.id}` && (n.resource as any)?.alive === true,
+      30_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const recorded = sink.recordings().filter((file) => !before.has(file) && file.includes('secure'));
+    expect(recorded).toHaveLength(1);
+    const probed = await probeRecording(recorded[0]);
+    expect(probed.codecs).toEqual(expect.arrayContaining(['h264', 'aac']));
+    expect(probed.videoFrames).toBeGreaterThan(10);
     socket.close();
   }, 120_000);
 });

@@ -1,32 +1,43 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './platform';
 
-const RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
+const MODULES = '/usr/lib/nginx/modules';
 
 /**
  * A local RTMP server (Debian's nginx with the RTMP module, installed by `npm test`) that records what
- * it receives to FLV files: the destination of streaming tests. It can be stopped and started again on
- * the same port, as a destination that goes away and comes back.
+ * it receives to FLV files: the destination of streaming tests. RTMPS comes in through a TLS front
+ * (nginx's stream module, a self-signed certificate). It can be stopped and started again on the same
+ * ports, as a destination that goes away and comes back.
  */
 export class RtmpSink {
   private nginx: ChildProcess | null = null;
 
   private constructor(
     readonly port: number,
+    readonly tlsPort: number,
     private readonly dir: string,
   ) {}
 
   static async start(): Promise<RtmpSink> {
     const dir = mkdtempSync(join(tmpdir(), 'mind-rtmp-'));
     for (const sub of ['logs', 'rec', 'tmp']) mkdirSync(join(dir, sub));
-    const sink = new RtmpSink(await freePort(), dir);
+    const sink = new RtmpSink(await freePort(), await freePort(), dir);
+    execFileSync(
+      'openssl',
+      [
+        ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1'],
+        ...['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+      ],
+      { stdio: 'ignore' },
+    );
     writeFileSync(
       join(dir, 'nginx.conf'),
-      `load_module ${RTMP_MODULE};
+      `load_module ${MODULES}/ngx_rtmp_module.so;
+load_module ${MODULES}/ngx_stream_module.so;
 daemon off;
 # Workers write the recordings into this private (root-owned) directory.
 user root;
@@ -35,6 +46,8 @@ error_log ${dir}/logs/error.log warn;
 events { worker_connections 64; }
 rtmp { server { listen 127.0.0.1:${sink.port}; chunk_size 4096;
   application live { live on; record all; record_path ${dir}/rec; record_unique on; } } }
+stream { server { listen 127.0.0.1:${sink.tlsPort} ssl; proxy_pass 127.0.0.1:${sink.port};
+  ssl_certificate ${dir}/cert.pem; ssl_certificate_key ${dir}/key.pem; } }
 http { access_log off; client_body_temp_path ${dir}/tmp; proxy_temp_path ${dir}/tmp;
   fastcgi_temp_path ${dir}/tmp; uwsgi_temp_path ${dir}/tmp; scgi_temp_path ${dir}/tmp; }
 `,
@@ -45,6 +58,10 @@ http { access_log off; client_body_temp_path ${dir}/tmp; proxy_temp_path ${dir}/
 
   url(stream: string): string {
     return `rtmp://127.0.0.1:${this.port}/live/${stream}`;
+  }
+
+  tlsUrl(stream: string): string {
+    return `rtmps://127.0.0.1:${this.tlsPort}/live/${stream}`;
   }
 
   /** FLV files recorded so far. */
