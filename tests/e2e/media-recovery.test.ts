@@ -1,21 +1,7 @@
-import { inbound, useMediaTestbed, waitFor } from './harness';
+import { inbound, rejoin, useMediaTestbed, waitFor } from './harness';
 
 const presence = (id: string, online: boolean) => (n: any) =>
   n.location === `/participants/${id}` && n.resource?.online === online;
-
-/** Leaves (closing the PeerConnection, as SDKs do) and joins again with a fresh one, then sends again. */
-async function rejoin(page: import('playwright-core').Page) {
-  await page.evaluate(async () => {
-    const g = globalThis as any;
-    g.session.leave();
-    await g.session.join();
-    const stream = await g.navigator.mediaDevices.getUserMedia({
-      audio: true,
-      video: { width: 640, height: 360 },
-    });
-    await g.session.publish('primary', stream);
-  });
-}
 
 describe('media sessions recover', () => {
   const testbed = useMediaTestbed();

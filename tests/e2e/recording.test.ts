@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { client, sleep, useMediaTestbed, waitFor } from './harness';
+import { client, rejoin, sleep, useMediaTestbed, waitFor } from './harness';
 
 const run = promisify(execFile);
 
@@ -131,4 +131,38 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
       expect(frame.y + frame.height).toBeLessThanOrEqual(canvas.height);
     }
   }, 240_000);
+
+  it('a media node that crashes while recording loses nothing it had recorded', async () => {
+    const { platform, app } = testbed;
+    const { id: conferenceId } = await testbed.conference('crashed');
+    const base = `/${app.id}/${conferenceId}`;
+    const api = client(platform.url, app.token);
+    if (!platform.isRunning('recording')) await platform.startService('recording');
+    const ann = await testbed.join(conferenceId, 'Ann', true);
+
+    expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
+    await sleep(5000);
+    await platform.stopService('media', 'SIGKILL');
+    await platform.startService('media');
+    // Ann comes back on the restarted node, which goes on recording.
+    await rejoin(ann.page);
+    await sleep(4000);
+    expect((await api.post(`${base}/recording/stop`, {})).status).toBe(200);
+
+    const mp4 = join(work, 'crashed.mp4');
+    const facts = await waitFor(
+      async () => {
+        const answer = await fetchRecording(`${base}/recording`);
+        if (answer.status !== 200) return null;
+        writeFileSync(mp4, Buffer.from(await answer.arrayBuffer()));
+        return probe(mp4);
+      },
+      (probed) => probed !== null,
+      60_000,
+    );
+    // The 5 s before the crash (stored by the restarted node) and what came after the rejoin; the
+    // part after the crash alone is under 4 s.
+    expect(facts!.duration).toBeGreaterThan(6.5);
+    expect(facts!.duration).toBeLessThan(9.5);
+  }, 120_000);
 });

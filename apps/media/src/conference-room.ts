@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { types } from 'mediasoup';
 import type { ConferenceResource, Notification, StreamingResource } from '@mind/contracts';
@@ -10,6 +8,7 @@ import { MEDIA_CODECS, type ParsedOffer } from '@mind/sdp';
 import { ConferenceMixer, type MixerOptions, type MixerUser, type Roster } from './mixer/conference-mixer';
 import { PeerSession, type SessionHost } from './peer-session';
 import { MixedMediaRecorder, type RecordingSegment } from './recording/mixed-media-recorder';
+import { segmentFileName } from './recording/segment-files';
 import { SctpNotificationChannel } from './sctp-notification-channel';
 import { StreamPusher } from './streaming/stream-pusher';
 
@@ -26,6 +25,8 @@ export interface TransportOptions {
 export interface RoomServices {
   mixer: MixerOptions;
   roster: (conferenceId: string) => Promise<Roster>;
+  /** Where recording segments are written (one file per segment, named by `segmentFileName`). */
+  segmentDir: string;
   /** Takes a finished recording segment (a local file) into storage and reports it. */
   storeSegment: (conferenceId: string, file: string) => Promise<void>;
   /** Tells the platform whether a streaming's push flows. */
@@ -150,10 +151,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
   private startSegment() {
     if (this.segment || this.closed) return;
     const { logger } = this.services;
-    const file = join(
-      tmpdir(),
-      `mind-${this.conferenceId}-${Date.now()}-${randomBytes(3).toString('hex')}.ts`,
-    );
+    const file = join(this.services.segmentDir, segmentFileName(this.conferenceId));
     this.segment = this.ensureRecorder()
       .then(({ mixer, recorder }) => {
         const segment = recorder.record(file);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { Config } from '@mind/config';
 import {
   MEDIA_HEARTBEAT_MS,
@@ -23,6 +23,7 @@ import { createStorage, type ObjectStorage } from '@mind/storage';
 import { ConferenceRoom } from './conference-room';
 import type { PeerSession } from './peer-session';
 import { parseQualityReport } from './quality-report';
+import { segmentConference } from './recording/segment-files';
 import type { WorkerPool } from './worker-pool';
 
 /** Frames of the participant protocol that end a session. */
@@ -63,7 +64,15 @@ export class MediaNode {
     return this.config.media.nodeId;
   }
 
+  /** This node's own spool: what is left in it after a crash is this node's to store. */
+  private get segmentDir(): string {
+    return join(this.config.media.spoolDir, this.nodeId);
+  }
+
   async start(): Promise<void> {
+    await mkdir(this.segmentDir, { recursive: true });
+    // Listed before any offer is served: a segment begun from now on is not a leftover.
+    const leftovers = (await readdir(this.segmentDir)).filter((name) => segmentConference(name)).sort();
     const sessions = serveRpc<SessionOfferRequest, SessionOfferReply>(
       this.nc,
       this.subjects.mediaSession(this.nodeId),
@@ -80,6 +89,22 @@ export class MediaNode {
     this.closers.push({ close: () => sessions.unsubscribe() }, events);
     this.beat();
     this.heartbeat = setInterval(() => this.beat(), MEDIA_HEARTBEAT_MS);
+    void this.storeLeftoverSegments(leftovers);
+  }
+
+  /**
+   * Segments that a crash left behind (recorded up to the moment the node died) are stored like any
+   * other, oldest first, so the recording loses nothing it had.
+   */
+  private async storeLeftoverSegments(names: string[]) {
+    for (const name of names) {
+      const conferenceId = segmentConference(name)!;
+      const file = join(this.segmentDir, name);
+      this.logger.info({ conferenceId, file }, 'storing a segment left by a crash');
+      await this.storeSegment(conferenceId, file).catch((error) =>
+        this.logger.error({ err: error, conferenceId, file }, 'leftover segment not stored'),
+      );
+    }
   }
 
   async close(): Promise<void> {
@@ -89,12 +114,7 @@ export class MediaNode {
   }
 
   get load(): MediaNodeHeartbeat['load'] {
-    let sessions = 0;
-    return {
-      conferences: this.rooms.size,
-      sessions: (sessions += this.sessionCount()),
-      workers: this.pool.size,
-    };
+    return { conferences: this.rooms.size, sessions: this.sessionCount(), workers: this.pool.size };
   }
 
   private sessionCount(): number {
@@ -143,6 +163,7 @@ export class MediaNode {
         {
           mixer: this.config.mixer,
           roster: (id) => this.roster(id),
+          segmentDir: this.segmentDir,
           storeSegment: (id, file) => this.storeSegment(id, file),
           reportStreaming: (id, streamingId, alive) => this.reportStreaming(id, streamingId, alive),
           logger: this.logger,
@@ -213,7 +234,17 @@ export class MediaNode {
     await rm(file, { force: true });
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.rpc.request(this.subjects.recordingSegment, { conferenceId, storageKey }, conferenceId);
+        const reply = await this.rpc.request<{ status: number }>(
+          this.subjects.recordingSegment,
+          { conferenceId, storageKey },
+          conferenceId,
+        );
+        if (reply.status === 404) {
+          // The conference is gone, and its recordings with it.
+          await this.storage.deletePrefix(storageKey);
+          this.logger.info({ conferenceId, storageKey }, 'segment of a deleted conference dropped');
+          return;
+        }
         this.logger.info({ conferenceId, storageKey }, 'recording segment stored');
         return;
       } catch (error) {

@@ -70,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       rtcMinPort: read<number>('MIND_MEDIA_RTC_MIN_PORT'),
       rtcMaxPort: read<number>('MIND_MEDIA_RTC_MAX_PORT'),
       healthPort: read<number>('MIND_MEDIA_HEALTH_PORT'),
+      spoolDir: read<string>('MIND_MEDIA_SPOOL_DIR'),
     },
     storage: storageSettings(read),
     recording: {

@@ -117,6 +117,12 @@ export const VARIABLES = {
     kind: 'port',
     description: 'Port of `/healthz` and `/readyz` of a media node.',
   },
+  MIND_MEDIA_SPOOL_DIR: {
+    default: '/tmp/mind-media-spool',
+    kind: 'string',
+    description:
+      'Where media nodes write recording segments until stored; a node stores its leftovers when it restarts.',
+  },
   MIND_STORAGE: {
     default: 'local',
     kind: 'enum',

@@ -141,3 +141,17 @@ export async function publishWithTone(page: Page, hz: number): Promise<void> {
     );
   }, hz);
 }
+
+/** Leaves (closing the PeerConnection, as SDKs do) and joins again with a fresh one, then sends again. */
+export async function rejoin(page: Page) {
+  await page.evaluate(async () => {
+    const g = globalThis as any;
+    g.session.leave();
+    await g.session.join();
+    const stream = await g.navigator.mediaDevices.getUserMedia({
+      audio: true,
+      video: { width: 640, height: 360 },
+    });
+    await g.session.publish('primary', stream);
+  });
+}

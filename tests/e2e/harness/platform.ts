@@ -75,6 +75,7 @@ export class Platform {
       MIND_DEMO_PORT: String(ports.demo),
       MIND_RECORDING_HEALTH_PORT: String(ports.recording),
       MIND_STORAGE_DIR: mkdtempSync(join(tmpdir(), 'mind-storage-')),
+      MIND_MEDIA_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'mind-spool-')),
       MIND_DEMO_API_URL: `http://127.0.0.1:${ports.gateway}`,
       MIND_MEDIA_NODE_ID: `node-${randomBytes(3).toString('hex')}`,
       MIND_MEDIA_WORKERS: '1',
@@ -151,6 +152,11 @@ export class Platform {
     this.children.delete(name);
   }
 
+  isRunning(name: ServiceName | string): boolean {
+    const child = this.children.get(name);
+    return !!child && child.exitCode === null && child.signalCode === null;
+  }
+
   logsOf(name: string): string {
     return (this.logs.get(name) ?? []).join('');
   }
@@ -180,7 +186,9 @@ export class Platform {
     const jsm = await nc.jetstreamManager();
     await jsm.streams.delete(eventStreamName(this.env.MIND_NATS_PREFIX!)).catch(() => undefined);
     await nc.close();
-    rmSync(this.env.MIND_STORAGE_DIR!, { recursive: true, force: true });
+    for (const dir of [this.env.MIND_STORAGE_DIR!, this.env.MIND_MEDIA_SPOOL_DIR!]) {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   private async waitReady(name: string, child: ChildProcess, healthUrl: string) {
