@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import chromiumFlags from './chromium-flags.json';
 
 const ROOT = join(__dirname, '../../..');
@@ -64,6 +64,21 @@ export class BrowserHarness {
     await page.goto(this.origin);
     await page.waitForFunction('"Mind" in window');
     return page;
+  }
+
+  /** The pages open now, for `closePagesSince`. */
+  openPages(): Set<BrowserContext> {
+    return new Set(this.browser.contexts());
+  }
+
+  /** Closes the pages opened after `before` was taken: their participants leave and stop costing CPU. */
+  async closePagesSince(before: Set<BrowserContext>): Promise<void> {
+    await Promise.all(
+      this.browser
+        .contexts()
+        .filter((context) => !before.has(context))
+        .map((context) => context.close()),
+    );
   }
 
   async close(): Promise<void> {

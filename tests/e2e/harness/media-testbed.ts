@@ -1,3 +1,4 @@
+import type { BrowserContext } from 'playwright-core';
 import { AppSocket } from './app-socket';
 import { BrowserHarness } from './browser';
 import { client } from './http';
@@ -16,7 +17,7 @@ export interface MediaTestbed {
 
 /**
  * For a describe block: a platform with a media node, headless Chromium and an application, started
- * before its tests and stopped after them.
+ * before its tests and stopped after them; the pages a test opens are closed after it.
  */
 export function useMediaTestbed(): MediaTestbed {
   const testbed = {} as MediaTestbed;
@@ -31,6 +32,15 @@ export function useMediaTestbed(): MediaTestbed {
       const created = (await client(platform.url, app.token).post(`/${app.id}`, { name })).body;
       return { id: created.id, socket: await AppSocket.open(platform.url, app.id, created.id, app.token) };
     };
+  });
+  // Each test's participants leave with it, so that the next test does not share the CPU with them
+  // (those of the block's `beforeAll` stay).
+  let before = new Set<BrowserContext>();
+  beforeEach(() => {
+    before = testbed.browser.openPages();
+  });
+  afterEach(async () => {
+    await testbed.browser?.closePagesSince(before);
   });
   afterAll(async () => {
     await testbed.browser?.close();

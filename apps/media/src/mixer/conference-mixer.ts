@@ -272,18 +272,22 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
         this.thread.send({ type: 'openInput', key, serial, sdp: sdpDocument(leg.sdpMedia), shape });
         leg.consumer.on('producerclose', () => this.inputs.get(key) === input && this.dropInput(key));
         setTimeout(() => leg.consumer.resume().catch(() => undefined), DECODER_START_MS).unref();
-        // ffmpeg cannot ask for a key frame: ask until the first picture comes out.
-        if (shape) {
-          input.keyFrameTimer = setInterval(
-            () => leg.consumer.requestKeyFrame().catch(() => undefined),
-            KEY_FRAME_RETRY_MS,
-          );
-        }
+        if (shape) this.requestKeyFrames(input);
       },
       (error) => {
         if (this.inputs.get(key) === input) this.inputs.delete(key);
         this.logger.warn({ err: error, key }, 'mixer input could not be opened');
       },
+    );
+  }
+
+  /** ffmpeg cannot ask for a key frame: ask until its first picture comes out. */
+  private requestKeyFrames(input: MixerInput) {
+    const consumer = input.leg?.consumer;
+    if (!consumer || input.keyFrameTimer) return;
+    input.keyFrameTimer = setInterval(
+      () => consumer.requestKeyFrame().catch(() => undefined),
+      KEY_FRAME_RETRY_MS,
     );
   }
 
@@ -312,8 +316,15 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     }
     const input = this.inputs.get(event.key);
     if (input?.serial !== event.serial) return;
-    if (event.type === 'inputPicture') clearInterval(input.keyFrameTimer);
-    else this.dropInput(event.key);
+    if (event.type === 'inputPicture') {
+      clearInterval(input.keyFrameTimer);
+      input.keyFrameTimer = undefined;
+    } else if (event.type === 'inputRestarted') {
+      void input.leg?.consumer.requestKeyFrame().catch(() => undefined);
+      this.requestKeyFrames(input);
+    } else {
+      this.dropInput(event.key);
+    }
   }
 
   private shapeOf(source: Source): VideoShape {

@@ -6,60 +6,67 @@ import { I420Frame } from './i420-frame';
 import type { Size } from './layout';
 import { SDP_INPUT } from './plain-rtp';
 
-/** How a decoded video is shaped for its tiles: cropped to fill (cameras) or letterboxed (screens). */
+/** How a decoded video is shaped for its tile: cropped to fill (cameras) or letterboxed (screens). */
 export interface VideoShape extends Size {
   fit: 'cover' | 'contain';
 }
 
 /** At most this much decoded audio waits for the mixer; older samples are dropped to bound latency. */
 const MAX_BUFFERED_MS = 200;
+/** A tile must keep its new size this long before its decoder is restarted for it. */
+const RESHAPE_AFTER_MS = 500;
 
 export interface DecoderEvents {
-  /** The first picture came out (video): key frame requests may stop. */
+  /** The first picture came out (video), after the start or a reshape: key frame requests may stop. */
   picture: [];
+  /** ffmpeg was restarted for a new tile size and needs a key frame. */
+  restarted: [];
   closed: [];
 }
 
 /**
- * One stream of the mix decoded by ffmpeg from the RTP an SDP describes: raw I420 frames already
- * shaped to a 16:9 tile (video, `shape` given), or 48 kHz mono PCM (audio), read back through a pipe.
+ * One stream of the mix decoded by ffmpeg from the RTP an SDP describes: raw I420 frames scaled by
+ * ffmpeg to exactly their tile (video, so that composing is a copy), or 48 kHz mono PCM (audio), read
+ * back through a pipe. When the layout gives a video another tile size, its ffmpeg is restarted for
+ * it on the same ports; the last picture stands in until the new one comes.
  */
 export class Decoder extends EventEmitter<DecoderEvents> {
   /** The newest decoded picture and when it came (video). */
   latest: { frame: I420Frame; at: number } | null = null;
+  /** Since when a restarted decoder waits for its first picture. */
+  waitingSince: number | null = null;
   private audio: Buffer[] = [];
   private audioBytes = 0;
+  private ffmpeg: FfmpegProcess | null = null;
+  private wanted: { shape: VideoShape; since: number } | null = null;
   private closed = false;
-  private readonly ffmpeg: FfmpegProcess;
 
-  constructor(sdp: string, shape: VideoShape | null, logger: Logger) {
+  constructor(
+    private readonly sdp: string,
+    private shape: VideoShape | null,
+    private readonly logger: Logger,
+  ) {
     super();
-    const output = shape
-      ? ['-an', '-vf', videoFilter(shape), '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1']
-      : ['-vn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 's16le', 'pipe:1'];
-    this.ffmpeg = new FfmpegProcess(
-      ['-fflags', 'nobuffer', '-flags', 'low_delay', '-reorder_queue_size', '64', ...SDP_INPUT, ...output],
-      logger,
-    );
-    this.ffmpeg.stdin.end(sdp);
-    this.ffmpeg.on('exit', () => this.close());
-    if (shape) {
-      readRecords(this.ffmpeg.stdout, I420Frame.byteLength(shape.width, shape.height), (record) => {
-        if (!this.latest) this.emit('picture');
-        this.latest = { frame: new I420Frame(shape.width, shape.height, record), at: Date.now() };
-      });
-    } else {
-      const limit = (SAMPLE_RATE * 2 * MAX_BUFFERED_MS) / 1000;
-      this.ffmpeg.stdout.on('data', (chunk: Buffer) => {
-        this.audio.push(chunk);
-        this.audioBytes += chunk.length;
-        while (this.audioBytes - this.audio[0].length >= limit) this.audioBytes -= this.audio.shift()!.length;
-      });
-    }
+    this.spawn();
   }
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /**
+   * The shape of the tile this video is drawn in now; once it has held for a moment and differs from
+   * what ffmpeg makes, ffmpeg is restarted to make it.
+   */
+  want(shape: VideoShape, now: number): void {
+    if (this.closed || !this.shape || this.waitingSince !== null) return;
+    if (sameShape(shape, this.shape)) {
+      this.wanted = null;
+    } else if (!this.wanted || !sameShape(shape, this.wanted.shape)) {
+      this.wanted = { shape, since: now };
+    } else if (now - this.wanted.since >= RESHAPE_AFTER_MS) {
+      this.restart(shape, now);
+    }
   }
 
   /** One 20 ms block of samples, or null when the decoder has not caught up (audio). */
@@ -78,12 +85,60 @@ export class Decoder extends EventEmitter<DecoderEvents> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.ffmpeg.close();
+    this.ffmpeg?.close();
     this.emit('closed');
+  }
+
+  private restart(shape: VideoShape, now: number) {
+    const old = this.ffmpeg;
+    this.shape = shape;
+    this.wanted = null;
+    this.waitingSince = now;
+    this.ffmpeg = null;
+    // The new ffmpeg binds the same ports, so the old one must be gone first.
+    old?.once('exit', () => {
+      if (this.closed) return;
+      this.spawn();
+      this.emit('restarted');
+    });
+    old?.close();
+  }
+
+  private spawn() {
+    const shape = this.shape;
+    const output = shape
+      ? ['-an', '-vf', videoFilter(shape), '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1']
+      : ['-vn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 's16le', 'pipe:1'];
+    const ffmpeg = new FfmpegProcess(
+      ['-fflags', 'nobuffer', '-flags', 'low_delay', '-reorder_queue_size', '64', ...SDP_INPUT, ...output],
+      this.logger,
+    );
+    this.ffmpeg = ffmpeg;
+    ffmpeg.stdin.end(this.sdp);
+    // An ffmpeg that ends by itself ends the decoder; one ended for a restart does not.
+    ffmpeg.on('exit', () => this.ffmpeg === ffmpeg && this.close());
+    if (shape) {
+      readRecords(ffmpeg.stdout, I420Frame.byteLength(shape.width, shape.height), (record) => {
+        if (this.ffmpeg !== ffmpeg) return;
+        if (!this.latest || this.waitingSince !== null) this.emit('picture');
+        this.waitingSince = null;
+        this.latest = { frame: new I420Frame(shape.width, shape.height, record), at: Date.now() };
+      });
+    } else {
+      const limit = (SAMPLE_RATE * 2 * MAX_BUFFERED_MS) / 1000;
+      ffmpeg.stdout.on('data', (chunk: Buffer) => {
+        this.audio.push(chunk);
+        this.audioBytes += chunk.length;
+        while (this.audioBytes - this.audio[0].length >= limit) this.audioBytes -= this.audio.shift()!.length;
+      });
+    }
   }
 }
 
-/** Scales any picture to the tile's 16:9 size: cropped to fill, or letterboxed to show it whole. */
+const sameShape = (a: VideoShape, b: VideoShape) =>
+  a.width === b.width && a.height === b.height && a.fit === b.fit;
+
+/** Scales any picture to the tile's size: cropped to fill, or letterboxed to show it whole. */
 function videoFilter({ width, height, fit }: VideoShape): string {
   return fit === 'cover'
     ? `scale=${width}:${height}:force_original_aspect_ratio=increase,crop=${width}:${height}`

@@ -20,6 +20,8 @@ import { NameCards } from './name-card';
  * shared screen keeps its last picture (browsers send a still screen at a frame now and then).
  */
 const STALE_CAMERA_MS = 1000;
+/** A decoder restarted for a new tile size shows its last picture meanwhile, for at most this long. */
+const RESTART_GRACE_MS = 3000;
 const GREY = { y: 60, u: 128, v: 128 };
 
 /**
@@ -101,7 +103,8 @@ export class MixEngine {
     this.closeInput(key);
     const decoder = new Decoder(sdp, shape, this.logger.child({ mixerInput: key }));
     this.decoders.set(key, decoder);
-    decoder.once('picture', () => this.tell({ type: 'inputPicture', key, serial }));
+    decoder.on('picture', () => this.tell({ type: 'inputPicture', key, serial }));
+    decoder.on('restarted', () => this.tell({ type: 'inputRestarted', key, serial }));
     // A decoder that ends by itself is reported; one closed on request is not.
     decoder.once('closed', () => {
       if (this.decoders.get(key) !== decoder) return;
@@ -159,8 +162,12 @@ export class MixEngine {
     this.canvas.fill({ x: 0, y: 0, width, height }, BLACK);
     const tiles = arrangeTiles(this.layout, this.participants, this.loudest.speaker, { width, height });
     for (const tile of tiles) {
-      const latest = this.decoders.get(inputKey(tile.participantId, tile.source, 'video'))?.latest;
-      const fresh = latest && (tile.source === 'secondary' || now - latest.at < STALE_CAMERA_MS);
+      const decoder = this.decoders.get(inputKey(tile.participantId, tile.source, 'video'));
+      decoder?.want({ width: tile.rect.width, height: tile.rect.height, fit: tile.fit }, now);
+      const latest = decoder?.latest;
+      const restarting = decoder?.waitingSince != null && now - decoder.waitingSince < RESTART_GRACE_MS;
+      const fresh =
+        latest && (tile.source === 'secondary' || restarting || now - latest.at < STALE_CAMERA_MS);
       const picture = tile.video && fresh ? latest.frame : this.cards.get(tile.name);
       if (picture) this.canvas.draw(picture, tile.rect, 'cover');
       else this.canvas.fill(tile.rect, GREY);

@@ -50,6 +50,7 @@ export interface MixStats {
 /** Mixing thread to main thread. `serial` tells one opening of an input from a later one. */
 export type FromMixThread =
   | { type: 'inputPicture'; key: string; serial: number }
+  | { type: 'inputRestarted'; key: string; serial: number }
   | { type: 'inputEnded'; key: string; serial: number }
   | { type: 'outputEnded'; id: string }
   | { type: 'stats'; request: number; stats: MixStats };
