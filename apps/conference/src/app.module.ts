@@ -20,6 +20,7 @@ import { MessageService } from './messages/message.service';
 import { ParticipantService } from './participants/participant.service';
 import { StreamingService } from './streamings/streaming.service';
 import { CONFIG, LOGGER, NATS, STORAGE } from './tokens';
+import { RpcEndpoints } from './messaging/rpc-endpoints';
 
 export interface Infrastructure {
   config: Config;
@@ -39,6 +40,7 @@ export class AppModule {
         { provide: DataSource, useValue: infra.dataSource },
         { provide: NATS, useValue: infra.nc },
         { provide: STORAGE, useValue: createStorage(infra.config.storage) },
+        RpcEndpoints,
         Authenticator,
         OutboxRelay,
         ConferenceTransactions,

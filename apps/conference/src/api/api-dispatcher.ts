@@ -1,12 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { authorize } from '@mind/auth';
-import type { Config } from '@mind/config';
 import {
   errorReply,
   OPERATION_IDS,
   OPERATIONS,
-  subjects,
   type ApiCommand,
   type ApiReply,
   type OperationId,
@@ -14,7 +12,6 @@ import {
   type SocketAuthRequest,
 } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
-import { serveRpc, type NatsConnection } from '@mind/messaging';
 import { Authenticator } from '../access/authenticator';
 import { ConferenceEntity } from '../database/entities';
 import { ConferenceService } from '../conferences/conference.service';
@@ -25,10 +22,9 @@ import { MessageService } from '../messages/message.service';
 import { RecordingService } from '../recordings/recording.service';
 import { ParticipantService } from '../participants/participant.service';
 import { StreamingService } from '../streamings/streaming.service';
-import { CONFIG, LOGGER, NATS } from '../tokens';
+import { RpcEndpoints } from '../messaging/rpc-endpoints';
+import { LOGGER } from '../tokens';
 import { actorOf, type OperationHandler } from './context';
-
-const QUEUE = 'conference';
 
 /**
  * Serves the public API over NATS: one subject per operation. Every call is authenticated (401),
@@ -36,9 +32,8 @@ const QUEUE = 'conference';
  * the permission table (403), then handed to the service that owns the operation.
  */
 @Injectable()
-export class ApiDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ApiDispatcher implements OnApplicationBootstrap {
   private readonly handlers: Record<Exclude<OperationId, 'createConference'>, OperationHandler>;
-  private subscriptions: { unsubscribe(): void }[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -50,8 +45,7 @@ export class ApiDispatcher implements OnApplicationBootstrap, OnApplicationShutd
     private readonly media: MediaFeaturesService,
     private readonly recordings: RecordingService,
     private readonly sessions: SessionRouter,
-    @Inject(NATS) private readonly nc: NatsConnection,
-    @Inject(CONFIG) private readonly config: Config,
+    private readonly rpc: RpcEndpoints,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.handlers = {
@@ -86,32 +80,19 @@ export class ApiDispatcher implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   onApplicationBootstrap() {
-    const s = subjects(this.config.nats.prefix);
     const fault = () => errorReply(500, 'internal error');
-    this.subscriptions = OPERATION_IDS.map((operation) =>
-      serveRpc<ApiCommand, ApiReply>(
-        this.nc,
-        s.api(operation),
-        QUEUE,
-        this.logger,
+    for (const operation of OPERATION_IDS) {
+      this.rpc.serve<ApiCommand, ApiReply>(
+        this.rpc.subjects.api(operation),
         (cmd) => this.handle(cmd),
         fault,
-      ),
+      );
+    }
+    this.rpc.serve<SocketAuthRequest, SocketAuthReply>(
+      this.rpc.subjects.socketAuth,
+      (req) => this.authorizeSocket(req),
+      () => ({ status: 404, error: 'internal error' }),
     );
-    this.subscriptions.push(
-      serveRpc<SocketAuthRequest, SocketAuthReply>(
-        this.nc,
-        s.socketAuth,
-        QUEUE,
-        this.logger,
-        (req) => this.authorizeSocket(req),
-        () => ({ status: 404, error: 'internal error' }),
-      ),
-    );
-  }
-
-  onApplicationShutdown() {
-    for (const sub of this.subscriptions) sub.unsubscribe();
   }
 
   async handle(command: ApiCommand): Promise<ApiReply> {

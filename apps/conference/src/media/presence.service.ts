@@ -1,13 +1,12 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Config } from '@mind/config';
-import { subjects, type PresenceReply, type PresenceReport } from '@mind/contracts';
+import type { PresenceReply, PresenceReport } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
-import { serveRpc, type NatsConnection } from '@mind/messaging';
 import { ConferenceEntity, ParticipantEntity } from '../database/entities';
 import { ConferenceTransactions, type Emit } from '../events/conference-transactions';
 import { participantChanged } from '../participants/participant-events';
-import { CONFIG, LOGGER, NATS } from '../tokens';
+import { RpcEndpoints } from '../messaging/rpc-endpoints';
+import { LOGGER } from '../tokens';
 import { MediaNodeRegistry } from './media-node-registry';
 
 const OFFLINE = { online: false, audio: false, video: false, secondaryAudio: false, secondaryVideo: false };
@@ -19,32 +18,22 @@ const OFFLINE = { online: false, audio: false, video: false, secondaryAudio: fal
  * or restarts, the participants whose sessions it held go offline.
  */
 @Injectable()
-export class PresenceService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private subscription?: { unsubscribe(): void };
-
+export class PresenceService implements OnApplicationBootstrap {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: ConferenceTransactions,
     private readonly registry: MediaNodeRegistry,
-    @Inject(NATS) private readonly nc: NatsConnection,
-    @Inject(CONFIG) private readonly config: Config,
+    private readonly rpc: RpcEndpoints,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onApplicationBootstrap() {
-    this.subscription = serveRpc<PresenceReport, PresenceReply>(
-      this.nc,
-      subjects(this.config.nats.prefix).mediaPresence,
-      'conference',
-      this.logger,
+    this.rpc.serve<PresenceReport, PresenceReply>(
+      this.rpc.subjects.mediaPresence,
       (report) => this.report(report),
       () => ({ status: 404 }),
     );
     this.registry.onNodeGone((_nodeId, incarnation) => void this.nodeGone(incarnation));
-  }
-
-  onApplicationShutdown() {
-    this.subscription?.unsubscribe();
   }
 
   async report(report: PresenceReport): Promise<PresenceReply> {

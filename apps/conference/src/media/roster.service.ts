@@ -1,41 +1,27 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
-import type { Config } from '@mind/config';
-import { subjects, type RosterReply, type RosterRequest } from '@mind/contracts';
-import type { Logger } from '@mind/logging';
-import { serveRpc, type NatsConnection } from '@mind/messaging';
+import type { RosterReply, RosterRequest } from '@mind/contracts';
 import { ConferenceEntity, ParticipantEntity, StreamingEntity } from '../database/entities';
+import { RpcEndpoints } from '../messaging/rpc-endpoints';
 import { toParticipant, toStreaming } from '../representations';
-import { CONFIG, LOGGER, NATS } from '../tokens';
 
 /**
  * Tells a media node what of a conference its mixed media needs (layout, participants, recording,
  * streamings) when its room opens or its mixer starts; from then on the node follows the events.
  */
 @Injectable()
-export class RosterService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private subscription?: { unsubscribe(): void };
-
+export class RosterService implements OnApplicationBootstrap {
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(NATS) private readonly nc: NatsConnection,
-    @Inject(CONFIG) private readonly config: Config,
-    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly rpc: RpcEndpoints,
   ) {}
 
   onApplicationBootstrap() {
-    this.subscription = serveRpc<RosterRequest, RosterReply>(
-      this.nc,
-      subjects(this.config.nats.prefix).mediaRoster,
-      'conference',
-      this.logger,
+    this.rpc.serve<RosterRequest, RosterReply>(
+      this.rpc.subjects.mediaRoster,
       (request) => this.roster(request),
       () => ({ status: 404 }),
     );
-  }
-
-  onApplicationShutdown() {
-    this.subscription?.unsubscribe();
   }
 
   async roster({ conferenceId }: RosterRequest): Promise<RosterReply> {

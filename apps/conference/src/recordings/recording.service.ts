@@ -7,19 +7,18 @@ import {
   errorReply,
   RECORDING_QUEUE,
   recordingKeys,
-  subjects,
   type ApiReply,
   type FinaliseRecordingJob,
   type RecordingFinalisedReport,
   type RecordingSegmentReport,
 } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
-import { serveRpc, type NatsConnection } from '@mind/messaging';
 import { ok, resourceChanged, scopeOf, type CallContext } from '../api/context';
 import { ConferenceEntity, RecordingSegmentEntity } from '../database/entities';
 import { ConferenceTransactions } from '../events/conference-transactions';
 import { toConference } from '../representations';
-import { CONFIG, LOGGER, NATS } from '../tokens';
+import { RpcEndpoints } from '../messaging/rpc-endpoints';
+import { CONFIG, LOGGER } from '../tokens';
 import { preferredRecordingType } from './recording-type';
 
 /**
@@ -31,13 +30,12 @@ import { preferredRecordingType } from './recording-type';
 export class RecordingService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly redis: Redis;
   private readonly queue: Queue<FinaliseRecordingJob>;
-  private subscriptions: { unsubscribe(): void }[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: ConferenceTransactions,
-    @Inject(NATS) private readonly nc: NatsConnection,
-    @Inject(CONFIG) private readonly config: Config,
+    private readonly rpc: RpcEndpoints,
+    @Inject(CONFIG) config: Config,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
@@ -45,29 +43,19 @@ export class RecordingService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   onApplicationBootstrap() {
-    const names = subjects(this.config.nats.prefix);
-    this.subscriptions = [
-      serveRpc<RecordingSegmentReport, { status: 200 | 404 }>(
-        this.nc,
-        names.recordingSegment,
-        'conference',
-        this.logger,
-        (report) => this.segmentStored(report),
-        () => ({ status: 404 }),
-      ),
-      serveRpc<RecordingFinalisedReport, { status: 200 }>(
-        this.nc,
-        names.recordingFinalised,
-        'conference',
-        this.logger,
-        (report) => this.finalised(report),
-        () => ({ status: 200 }),
-      ),
-    ];
+    this.rpc.serve<RecordingSegmentReport, { status: 200 | 404 }>(
+      this.rpc.subjects.recordingSegment,
+      (report) => this.segmentStored(report),
+      () => ({ status: 404 }),
+    );
+    this.rpc.serve<RecordingFinalisedReport, { status: 200 }>(
+      this.rpc.subjects.recordingFinalised,
+      (report) => this.finalised(report),
+      () => ({ status: 200 }),
+    );
   }
 
   async onApplicationShutdown() {
-    for (const subscription of this.subscriptions) subscription.unsubscribe();
     await this.queue.close();
     this.redis.disconnect();
   }

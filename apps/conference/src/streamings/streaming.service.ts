@@ -1,22 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Config } from '@mind/config';
 import {
   errorReply,
-  subjects,
   type ApiReply,
   type CreateStreamingRequest,
   type StreamingAliveReport,
 } from '@mind/contracts';
-import type { Logger } from '@mind/logging';
-import { serveRpc, type NatsConnection } from '@mind/messaging';
 import { StreamingEntity } from '../database/entities';
 import { ConferenceTransactions, type Emit } from '../events/conference-transactions';
 import { toStreaming } from '../representations';
 import { ok, resourceChanged, scopeOf, type CallContext } from '../api/context';
 import { ConferenceEntity } from '../database/entities';
-import { CONFIG, LOGGER, NATS } from '../tokens';
+import { RpcEndpoints } from '../messaging/rpc-endpoints';
 
 const notFound = () => errorReply(404, 'streaming not found', 'streamingId');
 
@@ -25,30 +21,19 @@ const notFound = () => errorReply(404, 'streaming not found', 'streamingId');
  * `alive` is what the pushing media node last reported: each change is an `updated` notification.
  */
 @Injectable()
-export class StreamingService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private subscription?: { unsubscribe(): void };
-
+export class StreamingService implements OnApplicationBootstrap {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: ConferenceTransactions,
-    @Inject(NATS) private readonly nc: NatsConnection,
-    @Inject(CONFIG) private readonly config: Config,
-    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly rpc: RpcEndpoints,
   ) {}
 
   onApplicationBootstrap() {
-    this.subscription = serveRpc<StreamingAliveReport, { status: 200 | 404 }>(
-      this.nc,
-      subjects(this.config.nats.prefix).streamingAlive,
-      'conference',
-      this.logger,
+    this.rpc.serve<StreamingAliveReport, { status: 200 | 404 }>(
+      this.rpc.subjects.streamingAlive,
       (report) => this.reportAlive(report),
       () => ({ status: 404 }),
     );
-  }
-
-  onApplicationShutdown() {
-    this.subscription?.unsubscribe();
   }
 
   async reportAlive(report: StreamingAliveReport): Promise<{ status: 200 | 404 }> {
