@@ -271,7 +271,7 @@ async function measure(worker, clips, count, { width, height }) {
     mixer.sourcesChanged();
 
     // Someone watches the mix: a consumer on a PlainTransport towards the counting process.
-    const payloadType = mixer.videoProducer.rtpParameters.codecs[0].payloadType;
+    const payloadType = mixer.output.video.rtpParameters.codecs[0].payloadType;
     counter = await startCounter(payloadType);
     const egress = await router.createPlainTransport({
       listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
@@ -279,15 +279,15 @@ async function measure(worker, clips, count, { width, height }) {
       comedia: false,
     });
     await egress.connect({ ip: '127.0.0.1', port: counter.port });
-    await egress.consume({ producerId: mixer.videoProducer.id, rtpCapabilities: router.rtpCapabilities });
+    await egress.consume({ producerId: mixer.output.video.id, rtpCapabilities: router.rtpCapabilities });
 
     await sleep(WARMUP * 1000);
 
     const start = {
       node: process.cpuUsage(),
       counts: await counter.read(),
-      video: await byteCount(mixer.videoProducer),
-      audio: await byteCount(mixer.fullAudioProducer),
+      video: await byteCount(mixer.output.video),
+      audio: await byteCount(mixer.output.audio),
       at: performance.now(),
     };
     const seen = new Map();
@@ -300,8 +300,8 @@ async function measure(worker, clips, count, { width, height }) {
     const end = {
       node: process.cpuUsage(start.node),
       counts: await counter.read(),
-      video: await byteCount(mixer.videoProducer),
-      audio: await byteCount(mixer.fullAudioProducer),
+      video: await byteCount(mixer.output.video),
+      audio: await byteCount(mixer.output.audio),
       at: performance.now(),
       rss: process.memoryUsage().rss,
     };

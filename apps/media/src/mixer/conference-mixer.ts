@@ -136,16 +136,7 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     return this.closed;
   }
 
-  get videoProducer(): types.Producer {
-    return this.video.producer;
-  }
-
-  /** Everyone's voice: what recordings, streams and listeners outside the mix get. */
-  get fullAudioProducer(): types.Producer {
-    return this.audio.producer;
-  }
-
-  /** The mixed picture and everyone's voice, as recordings and streams take them. */
+  /** The mixed picture and everyone's voice: what recordings, streams and listeners outside the mix get. */
   get output(): { video: types.Producer; audio: types.Producer } {
     return { video: this.video.producer, audio: this.audio.producer };
   }
@@ -153,7 +144,7 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   /** The mixed audio a listener hears: the full mix, or the mix without its own voice. */
   async audioProducerFor(listenerId: string): Promise<types.Producer> {
     const listener = this.participants.get(listenerId);
-    if (!listener || !mixes(listener.role, 'primary')) return this.fullAudioProducer;
+    if (!listener || !mixes(listener.role, 'primary')) return this.audio.producer;
     let ready = this.listenerAudio.get(listenerId);
     if (!ready) {
       ready = RtpOutput.audio(this.sources.router, this.options.audioBitrate);
