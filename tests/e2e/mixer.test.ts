@@ -150,6 +150,37 @@ describe('mixer: the conference stream', () => {
     expect(full[0]).toBeGreaterThan(ann[0] + 30);
   });
 
+  it('an attendee who talks and is made a speaker enters the mix, and still does not hear itself', async () => {
+    const { id: conferenceId } = await testbed.conference('promotion');
+    const api = client(testbed.platform.url, testbed.app.token);
+    const ann = await testbed.join(conferenceId, 'Ann', false);
+    await publishWithTone(ann.page, 500);
+    const lis = await testbed.join(conferenceId, 'Lis', false);
+    await api.patch(`/${testbed.app.id}/${conferenceId}/participants/${lis.id}`, { role: 'attendee' });
+    await publishWithTone(lis.page, 1100);
+    for (const { page } of [ann, lis]) {
+      await page.evaluate(() => (globalThis as any).watch('conference', ['audio']));
+    }
+    const audible = (level: number) => level > -75;
+    // An attendee is not mixed: Ann does not hear Lis, Lis hears Ann.
+    await waitFor(
+      () => conferenceSpectrum(lis.page, [500]),
+      ([ann]) => audible(ann),
+      20_000,
+    );
+    expect(audible((await conferenceSpectrum(ann.page, [1100]))[0])).toBe(false);
+
+    // Made a speaker, without a new offer: Ann hears Lis now, and Lis still hears only Ann.
+    await api.patch(`/${testbed.app.id}/${conferenceId}/participants/${lis.id}`, { role: 'speaker' });
+    await waitFor(
+      () => conferenceSpectrum(ann.page, [1100]),
+      ([lis]) => audible(lis),
+      20_000,
+    );
+    const [annTone, ownTone] = await conferenceSpectrum(lis.page, [500, 1100]);
+    expect(ownTone).toBeLessThan(annTone - 30);
+  });
+
   it('re-tiles on joins and leaves while someone watches, without a gap or a new stream', async () => {
     const { id: conferenceId } = await testbed.conference('comings');
     const api = client(testbed.platform.url, testbed.app.token);

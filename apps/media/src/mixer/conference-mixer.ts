@@ -141,10 +141,15 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     return { video: this.video.producer, audio: this.audio.producer };
   }
 
-  /** The mixed audio a listener hears: the full mix, or the mix without its own voice. */
+  /**
+   * The mixed audio a listener hears, never with its own voice: the mix without it for a listener
+   * whose voice is mixed or who sends a voice at all (a role change may put it in the mix without a
+   * new offer), everyone's for the others.
+   */
   async audioProducerFor(listenerId: string): Promise<types.Producer> {
     const listener = this.participants.get(listenerId);
-    if (!listener || !mixes(listener.role, 'primary')) return this.audio.producer;
+    const speaks = this.sources.producerOf(streamKey(listenerId, 'primary'), 'audio') !== undefined;
+    if (!listener || !(mixes(listener.role, 'primary') || speaks)) return this.audio.producer;
     let ready = this.listenerAudio.get(listenerId);
     if (!ready) {
       ready = RtpOutput.audio(this.sources.router, this.options.audioBitrate);
