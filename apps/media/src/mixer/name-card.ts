@@ -50,7 +50,11 @@ export class NameCards {
       );
       const chunks: Buffer[] = [];
       ffmpeg.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-      const code = await new Promise<number | null>((resolve) => ffmpeg.on('exit', (c) => resolve(c)));
+      // A process can exit before its output has all been read: wait for both.
+      const [code] = await Promise.all([
+        new Promise<number | null>((resolve) => ffmpeg.on('exit', (c) => resolve(c))),
+        new Promise((resolve) => ffmpeg.stdout.once('close', resolve)),
+      ]);
       const data = Buffer.concat(chunks);
       if (code !== 0 || data.length !== I420Frame.byteLength(width, height)) {
         throw new Error(`ffmpeg drew no card (exit ${code}, ${data.length} bytes)`);
