@@ -10,7 +10,7 @@ describe('demo application', () => {
 
   beforeAll(async () => {
     platform = await Platform.start({}, { media: true });
-    await platform.startService('demo');
+    await Promise.all([platform.startService('demo'), platform.startService('recording')]);
     demoUrl = platform.healthUrl('demo');
     browser = await BrowserHarness.start();
   });
@@ -86,4 +86,39 @@ describe('demo application', () => {
     await ann.context().close();
     await bob.context().close();
   });
+
+  it('shows the mixed view, and records the room into a recording with a preview to download', async () => {
+    const cid = await visit('interview', 'Cid');
+    await seesVideoOf(cid, 'Cid (you)');
+    await cid.click('#mixed');
+    await seesVideoOf(cid, 'Mixed: what the recording shows');
+    expect(
+      await cid.evaluate(() => {
+        const tiles: any[] = [...(globalThis as any).document.querySelectorAll('.tile')];
+        return tiles.find((t) => t.dataset.key === 'conference').querySelector('video').videoWidth;
+      }),
+    ).toBe(1280);
+
+    await cid.click('#record');
+    await cid.waitForFunction(
+      () => (globalThis as any).document.querySelector('#record').textContent === '● Recording',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    await cid.click('#record');
+    // The preview is a quarter of the 1280x720 recording; the link downloads the MP4.
+    await cid.waitForFunction(
+      () => {
+        const preview = (globalThis as any).document.querySelector('#recording-preview');
+        return !preview.closest('[hidden]') && preview.complete && preview.naturalWidth === 320;
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
+    const link = await cid.getAttribute('#recording-link', 'href');
+    const mp4 = await fetch(link!);
+    expect(mp4.status).toBe(200);
+    expect(mp4.headers.get('content-type')).toBe('video/mp4');
+    expect((await mp4.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
+    await cid.context().close();
+  }, 120_000);
 });

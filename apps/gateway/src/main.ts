@@ -36,8 +36,9 @@ async function bootstrap(): Promise<() => Promise<void>> {
   app.enableCors({
     origin: '*',
     methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'Mind-SDK'],
-    exposedHeaders: ['x-request-id'],
+    // Range and its answers: a web page on another origin may play or page through a recording.
+    allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'Mind-SDK', 'Range'],
+    exposedHeaders: ['x-request-id', 'Content-Range', 'Content-Length', 'Accept-Ranges'],
     maxAge: 86400,
   });
   app.useGlobalFilters(new ApiExceptionFilter(logger));

@@ -161,6 +161,20 @@ export class ParticipantSession {
     return this.request('POST', `${this.conferenceUrl}/messages`, { sendTo, text, persistent: false });
   }
 
+  /** Starts (or resumes) and stops (or pauses) the conference's recording; moderators may. */
+  async setRecording(started: boolean): Promise<void> {
+    await this.request('POST', `${this.conferenceUrl}/recording/${started ? 'start' : 'stop'}`, {});
+  }
+
+  /**
+   * The conference's recording (MP4) or its animated preview (WebP) as a media URL, the token in it
+   * since a `<video>` or `<img>` cannot send headers; 404 until the recording exists.
+   */
+  recordingUrl(what: 'recording' | 'preview'): string {
+    const path = what === 'recording' ? 'recording' : 'recording/preview';
+    return `${this.conferenceUrl}/${path}?access_token=${encodeURIComponent(this.options.token)}`;
+  }
+
   /** Sends a quality report for a distorted subscription, as SDKs do once a second. */
   reportDistortion(label: string, kind: 'audio' | 'video', startMs: number, seconds: number) {
     this.channel.send(`1:${label}#${kind}:${startMs}:${seconds}`);

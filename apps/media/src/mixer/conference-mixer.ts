@@ -316,7 +316,9 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
       clearInterval(input.keyFrameTimer);
       input.keyFrameTimer = undefined;
     } else if (event.type === 'inputRestarted') {
-      void input.leg?.consumer.requestKeyFrame().catch(() => undefined);
+      // As soon as the new ffmpeg listens: a key frame sent before would be lost.
+      const consumer = input.leg?.consumer;
+      setTimeout(() => consumer?.requestKeyFrame().catch(() => undefined), DECODER_START_MS).unref();
       this.requestKeyFrames(input);
     } else {
       this.dropInput(event.key);

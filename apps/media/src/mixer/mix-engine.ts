@@ -101,7 +101,10 @@ export class MixEngine {
 
   private openInput(key: string, serial: number, sdp: string, shape: VideoShape | null) {
     this.closeInput(key);
-    const decoder = new Decoder(sdp, shape, this.logger.child({ mixerInput: key }));
+    // Straight at the size of its tile, if the layout has one for it already.
+    const tile = shape && this.tiles().find((t) => inputKey(t.participantId, t.source, 'video') === key);
+    const size = tile ? { width: tile.rect.width, height: tile.rect.height, fit: tile.fit } : shape;
+    const decoder = new Decoder(sdp, size, this.logger.child({ mixerInput: key }));
     this.decoders.set(key, decoder);
     decoder.on('picture', () => this.tell({ type: 'inputPicture', key, serial }));
     decoder.on('restarted', () => this.tell({ type: 'inputRestarted', key, serial }));
@@ -156,12 +159,16 @@ export class MixEngine {
     every(FRAME_MS, () => this.mixAudio());
   }
 
+  private tiles() {
+    const { width, height } = this.options;
+    return arrangeTiles(this.layout, this.participants, this.loudest.speaker, { width, height });
+  }
+
   private composeFrame() {
     const now = Date.now();
     const { width, height } = this.options;
     this.canvas.fill({ x: 0, y: 0, width, height }, BLACK);
-    const tiles = arrangeTiles(this.layout, this.participants, this.loudest.speaker, { width, height });
-    for (const tile of tiles) {
+    for (const tile of this.tiles()) {
       const decoder = this.decoders.get(inputKey(tile.participantId, tile.source, 'video'));
       decoder?.want({ width: tile.rect.width, height: tile.rect.height, fit: tile.fit }, now);
       const latest = decoder?.latest;
