@@ -20,10 +20,11 @@ async function probeRecording(file: string) {
 }
 
 describe('streaming: the mixed conference pushed over RTMP', () => {
-  const testbed = useMediaTestbed();
   let sink: RtmpSink;
+  // The sink first: the platform trusts its certificate from the start.
   beforeAll(async () => (sink = await RtmpSink.start()));
   afterAll(() => sink?.close());
+  const testbed = useMediaTestbed(() => ({ MIND_STREAMING_CA_FILE: sink.caFile }));
 
   it('pushes a decodable stream; alive follows the destination going away and coming back; a dead destination harms no other', async () => {
     const { id: conferenceId, socket } = await testbed.conference('streamed');
@@ -69,13 +70,14 @@ describe('streaming: the mixed conference pushed over RTMP', () => {
     socket.close();
   }, 120_000);
 
-  it('pushes over RTMPS', async () => {
+  it('pushes over RTMPS to a destination with a trusted certificate, and never to one without', async () => {
     const { id: conferenceId, socket } = await testbed.conference('streamed-tls');
     const base = `/${testbed.app.id}/${conferenceId}`;
     const api = client(testbed.platform.url, testbed.app.token);
     await testbed.join(conferenceId, 'Bea', true);
     const before = new Set(sink.recordings());
 
+    const forged = (await api.post(`${base}/streamings`, { url: sink.tlsUrl('forged', 'untrusted') })).body;
     const secure = (await api.post(`${base}/streamings`, { url: sink.tlsUrl('secure') })).body;
     await socket.next(
       (n) => n.location === `/streamings/${secure.id}` && (n.resource as any)?.alive === true,
@@ -87,6 +89,11 @@ describe('streaming: the mixed conference pushed over RTMP', () => {
     const probed = await probeRecording(recorded[0]);
     expect(probed.codecs).toEqual(expect.arrayContaining(['h264', 'aac']));
     expect(probed.videoFrames).toBeGreaterThan(10);
+    // The other push was refused at the TLS handshake, again and again.
+    expect(sink.recordings().some((file) => file.includes('forged'))).toBe(false);
+    expect(
+      socket.received.some((n) => n.location === `/streamings/${forged.id}` && (n.resource as any)?.alive),
+    ).toBe(false);
     socket.close();
   }, 120_000);
 });

@@ -10,7 +10,7 @@ import { PeerSession, type SessionHost } from './peer-session';
 import { MixedMediaRecorder, type RecordingSegment } from './recording/mixed-media-recorder';
 import { segmentFileName } from './recording/segment-files';
 import { SctpNotificationChannel } from './sctp-notification-channel';
-import { StreamPusher } from './streaming/stream-pusher';
+import { StreamPusher, type PushOptions } from './streaming/stream-pusher';
 
 const RECORDER_RESTART_MS = 1000;
 
@@ -24,6 +24,7 @@ export interface TransportOptions {
 /** What a room needs from its node for the mixed media: settings, the roster, segment storage. */
 export interface RoomServices {
   mixer: MixerOptions;
+  streaming: PushOptions;
   roster: (conferenceId: string) => Promise<Roster>;
   /** Where recording segments are written (one file per segment, named by `segmentFileName`). */
   segmentDir: string;
@@ -131,6 +132,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
       streaming.id,
       new StreamPusher(
         { streamingId: streaming.id, url: streaming.url },
+        this.services.streaming,
         () => this.ensureMixer(),
         (alive) => reportStreaming(this.conferenceId, streaming.id, alive),
         logger.child({ conferenceId: this.conferenceId, streamingId: streaming.id }),

@@ -162,6 +162,7 @@ export class MediaNode {
         },
         {
           mixer: this.config.mixer,
+          streaming: this.config.streaming,
           roster: (id) => this.roster(id),
           segmentDir: this.segmentDir,
           storeSegment: (id, file) => this.storeSegment(id, file),

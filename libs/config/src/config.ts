@@ -85,6 +85,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       audioBitrate: read<number>('MIND_MIXER_AUDIO_BITRATE'),
       idleStopMs: read<number>('MIND_MIXER_IDLE_STOP_MS'),
     },
+    streaming: {
+      caFile: read<string>('MIND_STREAMING_CA_FILE'),
+    },
     demo: {
       port: read<number>('MIND_DEMO_PORT'),
       apiUrl: read<string>('MIND_DEMO_API_URL').replace(/\/+$/, ''),

@@ -192,6 +192,11 @@ export const VARIABLES = {
     kind: 'integer',
     description: 'How long a mixer keeps running after its last subscriber, recording or stream is gone.',
   },
+  MIND_STREAMING_CA_FILE: {
+    default: '/etc/ssl/certs/ca-certificates.crt',
+    kind: 'string',
+    description: 'Certificates an rtmps:// destination must be signed by (its name is checked too).',
+  },
   MIND_DEMO_PORT: {
     default: '8084',
     kind: 'port',

@@ -16,13 +16,14 @@ export interface MediaTestbed {
 }
 
 /**
- * For a describe block: a platform with a media node, headless Chromium and an application, started
+ * For a describe block: a platform with a media node (`env` adds to its environment when it starts),
+ * headless Chromium and an application, started
  * before its tests and stopped after them; the pages a test opens are closed after it.
  */
-export function useMediaTestbed(): MediaTestbed {
+export function useMediaTestbed(env: () => NodeJS.ProcessEnv = () => ({})): MediaTestbed {
   const testbed = {} as MediaTestbed;
   beforeAll(async () => {
-    testbed.platform = await Platform.start({}, { media: true });
+    testbed.platform = await Platform.start(env(), { media: true });
     testbed.browser = await BrowserHarness.start();
     testbed.app = await testbed.platform.createApplication({ maxParticipants: 10 });
     testbed.join = (conferenceId, name, publish) =>

@@ -9,31 +9,44 @@ const MODULES = '/usr/lib/nginx/modules';
 
 /**
  * A local RTMP server (Debian's nginx with the RTMP module, installed by `npm test`) that records what
- * it receives to FLV files: the destination of streaming tests. RTMPS comes in through a TLS front
- * (nginx's stream module, a self-signed certificate). It can be stopped and started again on the same
- * ports, as a destination that goes away and comes back.
+ * it receives to FLV files: the destination of streaming tests. RTMPS comes in through TLS fronts
+ * (nginx's stream module): one with a certificate the platform is told to trust (`caFile`), one with
+ * a certificate nobody vouches for. It can be stopped and started again on the same ports, as a
+ * destination that goes away and comes back.
  */
 export class RtmpSink {
   private nginx: ChildProcess | null = null;
 
   private constructor(
     readonly port: number,
-    readonly tlsPort: number,
+    private readonly tlsPorts: { trusted: number; untrusted: number },
     private readonly dir: string,
   ) {}
+
+  /** The certificate of the trusted TLS front, as a CA file for the platform. */
+  get caFile(): string {
+    return join(this.dir, 'trusted.pem');
+  }
 
   static async start(): Promise<RtmpSink> {
     const dir = mkdtempSync(join(tmpdir(), 'mind-rtmp-'));
     for (const sub of ['logs', 'rec', 'tmp']) mkdirSync(join(dir, sub));
-    const sink = new RtmpSink(await freePort(), await freePort(), dir);
-    execFileSync(
-      'openssl',
-      [
-        ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1'],
-        ...['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
-      ],
-      { stdio: 'ignore' },
-    );
+    const tlsPorts = { trusted: await freePort(), untrusted: await freePort() };
+    const sink = new RtmpSink(await freePort(), tlsPorts, dir);
+    for (const name of ['trusted', 'untrusted']) {
+      execFileSync(
+        'openssl',
+        [
+          ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1'],
+          ...['-addext', 'subjectAltName=IP:127.0.0.1'],
+          ...['-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.pem`)],
+        ],
+        { stdio: 'ignore' },
+      );
+    }
+    const tlsFront = (name: 'trusted' | 'untrusted') =>
+      `server { listen 127.0.0.1:${tlsPorts[name]} ssl; proxy_pass 127.0.0.1:${sink.port};
+  ssl_certificate ${dir}/${name}.pem; ssl_certificate_key ${dir}/${name}.key; }`;
     writeFileSync(
       join(dir, 'nginx.conf'),
       `load_module ${MODULES}/ngx_rtmp_module.so;
@@ -46,8 +59,7 @@ error_log ${dir}/logs/error.log warn;
 events { worker_connections 64; }
 rtmp { server { listen 127.0.0.1:${sink.port}; chunk_size 4096;
   application live { live on; record all; record_path ${dir}/rec; record_unique on; } } }
-stream { server { listen 127.0.0.1:${sink.tlsPort} ssl; proxy_pass 127.0.0.1:${sink.port};
-  ssl_certificate ${dir}/cert.pem; ssl_certificate_key ${dir}/key.pem; } }
+stream { ${tlsFront('trusted')} ${tlsFront('untrusted')} }
 http { access_log off; client_body_temp_path ${dir}/tmp; proxy_temp_path ${dir}/tmp;
   fastcgi_temp_path ${dir}/tmp; uwsgi_temp_path ${dir}/tmp; scgi_temp_path ${dir}/tmp; }
 `,
@@ -60,8 +72,8 @@ http { access_log off; client_body_temp_path ${dir}/tmp; proxy_temp_path ${dir}/
     return `rtmp://127.0.0.1:${this.port}/live/${stream}`;
   }
 
-  tlsUrl(stream: string): string {
-    return `rtmps://127.0.0.1:${this.tlsPort}/live/${stream}`;
+  tlsUrl(stream: string, front: 'trusted' | 'untrusted' = 'trusted'): string {
+    return `rtmps://127.0.0.1:${this.tlsPorts[front]}/live/${stream}`;
   }
 
   /** FLV files recorded so far. */

@@ -13,6 +13,11 @@ export interface PushTarget {
   url: string;
 }
 
+export interface PushOptions {
+  /** Certificates an `rtmps://` destination must be signed by. */
+  caFile: string;
+}
+
 /**
  * Pushes the mixed media to one RTMP(S) destination (H.264 as mixed, AAC) and keeps doing so: when
  * the destination fails, the push is retried with growing back-off, on its own ffmpeg, so it never
@@ -27,6 +32,7 @@ export class StreamPusher {
 
   constructor(
     readonly target: PushTarget,
+    private readonly options: PushOptions,
     private readonly mixer: () => Promise<ConferenceMixer>,
     private readonly onAlive: (alive: boolean) => void,
     private readonly logger: Logger,
@@ -52,7 +58,12 @@ export class StreamPusher {
         mixer.output,
         [
           ...['-c:v', 'copy', '-c:a', 'aac', '-b:a', '128k', '-ar', '44100'],
-          ...['-progress', 'pipe:1', '-f', 'flv', '-flvflags', 'no_duration_filesize', this.target.url],
+          ...['-progress', 'pipe:1', '-f', 'flv', '-flvflags', 'no_duration_filesize'],
+          // ffmpeg trusts any certificate unless told to check: a stream key must not leak.
+          ...(this.target.url.startsWith('rtmps:')
+            ? ['-tls_verify', '1', '-ca_file', this.options.caFile]
+            : []),
+          this.target.url,
         ],
         this.logger,
       );
