@@ -165,4 +165,35 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
     expect(facts!.duration).toBeGreaterThan(6.5);
     expect(facts!.duration).toBeLessThan(9.5);
   }, 120_000);
+
+  it('a recorder that dies while recording is replaced, and the recording goes on', async () => {
+    const { platform, app } = testbed;
+    const { id: conferenceId } = await testbed.conference('recorder-crash');
+    const base = `/${app.id}/${conferenceId}`;
+    const api = client(platform.url, app.token);
+    if (!platform.isRunning('recording')) await platform.startService('recording');
+    await testbed.join(conferenceId, 'Dan', true);
+
+    expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
+    await sleep(4000);
+    // The recorder is the media node's ffmpeg that writes MPEG-TS with fixed stream ids.
+    await run('pkill', ['-KILL', '-f', 'mpegts_pmt_start_pid']);
+    await sleep(5000);
+    expect((await api.post(`${base}/recording/stop`, {})).status).toBe(200);
+
+    const mp4 = join(work, 'recorder-crash.mp4');
+    const facts = await waitFor(
+      async () => {
+        const answer = await fetchRecording(`${base}/recording`);
+        if (answer.status !== 200) return null;
+        writeFileSync(mp4, Buffer.from(await answer.arrayBuffer()));
+        return probe(mp4);
+      },
+      (probed) => probed !== null,
+      60_000,
+    );
+    // Both sides of the crash, less the second or two a new recorder takes to start.
+    expect(facts!.duration).toBeGreaterThan(6);
+    expect(facts!.duration).toBeLessThan(9.5);
+  }, 120_000);
 });
