@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { client, inbound, publishWithTone, shareScreen, useMediaTestbed, waitFor } from './harness';
+
+const run = promisify(execFile);
 
 /** Average RGB of a square around (x, y) of the `conference` video as the page decodes it. */
 function sampleConferenceVideo(page: Page, points: [number, number][]) {
@@ -148,6 +152,13 @@ describe('mixer: the conference stream', () => {
     );
     expect(ann[0]).toBeLessThan(Math.min(ann[1], ann[2]) - 30);
     expect(full[0]).toBeGreaterThan(ann[0] + 30);
+
+    // Ann's own mix is encoded for her alone: it stops when she stops listening.
+    const opusEncoders = async () =>
+      Number((await run('pgrep', ['-fc', 'libopus']).catch(() => ({ stdout: '0' }))).stdout.trim());
+    const before = await opusEncoders();
+    await speakers.Ann.page.evaluate(() => (globalThis as any).session.unsubscribe('conference'));
+    await waitFor(opusEncoders, (count) => count === before - 1, 10_000);
   });
 
   it('an attendee who talks and is made a speaker enters the mix, and still does not hear itself', async () => {

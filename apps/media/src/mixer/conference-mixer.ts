@@ -34,6 +34,15 @@ export interface MixerSources {
 /** Something that keeps the mixer running until it closes (a consumer, a recording, a stream). */
 export interface MixerUser {
   observer: { once(event: 'close', listener: () => void): unknown };
+  /** What a consumer consumes: a listener's own audio output lives as long as its consumers. */
+  producerId?: string;
+}
+
+/** The mix without one listener's voice, for as long as that listener consumes it. */
+interface ListenerAudio {
+  ready: Promise<RtpOutput>;
+  output?: RtpOutput;
+  consumers: number;
 }
 
 export interface ConferenceMixerEvents {
@@ -64,7 +73,7 @@ interface MixerInput {
 export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   private readonly participants = new Map<string, ParticipantResource>();
   private readonly inputs = new Map<string, MixerInput>();
-  private readonly listenerAudio = new Map<string, Promise<RtpOutput>>();
+  private readonly listenerAudio = new Map<string, ListenerAudio>();
   private readonly retryTimer: NodeJS.Timeout;
   private layout: Layout;
   private serials = 0;
@@ -150,13 +159,17 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     const listener = this.participants.get(listenerId);
     const speaks = this.sources.producerOf(streamKey(listenerId, 'primary'), 'audio') !== undefined;
     if (!listener || !(mixes(listener.role, 'primary') || speaks)) return this.audio.producer;
-    let ready = this.listenerAudio.get(listenerId);
-    if (!ready) {
-      ready = RtpOutput.audio(this.sources.router, this.options.audioBitrate);
-      this.listenerAudio.set(listenerId, ready);
-      ready.then(
+    let entry = this.listenerAudio.get(listenerId);
+    if (!entry) {
+      const created: ListenerAudio = {
+        ready: RtpOutput.audio(this.sources.router, this.options.audioBitrate),
+        consumers: 0,
+      };
+      this.listenerAudio.set(listenerId, (entry = created));
+      created.ready.then(
         (output) => {
-          if (this.closed) return output.close();
+          if (this.closed || this.listenerAudio.get(listenerId) !== created) return output.close();
+          created.output = output;
           this.thread.send({
             type: 'openOutput',
             id: listenerOutputId(listenerId),
@@ -164,10 +177,10 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
             encoderArgs: output.encoderArgs,
           });
         },
-        () => this.listenerAudio.delete(listenerId),
+        () => this.listenerAudio.get(listenerId) === created && this.listenerAudio.delete(listenerId),
       );
     }
-    return (await ready).producer;
+    return (await entry.ready).producer;
   }
 
   /** How the mix is doing, from the mixing thread. */
@@ -192,8 +205,11 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   hold(user: MixerUser): void {
     this.users++;
     clearTimeout(this.idleTimer);
+    const own = [...this.listenerAudio].find(([, entry]) => entry.output?.producer.id === user.producerId);
+    if (own) own[1].consumers++;
     user.observer.once('close', () => {
       this.users--;
+      if (own && --own[1].consumers === 0) this.dropListenerAudio(own[0], own[1]);
       this.scheduleIdleStop();
     });
   }
@@ -241,7 +257,7 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     clearTimeout(this.idleTimer);
     for (const key of [...this.inputs.keys()]) this.dropInput(key);
     this.thread.stop();
-    for (const ready of this.listenerAudio.values())
+    for (const { ready } of this.listenerAudio.values())
       ready.then(
         (output) => output.close(),
         () => undefined,
@@ -277,6 +293,16 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     );
   }
 
+  private dropListenerAudio(listenerId: string, entry: ListenerAudio) {
+    if (this.listenerAudio.get(listenerId) !== entry) return;
+    this.listenerAudio.delete(listenerId);
+    this.thread.send({ type: 'closeOutput', id: listenerOutputId(listenerId) });
+    entry.ready.then(
+      (output) => output.close(),
+      () => undefined,
+    );
+  }
+
   /** ffmpeg cannot ask for a key frame: ask until its first picture comes out. */
   private requestKeyFrames(input: MixerInput) {
     const consumer = input.leg?.consumer;
@@ -302,12 +328,8 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
       this.logger.warn({ output: event.id }, 'mixer encoder ended');
       const listenerId = event.id.startsWith(LISTENER_OUTPUT) ? event.id.slice(LISTENER_OUTPUT.length) : null;
       if (!listenerId) return this.close();
-      const ready = this.listenerAudio.get(listenerId);
-      this.listenerAudio.delete(listenerId);
-      ready?.then(
-        (output) => output.close(),
-        () => undefined,
-      );
+      const entry = this.listenerAudio.get(listenerId);
+      if (entry) this.dropListenerAudio(listenerId, entry);
       return;
     }
     const input = this.inputs.get(event.key);
