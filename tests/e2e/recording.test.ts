@@ -57,6 +57,25 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
       headers: { Authorization: `Bearer ${testbed.app.token}`, ...headers },
     });
 
+  /** The MP4 a conference's recording serves now, saved and probed; null while there is none. */
+  const servedRecording = async (base: string, name: string) => {
+    const answer = await fetchRecording(`${base}/recording`);
+    if (answer.status !== 200) return null;
+    expect(answer.headers.get('content-type')).toBe('video/mp4');
+    const file = join(work, `${name}.mp4`);
+    writeFileSync(file, Buffer.from(await answer.arrayBuffer()));
+    return probe(file);
+  };
+
+  /** A conference with the recording worker running and one participant sending, for crash tests. */
+  const recordedConference = async (name: string) => {
+    const { platform, app } = testbed;
+    const { id: conferenceId } = await testbed.conference(name);
+    if (!platform.isRunning('recording')) await platform.startService('recording');
+    const participant = await testbed.join(conferenceId, 'Ann', true);
+    return { base: `/${app.id}/${conferenceId}`, api: client(platform.url, app.token), participant };
+  };
+
   it('start, pause, resume, stop make one recording of the recorded time; a worker killed mid-job loses nothing', async () => {
     const { platform, app } = testbed;
     const { id: conferenceId } = await testbed.conference('recorded');
@@ -91,15 +110,8 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
     expect(platform.logsOf('recording')).not.toMatch(/"segments":2[^\n]*recording finalised/);
     await platform.startService('recording');
 
-    const mp4 = join(work, 'recording.mp4');
     const facts = await waitFor(
-      async () => {
-        const answer = await fetchRecording(`${base}/recording`);
-        if (answer.status !== 200) return null;
-        expect(answer.headers.get('content-type')).toBe('video/mp4');
-        writeFileSync(mp4, Buffer.from(await answer.arrayBuffer()));
-        return probe(mp4);
-      },
+      () => servedRecording(base, 'paused'),
       // Both segments, not only the first one's recording.
       (probed) => probed !== null && probed.duration > 7,
       90_000,
@@ -133,12 +145,8 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
   }, 240_000);
 
   it('a media node that crashes while recording loses nothing it had recorded', async () => {
-    const { platform, app } = testbed;
-    const { id: conferenceId } = await testbed.conference('crashed');
-    const base = `/${app.id}/${conferenceId}`;
-    const api = client(platform.url, app.token);
-    if (!platform.isRunning('recording')) await platform.startService('recording');
-    const ann = await testbed.join(conferenceId, 'Ann', true);
+    const { platform } = testbed;
+    const { base, api, participant: ann } = await recordedConference('crashed');
 
     expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
     await sleep(5000);
@@ -149,14 +157,8 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
     await sleep(4000);
     expect((await api.post(`${base}/recording/stop`, {})).status).toBe(200);
 
-    const mp4 = join(work, 'crashed.mp4');
     const facts = await waitFor(
-      async () => {
-        const answer = await fetchRecording(`${base}/recording`);
-        if (answer.status !== 200) return null;
-        writeFileSync(mp4, Buffer.from(await answer.arrayBuffer()));
-        return probe(mp4);
-      },
+      () => servedRecording(base, 'crashed'),
       (probed) => probed !== null,
       60_000,
     );
@@ -167,12 +169,7 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
   }, 120_000);
 
   it('a recorder that dies while recording is replaced, and the recording goes on', async () => {
-    const { platform, app } = testbed;
-    const { id: conferenceId } = await testbed.conference('recorder-crash');
-    const base = `/${app.id}/${conferenceId}`;
-    const api = client(platform.url, app.token);
-    if (!platform.isRunning('recording')) await platform.startService('recording');
-    await testbed.join(conferenceId, 'Dan', true);
+    const { base, api } = await recordedConference('recorder-crash');
 
     expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
     await sleep(4000);
@@ -181,14 +178,8 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
     await sleep(5000);
     expect((await api.post(`${base}/recording/stop`, {})).status).toBe(200);
 
-    const mp4 = join(work, 'recorder-crash.mp4');
     const facts = await waitFor(
-      async () => {
-        const answer = await fetchRecording(`${base}/recording`);
-        if (answer.status !== 200) return null;
-        writeFileSync(mp4, Buffer.from(await answer.arrayBuffer()));
-        return probe(mp4);
-      },
+      () => servedRecording(base, 'recorder-crash'),
       (probed) => probed !== null,
       60_000,
     );
