@@ -192,6 +192,67 @@ describe('mixer: the conference stream', () => {
     expect(ownTone).toBeLessThan(annTone - 30);
   });
 
+  it('selector shows the loudest speaker full frame, and follows the voice to another speaker', async () => {
+    const { id: conferenceId } = await testbed.conference('selector');
+    const api = client(testbed.platform.url, testbed.app.token);
+    await api.patch(`/${testbed.app.id}/${conferenceId}`, { layout: 'selector' });
+    /** Publishes a tone whose loudness the test sets later (`setLoudness`), with the camera or not. */
+    const speaker = async (name: string, hz: number, camera: boolean) => {
+      const joined = await testbed.join(conferenceId, name, false);
+      await joined.page.evaluate(
+        async ({ hz, camera }) => {
+          const g = globalThis as any;
+          const audio = new g.AudioContext();
+          const oscillator = audio.createOscillator();
+          oscillator.frequency.value = hz;
+          g.loudness = audio.createGain();
+          g.loudness.gain.value = 0;
+          const destination = audio.createMediaStreamDestination();
+          oscillator.connect(g.loudness).connect(destination);
+          oscillator.start();
+          const video = camera
+            ? (
+                await g.navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 } })
+              ).getVideoTracks()
+            : [];
+          await g.session.publish(
+            'primary',
+            new g.MediaStream([...destination.stream.getAudioTracks(), ...video]),
+          );
+        },
+        { hz, camera },
+      );
+      return joined;
+    };
+    const setLoudness = (page: Page, gain: number) =>
+      page.evaluate((value) => ((globalThis as any).loudness.gain.value = value), gain);
+    const ann = await speaker('Ann', 500, true);
+    const bob = await speaker('Bob', 900, false);
+    const viewer = await testbed.join(conferenceId, 'Vic', false);
+    await api.patch(`/${testbed.app.id}/${conferenceId}/participants/${viewer.id}`, { role: 'attendee' });
+    await viewer.page.evaluate(() => (globalThis as any).watch('conference', ['video']));
+    const spots: [number, number][] = [
+      [200, 150],
+      [1080, 570],
+    ];
+
+    // Ann talks: her camera fills the frame.
+    await setLoudness(ann.page, 0.5);
+    await waitFor(
+      () => sampleConferenceVideo(viewer.page, spots),
+      (sampled) => sampled !== null && sampled.samples.every(isCamera),
+      30_000,
+    );
+    // Ann falls silent and Bob talks: after the hold time, Bob's name card fills the frame.
+    await setLoudness(ann.page, 0);
+    await setLoudness(bob.page, 0.5);
+    await waitFor(
+      () => sampleConferenceVideo(viewer.page, spots),
+      (sampled) => sampled !== null && sampled.samples.every(isNameCard),
+      20_000,
+    );
+  });
+
   it('re-tiles on joins and leaves while someone watches, without a gap or a new stream', async () => {
     const { id: conferenceId } = await testbed.conference('comings');
     const api = client(testbed.platform.url, testbed.app.token);
