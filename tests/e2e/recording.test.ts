@@ -168,6 +168,27 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
     expect(facts!.duration).toBeLessThan(9.5);
   }, 120_000);
 
+  it('a media node stopped while recording stores what it recorded before it goes', async () => {
+    const { platform } = testbed;
+    const { base, api, participant: ann } = await recordedConference('stopped');
+    expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
+    await sleep(5000);
+    await platform.stopService('media', 'SIGTERM');
+    // A node of another name takes over: nothing is left in a spool for it to find.
+    await platform.startService('media', { MIND_MEDIA_NODE_ID: `${platform.env.MIND_MEDIA_NODE_ID}-next` });
+    await rejoin(ann.page);
+    await sleep(4000);
+    expect((await api.post(`${base}/recording/stop`, {})).status).toBe(200);
+
+    const facts = await waitFor(
+      () => servedRecording(base, 'stopped'),
+      (probed) => probed !== null,
+      60_000,
+    );
+    expect(facts!.duration).toBeGreaterThan(6.5);
+    expect(facts!.duration).toBeLessThan(9.5);
+  }, 120_000);
+
   it('a recorder that dies while recording is replaced, and the recording goes on', async () => {
     const { base, api } = await recordedConference('recorder-crash');
 

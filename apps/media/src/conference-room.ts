@@ -55,6 +55,8 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
   private recorder: Promise<MixedMediaRecorder> | null = null;
   private segment: Promise<RecordingSegment | null> | null = null;
   private recordingWanted = false;
+  /** Segments on their way to storage. */
+  private readonly storing = new Set<Promise<unknown>>();
   private readonly pushers = new Map<string, StreamPusher>();
   private closed = false;
 
@@ -170,7 +172,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     const stopping = this.segment;
     if (!stopping) return;
     this.segment = null;
-    void stopping.then(async (segment) => {
+    const storing = stopping.then(async (segment) => {
       if (!segment) return;
       if (!(await segment.stop())) return rm(segment.file, { force: true });
       await this.services
@@ -179,6 +181,13 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
           this.services.logger.error({ err: error, conferenceId: this.conferenceId }, 'segment not stored'),
         );
     });
+    this.storing.add(storing);
+    void storing.finally(() => this.storing.delete(storing));
+  }
+
+  /** Resolves once the segments recorded so far are stored (or failed to be, and stay in the spool). */
+  async segmentsStored(): Promise<void> {
+    await Promise.allSettled([...this.storing]);
   }
 
   /**

@@ -26,6 +26,9 @@ import { parseQualityReport } from './quality-report';
 import { segmentConference } from './recording/segment-files';
 import type { WorkerPool } from './worker-pool';
 
+/** How long a stopping node waits for its last recording segments to be stored. */
+const SEGMENT_STORE_GRACE_MS = 15_000;
+
 /** Frames of the participant protocol that end a session. */
 const CONFERENCE_ENDED = '4000';
 const EXPELLED = '4001';
@@ -109,8 +112,19 @@ export class MediaNode {
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    // New sessions go to other nodes from now on.
+    this.beat(true);
     for (const closer of this.closers) await closer.close();
-    for (const room of this.rooms.values()) (await room.catch(() => null))?.close();
+    const rooms = (await Promise.all([...this.rooms.values()].map((room) => room.catch(() => null)))).filter(
+      (room) => room !== null,
+    );
+    for (const room of rooms) room.close();
+    // A recording in progress ends with the node: its last segments are stored before it goes (what
+    // does not make it in time stays in the spool for the node's next start).
+    await Promise.race([
+      Promise.all(rooms.map((room) => room.segmentsStored())),
+      new Promise((resolve) => setTimeout(resolve, SEGMENT_STORE_GRACE_MS).unref()),
+    ]);
   }
 
   get load(): MediaNodeHeartbeat['load'] {
@@ -121,12 +135,13 @@ export class MediaNode {
     return [...this.reported.keys()].filter((s) => !s.isClosed).length;
   }
 
-  private beat() {
+  private beat(leaving = false) {
     const heartbeat: MediaNodeHeartbeat = {
       nodeId: this.nodeId,
       incarnation: this.incarnation,
       load: this.load,
       at: Date.now(),
+      ...(leaving ? { leaving } : {}),
     };
     publishJson(this.nc, this.subjects.mediaHeartbeat, heartbeat);
   }

@@ -8,6 +8,8 @@ export interface MediaNodeHeartbeat {
   incarnation: string;
   load: { conferences: number; sessions: number; workers: number };
   at: number;
+  /** On the last heartbeat of a node that is shutting down: it is gone now, not after a timeout. */
+  leaving?: boolean;
 }
 
 export const MEDIA_HEARTBEAT_MS = 2000;

@@ -33,8 +33,9 @@ export const SELECTORS: Record<string, NodeSelector> = { 'least-loaded': leastLo
 export type NodeGoneListener = (nodeId: string, incarnation: string) => void;
 
 /**
- * The media nodes alive now, learnt from their heartbeats. A node that falls silent, or comes back
- * as a new incarnation (it restarted), is reported gone so its sessions can be marked offline.
+ * The media nodes alive now, learnt from their heartbeats. A node that says it is leaving, falls
+ * silent, or comes back as a new incarnation (it restarted), is reported gone so its sessions can be
+ * marked offline and its conferences placed elsewhere.
  */
 @Injectable()
 export class MediaNodeRegistry implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -78,6 +79,11 @@ export class MediaNodeRegistry implements OnApplicationBootstrap, OnApplicationS
 
   private heard(heartbeat: MediaNodeHeartbeat) {
     const known = this.nodes.get(heartbeat.nodeId);
+    if (heartbeat.leaving) {
+      if (known?.incarnation !== heartbeat.incarnation) return;
+      this.nodes.delete(known.nodeId);
+      return this.gone(known);
+    }
     if (known && known.incarnation !== heartbeat.incarnation) this.gone(known);
     if (!known || known.incarnation !== heartbeat.incarnation) {
       this.logger.info({ nodeId: heartbeat.nodeId, load: heartbeat.load }, 'media node joined');
