@@ -168,6 +168,26 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
     expect(facts!.duration).toBeLessThan(9.5);
   }, 120_000);
 
+  it('a recording whose node crashed gets made at the stop even if nobody came back', async () => {
+    const { platform } = testbed;
+    const { base, api } = await recordedConference('abandoned');
+    expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
+    await sleep(5000);
+    await platform.stopService('media', 'SIGKILL');
+    // The restarted node stores what the crash left; no participant comes back to it.
+    await platform.startService('media');
+    await sleep(3000);
+    expect((await api.post(`${base}/recording/stop`, {})).status).toBe(200);
+
+    const facts = await waitFor(
+      () => servedRecording(base, 'abandoned'),
+      (probed) => probed !== null,
+      60_000,
+    );
+    expect(facts!.duration).toBeGreaterThan(4);
+    expect(facts!.duration).toBeLessThan(6);
+  }, 120_000);
+
   it('a media node stopped while recording stores what it recorded before it goes', async () => {
     const { platform } = testbed;
     const { base, api, participant: ann } = await recordedConference('stopped');

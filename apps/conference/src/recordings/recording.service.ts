@@ -26,10 +26,14 @@ import { preferredRecordingType } from './recording-type';
  * conference follows it and records segments); each segment stored after a stop, or after the end of
  * the conference, queues a job that makes one recording of every segment so far.
  */
+/** How long after a stop the node that was recording has to report the segment it was writing. */
+const LAST_SEGMENT_GRACE_MS = 15_000;
+
 @Injectable()
 export class RecordingService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly redis: Redis;
   private readonly queue: Queue<FinaliseRecordingJob>;
+  private readonly lastSegmentChecks = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -56,6 +60,7 @@ export class RecordingService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationShutdown() {
+    for (const timer of this.lastSegmentChecks) clearTimeout(timer);
     await this.queue.close();
     this.redis.disconnect();
   }
@@ -97,7 +102,32 @@ export class RecordingService implements OnApplicationBootstrap, OnApplicationSh
       );
       return true;
     });
+    if (done && !started) this.expectLastSegment(ctx.conference.id);
     return done ? ok() : errorReply(404, 'conference not found');
+  }
+
+  /**
+   * After a stop, the node that was recording reports the segment it was writing, and that queues
+   * the recording. When no node does (it crashed or stopped, and nobody came back to it), the
+   * segments there are still get their recording.
+   */
+  private expectLastSegment(conferenceId: string) {
+    const timer = setTimeout(() => {
+      this.lastSegmentChecks.delete(timer);
+      this.finaliseUnreported(conferenceId).catch((error) =>
+        this.logger.warn({ err: error, conferenceId }, 'recording not queued after stop'),
+      );
+    }, LAST_SEGMENT_GRACE_MS);
+    this.lastSegmentChecks.add(timer);
+  }
+
+  private async finaliseUnreported(conferenceId: string) {
+    const conference = await this.dataSource.manager.findOneBy(ConferenceEntity, { id: conferenceId });
+    if (!conference || (conference.recordingStarted && !conference.endedAt)) return;
+    const segments = await this.dataSource.manager.countBy(RecordingSegmentEntity, { conferenceId });
+    if (segments === 0 || conference.recordingSegmentsReady >= segments) return;
+    if (await this.queue.getJob(finaliseJobId(conferenceId, segments))) return;
+    await this.queueFinalisation(conferenceId);
   }
 
   /** A segment is stored: when recording is paused or over, make the recording of everything so far. */
@@ -112,24 +142,29 @@ export class RecordingService implements OnApplicationBootstrap, OnApplicationSh
       .orIgnore()
       .execute();
     if (conference.recordingStarted && !conference.endedAt) return { status: 200 };
+    await this.queueFinalisation(report.conferenceId);
+    return { status: 200 };
+  }
+
+  /** Queues the making of the recording of every segment so far. */
+  private async queueFinalisation(conferenceId: string) {
     const segments = await this.dataSource.manager.find(RecordingSegmentEntity, {
-      where: { conferenceId: report.conferenceId },
+      where: { conferenceId },
       order: { seq: 'ASC' },
     });
     // One job per set of segments: a repeated report does not queue the same work twice.
     await this.queue.add(
       'finalise',
-      { conferenceId: report.conferenceId, segmentKeys: segments.map((s) => s.storageKey) },
+      { conferenceId, segmentKeys: segments.map((s) => s.storageKey) },
       {
-        jobId: `${report.conferenceId}-${segments.length}`,
+        jobId: finaliseJobId(conferenceId, segments.length),
         attempts: 8,
         backoff: { type: 'exponential', delay: 2000 },
         removeOnComplete: 100,
         removeOnFail: 100,
       },
     );
-    this.logger.info({ conferenceId: report.conferenceId, segments: segments.length }, 'recording queued');
-    return { status: 200 };
+    this.logger.info({ conferenceId, segments: segments.length }, 'recording queued');
   }
 
   async finalised(report: RecordingFinalisedReport): Promise<{ status: 200 }> {
@@ -140,3 +175,5 @@ export class RecordingService implements OnApplicationBootstrap, OnApplicationSh
     return { status: 200 };
   }
 }
+
+const finaliseJobId = (conferenceId: string, segments: number) => `${conferenceId}-${segments}`;
