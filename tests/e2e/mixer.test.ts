@@ -1,12 +1,23 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { client, inbound, publishWithTone, shareScreen, useMediaTestbed, waitFor } from './harness';
+import {
+  client,
+  inbound,
+  publishWithTone,
+  shareScreen,
+  useMediaTestbed,
+  waitFor,
+  type Joined,
+} from './harness';
 
 const run = promisify(execFile);
 
-/** Average RGB of a square around (x, y) of the `conference` video as the page decodes it. */
-function sampleConferenceVideo(page: Page, points: [number, number][]) {
+/**
+ * Average RGB of a square around (x, y) of the video a page plays (the `conference` stream where the
+ * test watches it, else the page's own camera once `showOwnCamera` ran).
+ */
+function samplePlayedVideo(page: Page, points: [number, number][]) {
   return page.evaluate((where) => {
     const g = globalThis as any;
     const video = [...g.document.querySelectorAll('video')].find((v: any) => v.videoWidth > 0);
@@ -27,6 +38,18 @@ function sampleConferenceVideo(page: Page, points: [number, number][]) {
       }),
     };
   }, points);
+}
+
+/** Plays a publisher's own camera on its page, as it sends it. */
+function showOwnCamera(page: Page) {
+  return page.evaluate(() => {
+    const g = globalThis as any;
+    const video = g.document.createElement('video');
+    video.muted = true;
+    video.autoplay = true;
+    video.srcObject = new g.MediaStream([g.session.send.primary.video.sender.track]);
+    g.document.body.appendChild(video);
+  });
 }
 
 /** Level (dB) of the strongest bin near each frequency in the `conference` audio a page receives. */
@@ -67,7 +90,7 @@ describe('mixer: the conference stream', () => {
   it('three speakers in a mosaic: a fourth participant decodes one picture of three tiles and hears the mix', async () => {
     const { id: conferenceId } = await testbed.conference('mixed');
     const api = client(testbed.platform.url, testbed.app.token);
-    const speakers = [];
+    const speakers: Joined[] = [];
     for (const name of ['Ann', 'Bob', 'Cid']) speakers.push(await testbed.join(conferenceId, name, true));
     const viewer = await testbed.join(conferenceId, 'Viewer', false);
     await api.patch(`/${testbed.app.id}/${conferenceId}/participants/${viewer.id}`, { role: 'attendee' });
@@ -91,12 +114,23 @@ describe('mixer: the conference stream', () => {
       [1180, 540],
     ];
     const picture = await waitFor(
-      () => sampleConferenceVideo(viewer.page, [...tileCentres, ...blanks]),
+      () => samplePlayedVideo(viewer.page, [...tileCentres, ...blanks]),
       (sampled) => sampled !== null && sampled.samples.slice(0, 3).every(isCamera),
       20_000,
     );
     expect([picture!.width, picture!.height]).toEqual([1280, 720]);
     expect(picture!.samples.slice(3).every(isBlack)).toBe(true);
+    // Colours come through: Ann's camera background (her tile is top-left, at its own size) looks
+    // the same in the mix as on her page.
+    await showOwnCamera(speakers[0].page);
+    const own = await waitFor(
+      () => samplePlayedVideo(speakers[0].page, [[40, 180]]),
+      (sampled) => sampled !== null,
+    );
+    const mixed = await samplePlayedVideo(viewer.page, [[40, 180]]);
+    own!.samples[0].forEach((value, channel) =>
+      expect(Math.abs(value - mixed!.samples[0][channel])).toBeLessThan(20),
+    );
 
     // Ann turns her camera off and keeps talking: her tile shows her name card, the others go on,
     // and the mixed video never stops.
@@ -107,7 +141,7 @@ describe('mixer: the conference stream', () => {
       await g.session.publish('primary', microphone);
     });
     await waitFor(
-      () => sampleConferenceVideo(viewer.page, tileCentres),
+      () => samplePlayedVideo(viewer.page, tileCentres),
       (sampled) =>
         sampled !== null &&
         isNameCard(sampled.samples[0]) &&
@@ -239,7 +273,7 @@ describe('mixer: the conference stream', () => {
     // Ann talks: her camera fills the frame.
     await setLoudness(ann.page, 0.5);
     await waitFor(
-      () => sampleConferenceVideo(viewer.page, spots),
+      () => samplePlayedVideo(viewer.page, spots),
       (sampled) => sampled !== null && sampled.samples.every(isCamera),
       30_000,
     );
@@ -247,7 +281,7 @@ describe('mixer: the conference stream', () => {
     await setLoudness(ann.page, 0);
     await setLoudness(bob.page, 0.5);
     await waitFor(
-      () => sampleConferenceVideo(viewer.page, spots),
+      () => samplePlayedVideo(viewer.page, spots),
       (sampled) => sampled !== null && sampled.samples.every(isNameCard),
       20_000,
     );
@@ -268,12 +302,12 @@ describe('mixer: the conference stream', () => {
       [960, 360],
       [640, 60],
     ];
-    const twoTiles = (sampled: Awaited<ReturnType<typeof sampleConferenceVideo>>) =>
+    const twoTiles = (sampled: Awaited<ReturnType<typeof samplePlayedVideo>>) =>
       sampled !== null &&
       isCamera(sampled.samples[0]) &&
       isCamera(sampled.samples[1]) &&
       isBlack(sampled.samples[2]);
-    await waitFor(() => sampleConferenceVideo(viewer.page, sideBySide), twoTiles, 30_000);
+    await waitFor(() => samplePlayedVideo(viewer.page, sideBySide), twoTiles, 30_000);
 
     // From here on, the viewer notes its decoded frame count and the stream's SSRC every 100 ms.
     await viewer.page.evaluate(async () => {
@@ -298,13 +332,13 @@ describe('mixer: the conference stream', () => {
       [100, 540],
     ];
     await waitFor(
-      () => sampleConferenceVideo(viewer.page, threeTiles),
+      () => samplePlayedVideo(viewer.page, threeTiles),
       (sampled) =>
         sampled !== null && sampled.samples.slice(0, 3).every(isCamera) && isBlack(sampled.samples[3]),
       20_000,
     );
     await bob.page.evaluate(() => (globalThis as any).session.leave());
-    await waitFor(() => sampleConferenceVideo(viewer.page, sideBySide), twoTiles, 20_000);
+    await waitFor(() => samplePlayedVideo(viewer.page, sideBySide), twoTiles, 20_000);
 
     const timeline: { at: number; frames: number; ssrc: number }[] = await viewer.page.evaluate(() => {
       const g = globalThis as any;
@@ -345,7 +379,7 @@ describe('mixer: the conference stream', () => {
       [1100, 610],
     ];
     await waitFor(
-      () => sampleConferenceVideo(viewer.page, points),
+      () => samplePlayedVideo(viewer.page, points),
       (sampled) =>
         sampled !== null &&
         isCamera(sampled.samples[0]) &&
@@ -356,7 +390,7 @@ describe('mixer: the conference stream', () => {
     await shareScreen(presenter.page, '#ff0000');
     // Presentation: the screen fills the frame, the presenter's camera is bottom-right.
     await waitFor(
-      () => sampleConferenceVideo(viewer.page, points),
+      () => samplePlayedVideo(viewer.page, points),
       (sampled) =>
         sampled !== null &&
         isRed(sampled.samples[0]) &&

@@ -44,6 +44,10 @@ export class RtpOutput {
         ...['-i', 'pipe:0', '-fps_mode', 'passthrough'],
         ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
         ...['-profile:v', 'baseline', '-pix_fmt', 'yuv420p'],
+        // Decoders, name cards and browsers' cameras all give BT.601 limited range: say so, or
+        // players guess BT.709 for HD and show every colour off (greens darker).
+        ...['-color_range', 'tv', '-colorspace', 'smpte170m'],
+        ...['-color_primaries', 'smpte170m', '-color_trc', 'smpte170m'],
         // A key frame every half second: ffmpeg cannot answer a key frame request, and a new
         // subscriber or recording segment starts at the next one.
         ...['-g', String(Math.max(1, Math.round(fps / 2)))],
