@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { client, rejoin, sleep, useMediaTestbed, waitFor } from './harness';
+import { client, joinParticipant, rejoin, sleep, useMediaTestbed, waitFor } from './harness';
 
 const run = promisify(execFile);
 
@@ -52,14 +52,12 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
   beforeAll(() => (work = mkdtempSync(join(tmpdir(), 'mind-recording-test-'))));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  const fetchRecording = (path: string, headers: Record<string, string> = {}) =>
-    fetch(`${testbed.platform.url}${path}`, {
-      headers: { Authorization: `Bearer ${testbed.app.token}`, ...headers },
-    });
+  const fetchRecording = (path: string, headers: Record<string, string> = {}, token = testbed.app.token) =>
+    fetch(`${testbed.platform.url}${path}`, { headers: { Authorization: `Bearer ${token}`, ...headers } });
 
   /** The MP4 a conference's recording serves now, saved and probed; null while there is none. */
-  const servedRecording = async (base: string, name: string) => {
-    const answer = await fetchRecording(`${base}/recording`);
+  const servedRecording = async (base: string, name: string, token?: string) => {
+    const answer = await fetchRecording(`${base}/recording`, {}, token);
     if (answer.status !== 200) return null;
     expect(answer.headers.get('content-type')).toBe('video/mp4');
     const file = join(work, `${name}.mp4`);
@@ -186,6 +184,28 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
     );
     expect(facts!.duration).toBeGreaterThan(4);
     expect(facts!.duration).toBeLessThan(6);
+  }, 120_000);
+
+  it('a recording whose node crashed gets made when the conference expires, recording still on', async () => {
+    const { platform, browser } = testbed;
+    if (!platform.isRunning('recording')) await platform.startService('recording');
+    const app = await platform.createApplication({ maxDuration: 12, maxParticipants: 5 });
+    const api = client(platform.url, app.token);
+    const conferenceId = (await api.post(`/${app.id}`, { name: 'expiring' })).body.id;
+    const base = `/${app.id}/${conferenceId}`;
+    await joinParticipant(browser, platform, app, conferenceId, 'Eve', true);
+    expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
+    await sleep(4000);
+    await platform.stopService('media', 'SIGKILL');
+    await platform.startService('media');
+
+    const facts = await waitFor(
+      () => servedRecording(base, 'expired', app.token),
+      (probed) => probed !== null,
+      60_000,
+    );
+    expect(facts!.duration).toBeGreaterThan(3);
+    expect(facts!.duration).toBeLessThan(5);
   }, 120_000);
 
   it('a media node stopped while recording stores what it recorded before it goes', async () => {

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Config } from '@mind/config';
 import type { Logger } from '@mind/logging';
 import { OutboxRelay } from '../events/outbox-relay';
+import { RecordingService } from '../recordings/recording.service';
 import { CONFIG, LOGGER } from '../tokens';
 
 /**
@@ -20,6 +21,7 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
+    private readonly recordings: RecordingService,
     @Inject(CONFIG) private readonly config: Config,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -54,6 +56,7 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
       if (ended.length > 0) {
         this.logger.info({ conferences: ended.map((c) => c.id) }, 'conferences expired');
         this.relay.kick();
+        for (const { id } of ended) this.recordings.expectLastSegment(id);
       }
       await this.aimAtNextExpiry();
     } catch (error) {

@@ -107,11 +107,11 @@ export class RecordingService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /**
-   * After a stop, the node that was recording reports the segment it was writing, and that queues
-   * the recording. When no node does (it crashed or stopped, and nobody came back to it), the
-   * segments there are still get their recording.
+   * After a stop or the end of the conference, the node that was recording reports the segment it
+   * was writing, and that queues the recording. When no node does (it crashed or stopped, and nobody
+   * came back to it), the segments there are still get their recording.
    */
-  private expectLastSegment(conferenceId: string) {
+  expectLastSegment(conferenceId: string): void {
     const timer = setTimeout(() => {
       this.lastSegmentChecks.delete(timer);
       this.finaliseUnreported(conferenceId).catch((error) =>
