@@ -338,7 +338,7 @@ async function measure(worker, clips, count, { width, height }) {
       encodersAlive: alive('encoder-video') + alive('encoder-audio'),
       liveTiles,
       fps: (end.counts.frames - start.counts.frames) / elapsed,
-      // Seconds of video timeline per second of wall clock: below 1 when frames were dropped.
+      // Seconds of video timeline per second of wall clock: 1 while the video keeps pace with the audio.
       timeline: (end.counts.ticks - start.counts.ticks) / 90000 / elapsed,
       videoKbps: ((end.video - start.video) * 8) / elapsed / 1000,
       audioKbps: ((end.audio - start.audio) * 8) / elapsed / 1000,

@@ -3,7 +3,6 @@ import type { types } from 'mediasoup';
 import type { ConferenceResource, Layout, Notification, ParticipantResource } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { streamKey } from '../labels';
-import type { VideoShape } from './decoder';
 import { mixes, type MixedParticipant, type Source } from './layout';
 import { inputKey, type FromMixThread, type MixStats } from './mix-protocol';
 import { MixThread } from './mix-thread-handle';
@@ -229,7 +228,7 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   /** Opens inputs for the streams that may enter the mix and closes the others. */
   sourcesChanged(): void {
     if (this.closed) return;
-    const wanted = new Map<string, { producer: types.Producer; shape: VideoShape | null }>();
+    const wanted = new Map<string, { producer: types.Producer; source: Source }>();
     for (const participant of this.participants.values()) {
       if (!participant.online) continue;
       for (const source of ['primary', 'secondary'] as const) {
@@ -237,16 +236,15 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
         for (const kind of ['audio', 'video'] as const) {
           const producer = this.sources.producerOf(streamKey(participant.id, source), kind);
           if (!producer || producer.closed) continue;
-          const shape = kind === 'video' ? this.shapeOf(source) : null;
-          wanted.set(inputKey(participant.id, source, kind), { producer, shape });
+          wanted.set(inputKey(participant.id, source, kind), { producer, source });
         }
       }
     }
     for (const [key, input] of this.inputs) {
       if (wanted.get(key)?.producer.id !== input.producerId) this.dropInput(key);
     }
-    for (const [key, { producer, shape }] of wanted) {
-      if (!this.inputs.has(key)) this.openInput(key, producer, shape);
+    for (const [key, { producer, source }] of wanted) {
+      if (!this.inputs.has(key)) this.openInput(key, producer, source);
     }
   }
 
@@ -273,7 +271,7 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     this.sourcesChanged();
   }
 
-  private openInput(key: string, producer: types.Producer, shape: VideoShape | null) {
+  private openInput(key: string, producer: types.Producer, source: Source) {
     const input: MixerInput = { producerId: producer.id, serial: ++this.serials };
     this.inputs.set(key, input);
     openPlainRtpLeg(this.sources.router, producer).then(
@@ -281,10 +279,11 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
         if (this.inputs.get(key) !== input) return leg.transport.close();
         input.leg = leg;
         const { serial } = input;
-        this.thread.send({ type: 'openInput', key, serial, sdp: sdpDocument(leg.sdpMedia), shape });
+        const { kind } = producer;
+        this.thread.send({ type: 'openInput', key, serial, sdp: sdpDocument(leg.sdpMedia), source, kind });
         leg.consumer.on('producerclose', () => this.inputs.get(key) === input && this.dropInput(key));
         setTimeout(() => leg.consumer.resume().catch(() => undefined), DECODER_START_MS).unref();
-        if (shape) this.requestKeyFrames(input);
+        if (kind === 'video') this.requestKeyFrames(input);
       },
       (error) => {
         if (this.inputs.get(key) === input) this.inputs.delete(key);
@@ -303,14 +302,18 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     );
   }
 
-  /** ffmpeg cannot ask for a key frame: ask until its first picture comes out. */
+  /**
+   * ffmpeg cannot ask for a key frame: ask for it once the decoder listens (a key frame sent before
+   * would be lost), then every second until its first picture comes out.
+   */
   private requestKeyFrames(input: MixerInput) {
     const consumer = input.leg?.consumer;
     if (!consumer || input.keyFrameTimer) return;
-    input.keyFrameTimer = setInterval(
-      () => consumer.requestKeyFrame().catch(() => undefined),
-      KEY_FRAME_RETRY_MS,
-    );
+    const ask = () => void consumer.requestKeyFrame().catch(() => undefined);
+    input.keyFrameTimer = setTimeout(() => {
+      ask();
+      input.keyFrameTimer = setInterval(ask, KEY_FRAME_RETRY_MS);
+    }, DECODER_START_MS);
   }
 
   private dropInput(key: string) {
@@ -338,20 +341,10 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
       clearInterval(input.keyFrameTimer);
       input.keyFrameTimer = undefined;
     } else if (event.type === 'inputRestarted') {
-      // As soon as the new ffmpeg listens: a key frame sent before would be lost.
-      const consumer = input.leg?.consumer;
-      setTimeout(() => consumer?.requestKeyFrame().catch(() => undefined), DECODER_START_MS).unref();
       this.requestKeyFrames(input);
     } else {
       this.dropInput(event.key);
     }
-  }
-
-  private shapeOf(source: Source): VideoShape {
-    const { width, height } = this.options;
-    return source === 'primary'
-      ? { width: width / 2, height: height / 2, fit: 'cover' }
-      : { width, height, fit: 'contain' };
   }
 
   private scheduleIdleStop() {

@@ -4,7 +4,7 @@ import { FRAME_MS, LoudestSpeaker, levelDbov, mixFor, sumFrames } from './audio-
 import { Decoder, type VideoShape } from './decoder';
 import { Encoder } from './encoder';
 import { BLACK, I420Frame } from './i420-frame';
-import { arrangeTiles, type MixedParticipant } from './layout';
+import { arrangeTiles, type MixedParticipant, type Source } from './layout';
 import {
   inputKey,
   type CompositionOptions,
@@ -37,8 +37,6 @@ export class MixEngine {
   private readonly loudest = new LoudestSpeaker();
   private readonly timers: NodeJS.Timeout[] = [];
   private layout: Layout = 'mosaic';
-  private frames = 0;
-  private droppedFrames = 0;
   private participants: MixedParticipant[] = [];
   private closed = false;
 
@@ -60,7 +58,12 @@ export class MixEngine {
         this.participants = message.participants;
         break;
       case 'openInput':
-        this.openInput(message.key, message.serial, message.sdp, message.shape);
+        this.openInput(
+          message.key,
+          message.serial,
+          message.sdp,
+          message.kind === 'video' ? message.source : null,
+        );
         break;
       case 'closeInput':
         this.closeInput(message.key);
@@ -91,20 +94,21 @@ export class MixEngine {
   private stats(): MixStats {
     const now = Date.now();
     const videoInputs: Record<string, boolean> = {};
-    const audioInputs: string[] = [];
     for (const [key, decoder] of this.decoders) {
-      if (key.endsWith('/audio')) audioInputs.push(key);
-      else videoInputs[key] = decoder.latest !== null && now - decoder.latest.at < 1000;
+      if (key.endsWith('/video'))
+        videoInputs[key] = decoder.latest !== null && now - decoder.latest.at < STALE_CAMERA_MS;
     }
-    return { videoInputs, audioInputs, frames: this.frames, droppedFrames: this.droppedFrames };
+    return { videoInputs };
   }
 
-  private openInput(key: string, serial: number, sdp: string, shape: VideoShape | null) {
+  /** Opens a decoder: for video (`source` given), straight at the size of its tile if it has one. */
+  private openInput(key: string, serial: number, sdp: string, source: Source | null) {
     this.closeInput(key);
-    // Straight at the size of its tile, if the layout has one for it already.
-    const tile = shape && this.tiles().find((t) => inputKey(t.participantId, t.source, 'video') === key);
-    const size = tile ? { width: tile.rect.width, height: tile.rect.height, fit: tile.fit } : shape;
-    const decoder = new Decoder(sdp, size, this.logger.child({ mixerInput: key }));
+    const tile = source && this.tiles().find((t) => inputKey(t.participantId, t.source, 'video') === key);
+    const shape = tile
+      ? { width: tile.rect.width, height: tile.rect.height, fit: tile.fit }
+      : source && this.defaultShape(source);
+    const decoder = new Decoder(sdp, shape, this.logger.child({ mixerInput: key }));
     this.decoders.set(key, decoder);
     decoder.on('picture', () => this.tell({ type: 'inputPicture', key, serial }));
     decoder.on('restarted', () => this.tell({ type: 'inputRestarted', key, serial }));
@@ -159,6 +163,14 @@ export class MixEngine {
     every(FRAME_MS, () => this.mixAudio());
   }
 
+  /** Until the layout gives it a tile: a camera at a grid cell of four, a screen full frame. */
+  private defaultShape(source: Source): VideoShape {
+    const { width, height } = this.options;
+    return source === 'primary'
+      ? { width: width / 2, height: height / 2, fit: 'cover' }
+      : { width, height, fit: 'contain' };
+  }
+
   private tiles() {
     const { width, height } = this.options;
     return arrangeTiles(this.layout, this.participants, this.loudest.speaker, { width, height });
@@ -179,9 +191,8 @@ export class MixEngine {
       if (picture) this.canvas.draw(picture, tile.rect, 'cover');
       else this.canvas.fill(tile.rect, GREY);
     }
-    this.frames++;
     for (const { encoder, output } of this.encoders.values()) {
-      if (output.kind === 'video' && !encoder.write(this.canvas.data)) this.droppedFrames++;
+      if (output.kind === 'video') encoder.write(this.canvas.data);
     }
   }
 

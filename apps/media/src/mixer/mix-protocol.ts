@@ -1,6 +1,5 @@
 import type { Layout } from '@mind/contracts';
 import { streamKey } from '../labels';
-import type { VideoShape } from './decoder';
 import type { MixedParticipant, Source } from './layout';
 
 /** What the mixing thread composes: the mixed picture's size and rate. */
@@ -30,7 +29,7 @@ export const inputKey = (participantId: string, source: Source, kind: 'audio' | 
 /** Main thread to mixing thread. Inputs are named by `inputKey`. */
 export type ToMixThread =
   | { type: 'roster'; layout: Layout; participants: MixedParticipant[] }
-  | { type: 'openInput'; key: string; serial: number; sdp: string; shape: VideoShape | null }
+  | { type: 'openInput'; key: string; serial: number; sdp: string; source: Source; kind: 'audio' | 'video' }
   | { type: 'closeInput'; key: string }
   | { type: 'openOutput'; id: string; output: MixOutput; encoderArgs: string[] }
   | { type: 'closeOutput'; id: string }
@@ -39,12 +38,8 @@ export type ToMixThread =
 
 /** How the mix is doing, for benchmarks and diagnostics. */
 export interface MixStats {
-  /** Video inputs by key: whether a picture came within the last second. */
+  /** Video inputs by key: whether a fresh picture is there (a camera's that came in the last second). */
   videoInputs: Record<string, boolean>;
-  audioInputs: string[];
-  /** Pictures composed, and of those, dropped because the video encoder was behind. */
-  frames: number;
-  droppedFrames: number;
 }
 
 /** Mixing thread to main thread. `serial` tells one opening of an input from a later one. */
