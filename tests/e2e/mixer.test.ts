@@ -125,7 +125,8 @@ describe('mixer: the conference stream', () => {
     await showOwnCamera(speakers[0].page);
     const own = await waitFor(
       () => samplePlayedVideo(speakers[0].page, [[40, 180]]),
-      (sampled) => sampled !== null,
+      // Its first frames may not be painted yet (black).
+      (sampled) => sampled !== null && isCamera(sampled.samples[0]),
     );
     const mixed = await samplePlayedVideo(viewer.page, [[40, 180]]);
     own!.samples[0].forEach((value, channel) =>
