@@ -118,11 +118,14 @@ export class Decoder extends EventEmitter<DecoderEvents> {
     // An ffmpeg that ends by itself ends the decoder; one ended for a restart does not.
     ffmpeg.on('exit', () => this.ffmpeg === ffmpeg && this.close());
     if (shape) {
-      readRecords(ffmpeg.stdout, I420Frame.byteLength(shape.width, shape.height), (record) => {
+      const size = I420Frame.byteLength(shape.width, shape.height);
+      readRecords(ffmpeg.stdout, size, (frames) => {
         if (this.ffmpeg !== ffmpeg) return;
         if (!this.latest || this.waitingSince !== null) this.emit('picture');
         this.waitingSince = null;
-        this.latest = { frame: new I420Frame(shape.width, shape.height, record), at: Date.now() };
+        // Only the newest picture is ever drawn.
+        const newest = frames.subarray(frames.length - size);
+        this.latest = { frame: new I420Frame(shape.width, shape.height, newest), at: Date.now() };
       });
     } else {
       const limit = (SAMPLE_RATE * 2 * MAX_BUFFERED_MS) / 1000;

@@ -59,21 +59,20 @@ export class FfmpegProcess extends EventEmitter<FfmpegEvents> {
 }
 
 /**
- * Reads fixed-size records from a stream (raw frames, PCM blocks) without copying more than once.
+ * Reads a stream of fixed-size records (raw frames, MPEG-TS packets) without copying more than once:
+ * each time whole records have arrived, hands them over together (a multiple of `size` bytes).
  */
-export function readRecords(stream: Readable, size: number, onRecord: (record: Buffer) => void): void {
+export function readRecords(stream: Readable, size: number, onRecords: (records: Buffer) => void): void {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   stream.on('data', (chunk: Buffer) => {
     pending.push(chunk);
     pendingBytes += chunk.length;
     if (pendingBytes < size) return;
-    let all = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
-    while (all.length >= size) {
-      onRecord(all.subarray(0, size));
-      all = all.subarray(size);
-    }
-    pending = all.length ? [all] : [];
-    pendingBytes = all.length;
+    const all = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+    const whole = all.length - (all.length % size);
+    onRecords(all.subarray(0, whole));
+    pending = whole < all.length ? [all.subarray(whole)] : [];
+    pendingBytes = all.length - whole;
   });
 }

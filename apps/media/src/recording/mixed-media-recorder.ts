@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { types } from 'mediasoup';
 import type { Logger } from '@mind/logging';
+import { readRecords } from '../mixer/ffmpeg-process';
 import { MixedMediaTap } from '../mixer/mixed-media-tap';
 import { packetPid, startsKeyFrame, TS_PACKET_SIZE, TS_PID_ARGUMENTS, TS_PIDS } from './transport-stream';
 
@@ -56,10 +57,9 @@ export class MixedMediaRecorder {
   readonly observer = new EventEmitter<{ close: [] }>();
   private readonly tables = new Map<number, Buffer>();
   private segment: RecordingSegment | null = null;
-  private rest = Buffer.alloc(0);
 
   private constructor(private readonly tap: MixedMediaTap) {
-    tap.ffmpeg.stdout.on('data', (chunk: Buffer) => this.read(chunk));
+    readRecords(tap.ffmpeg.stdout, TS_PACKET_SIZE, (packets) => this.read(packets));
     tap.observer.once('close', () => {
       void this.segment?.stop();
       this.observer.emit('close');
@@ -97,12 +97,8 @@ export class MixedMediaRecorder {
     this.tap.close();
   }
 
-  private read(chunk: Buffer) {
-    const all = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
-    const whole = all.length - (all.length % TS_PACKET_SIZE);
-    const packets = all.subarray(0, whole);
-    this.rest = Buffer.from(all.subarray(whole));
-    for (let at = 0; at < whole; at += TS_PACKET_SIZE) {
+  private read(packets: Buffer) {
+    for (let at = 0; at < packets.length; at += TS_PACKET_SIZE) {
       const pid = packetPid(packets.subarray(at, at + 3));
       if (pid === TS_PIDS.pat || pid === TS_PIDS.pmt) {
         this.tables.set(pid, Buffer.from(packets.subarray(at, at + TS_PACKET_SIZE)));
