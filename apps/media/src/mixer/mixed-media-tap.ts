@@ -44,10 +44,6 @@ export class MixedMediaTap {
     }
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -83,10 +83,6 @@ export class MixedMediaRecorder {
     return new MixedMediaRecorder(tap);
   }
 
-  get isClosed(): boolean {
-    return this.tap.isClosed;
-  }
-
   /** Starts a segment, or returns the one already recording. */
   record(file: string): RecordingSegment {
     if (!this.segment?.isOpen) this.segment = new RecordingSegment(file);
