@@ -84,7 +84,9 @@ class Room {
           this.recordingChanged((notification.resource as ConferenceResource).recording.started);
         }
       })
-      .on('ended', (reason) => this.ended(reason));
+      .on('ended', (reason) => this.ended(reason))
+      .on('recovering', () => (status.textContent = 'reconnecting…'))
+      .on('connected', () => (status.textContent = this.roomStatus()));
     status.textContent = 'connecting…';
     await this.session.join();
     this.camera = await navigator.mediaDevices
@@ -95,7 +97,11 @@ class Room {
     me.show(this.camera);
     me.showsVideo(Boolean(this.camera?.getVideoTracks().length));
     await this.publishCamera();
-    status.textContent = `room “${new URLSearchParams(location.search).get('room')}”`;
+    status.textContent = this.roomStatus();
+  }
+
+  private roomStatus() {
+    return `room “${new URLSearchParams(location.search).get('room')}”`;
   }
 
   toggle(kind: 'audio' | 'video') {
@@ -261,7 +267,6 @@ class Room {
     const why: Record<SessionEndReason, string> = {
       'conference-ended': 'the conference has ended',
       expelled: 'you were removed from the conference',
-      'connection-lost': 'the connection was lost',
       left: 'you left',
     };
     status.textContent = why[reason];

@@ -1,2 +1,2 @@
 export * from './participant-session';
-export * from './sdp-munging';
+export * from './sdk-edits';
