@@ -5,12 +5,13 @@ import {
   buildAnswer,
   localDtlsRole,
   negotiatedParameters,
-  payloadTypesFit,
   producerParameters,
+  publishedParameters,
   receiverCapabilities,
   type LineAnswer,
   type OfferedLine,
   type ParsedOffer,
+  type PublishingPolicy,
 } from '@mind/sdp';
 import { targetOf, streamKey } from './labels';
 import type { MixerUser } from './mixer/conference-mixer';
@@ -20,6 +21,8 @@ import type { NotificationChannel } from './notification-channel';
 /** What a session needs from the conference it belongs to. */
 export interface SessionHost {
   router: types.Router;
+  /** Which video codecs publishers may send. */
+  publishing: PublishingPolicy;
   producerOf(key: string, kind: types.MediaKind): types.Producer | undefined;
   publish(key: string, producer: types.Producer): void;
   /** The mixed `conference` media this participant hears and sees. */
@@ -46,6 +49,17 @@ export interface PeerSessionEvents {
 }
 
 const NO_MEDIA: Media = { audio: false, video: false };
+
+/** m-lines 2 to 5 (mids 1 to 4) are where a participant publishes, whatever they carry now. */
+const isPublishingLine = (line: OfferedLine) => line.index >= 1 && line.index <= 4;
+
+/** Whether a producer already receives what a line's new parameters describe. */
+function sameProduction(current: types.RtpParameters, next: types.RtpParameters): boolean {
+  const codec = (p: types.RtpParameters) => `${p.codecs[0]?.mimeType}/${p.codecs[0]?.payloadType}`;
+  const encodings = (p: types.RtpParameters) =>
+    JSON.stringify((p.encodings ?? []).map((e) => [e.rid, e.ssrc, e.scalabilityMode]));
+  return codec(current) === codec(next) && encodings(current) === encodings(next);
+}
 
 /**
  * One participant's WebRTC session on this node: one WebRtcTransport (ICE-lite, bundled), the
@@ -160,12 +174,22 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     const target = targetOf(line.label);
 
     if (line.direction === 'sendonly' && target.kind === 'own') {
-      if (previous?.producer && !previous.producer.closed && previous.label === line.label) {
-        return { mode: 'receive', parameters: previous.producer.rtpParameters };
+      const parameters = producerParameters(line, this.host.router.rtpCapabilities, this.host.publishing);
+      const producing = previous?.producer;
+      if (
+        parameters &&
+        producing &&
+        !producing.closed &&
+        previous.label === line.label &&
+        sameProduction(producing.rtpParameters, parameters)
+      ) {
+        return { mode: 'receive', parameters: producing.rtpParameters };
       }
       this.releaseLine(line.mid);
-      const parameters = producerParameters(line, this.host.router.rtpCapabilities);
-      if (!parameters) return this.inactive(line);
+      if (!parameters) {
+        this.emit('unsupported', `the client offers no ${line.kind} codec this node takes for publishing`);
+        return this.inactive(line);
+      }
       const producer = await this.transport.produce({ kind: line.kind, rtpParameters: parameters });
       this.lines.set(line.mid, { kind: line.kind, label: line.label, producer });
       this.host.publish(streamKey(this.participantId, target.source), producer);
@@ -188,11 +212,15 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
       if (!consumer || consumer.closed || consumer.producerId !== producer.id) {
         this.releaseLine(line.mid);
         const rtpCapabilities = receiverCapabilities(line, this.host.router.rtpCapabilities);
-        if (!this.host.router.canConsume({ producerId: producer.id, rtpCapabilities }))
+        if (!this.host.router.canConsume({ producerId: producer.id, rtpCapabilities })) {
+          // Never send what the subscriber cannot decode (e.g. H264 to a Firefox without OpenH264).
+          this.emit(
+            'unsupported',
+            `the subscriber cannot decode ${producer.rtpParameters.codecs[0]?.mimeType}`,
+          );
           return this.inactive(line);
-        const created = await this.consume(producer, line, rtpCapabilities);
-        if (!created) return this.inactive(line);
-        consumer = created;
+        }
+        consumer = await this.consume(producer, line, rtpCapabilities);
         this.lines.set(line.mid, { kind: line.kind, label: line.label, consumer });
         if (target.kind === 'conference') await this.host.holdMixer(consumer);
       }
@@ -214,33 +242,33 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
   }
 
   /**
-   * A consumer whose payload types are the subscriber's own (see MEDIA_CODECS); without RTX when only
-   * the retransmission payload type differs; none when the subscriber numbers the codec differently.
+   * A consumer numbered as the subscriber numbers codecs and header extensions on its line (our
+   * mediasoup build renumbers forwarded packets for it), started once created.
    */
   private async consume(
     producer: types.Producer,
     line: OfferedLine,
     rtpCapabilities: types.RtpCapabilities,
-  ): Promise<types.Consumer | null> {
-    const options = { producerId: producer.id, rtpCapabilities, mid: line.mid, paused: true };
-    let consumer = await this.transport.consume(options);
-    let fit = payloadTypesFit(consumer.rtpParameters, line);
-    if (fit === 'without-rtx') {
-      consumer.close();
-      consumer = await this.transport.consume({ ...options, enableRtx: false });
-      fit = payloadTypesFit(consumer.rtpParameters, line);
-    }
-    if (fit !== 'yes') {
-      consumer.close();
-      this.emit('unsupported', `subscriber numbers ${line.kind} codecs differently than this router`);
-      return null;
-    }
+  ): Promise<types.Consumer> {
+    const consumer = await this.transport.consume({
+      producerId: producer.id,
+      rtpCapabilities,
+      mid: line.mid,
+      paused: true,
+    });
     await consumer.resume();
     return consumer;
   }
 
+  /** An inactive line keeps what it would carry negotiated (a publishing line: the policy's codec). */
   private inactive(line: OfferedLine): LineAnswer {
-    return { mode: 'inactive', parameters: negotiatedParameters(line, this.host.router.rtpCapabilities) };
+    const router = this.host.router.rtpCapabilities;
+    return {
+      mode: 'inactive',
+      parameters: isPublishingLine(line)
+        ? publishedParameters(line, router, this.host.publishing)
+        : negotiatedParameters(line, router),
+    };
   }
 
   private releaseLine(mid: string) {

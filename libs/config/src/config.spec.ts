@@ -26,9 +26,23 @@ describe('configuration', () => {
     ['MIND_ENV', 'staging'],
     ['DATABASE_URL', 'not a url'],
     ['MIND_RPC_TIMEOUT_MS', '-5'],
+    ['MIND_MEDIA_SIMULCAST_CODECS', 'VP8,AV1'],
+    ['MIND_MEDIA_SIMULCAST_CODECS', 'VP8,vp8'],
+    ['MIND_MEDIA_SINGLE_STREAM_CODECS', ''],
   ])('refuses %s=%s with a clear message', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('reads the publishing codec lists in order, whatever their case', () => {
+    expect(loadConfig({}).media.publishing).toEqual({
+      simulcast: ['VP8', 'H264'],
+      single: ['VP9', 'VP8', 'H264'],
+    });
+    expect(loadConfig({ MIND_MEDIA_SIMULCAST_CODECS: 'h264, vp8' }).media.publishing.simulcast).toEqual([
+      'H264',
+      'VP8',
+    ]);
   });
 
   it('documents every variable', () => {

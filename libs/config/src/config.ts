@@ -26,6 +26,14 @@ function parse(name: VariableName, raw: string): string | number | boolean {
         if (!URL.canParse(part.trim())) throw new ConfigError(`${name} must be a URL, got "${part}"`);
       }
       return raw;
+    case 'list': {
+      const entries = raw.split(',').map((entry) => entry.trim().toUpperCase());
+      const unknown = entries.find((entry) => !spec.values?.includes(entry));
+      if (unknown !== undefined)
+        throw new ConfigError(`${name} must list some of ${spec.values?.join(', ')}, got "${unknown}"`);
+      if (new Set(entries).size !== entries.length) throw new ConfigError(`${name} lists an entry twice`);
+      return entries.join(',');
+    }
     case 'optional-string':
       return raw;
     default:
@@ -71,6 +79,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       rtcMaxPort: read<number>('MIND_MEDIA_RTC_MAX_PORT'),
       healthPort: read<number>('MIND_MEDIA_HEALTH_PORT'),
       spoolDir: read<string>('MIND_MEDIA_SPOOL_DIR'),
+      publishing: {
+        simulcast: read<string>('MIND_MEDIA_SIMULCAST_CODECS').split(','),
+        single: read<string>('MIND_MEDIA_SINGLE_STREAM_CODECS').split(','),
+      },
     },
     storage: storageSettings(read),
     recording: {

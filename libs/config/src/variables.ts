@@ -5,7 +5,8 @@
 export interface VariableSpec {
   default: string;
   description: string;
-  kind: 'string' | 'optional-string' | 'port' | 'integer' | 'url' | 'boolean' | 'enum';
+  kind: 'string' | 'optional-string' | 'port' | 'integer' | 'url' | 'boolean' | 'enum' | 'list';
+  /** What an `enum` may be, or what each comma-separated entry of a `list` may be. */
   values?: readonly string[];
 }
 
@@ -116,6 +117,20 @@ export const VARIABLES = {
     default: '8083',
     kind: 'port',
     description: 'Port of `/healthz` and `/readyz` of a media node.',
+  },
+  MIND_MEDIA_SIMULCAST_CODECS: {
+    default: 'VP8,H264',
+    kind: 'list',
+    values: ['VP8', 'H264', 'VP9'],
+    description:
+      'Video codecs a media node takes from publishers that send simulcast (Mind SDKs by default, Safari), first preferred.',
+  },
+  MIND_MEDIA_SINGLE_STREAM_CODECS: {
+    default: 'VP9,VP8,H264',
+    kind: 'list',
+    values: ['VP8', 'H264', 'VP9'],
+    description:
+      'Video codecs a media node takes from publishers that send one encoding (the SDK option for VP9 SVC), first preferred.',
   },
   MIND_MEDIA_SPOOL_DIR: {
     default: '/tmp/mind-media-spool',

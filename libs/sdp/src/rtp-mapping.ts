@@ -93,24 +93,93 @@ export function negotiatedParameters(line: OfferedLine, router: RtpCapabilities)
   };
 }
 
+/** Video codecs a publisher may send, by the names operators use. */
+export const VIDEO_CODEC_NAMES = ['VP8', 'H264', 'VP9'] as const;
+export type VideoCodecName = (typeof VIDEO_CODEC_NAMES)[number];
+
 /**
- * What a client sends on a `sendonly` line, as mediasoup `produce()` parameters. Null when the router
- * supports none of the offered codecs or the line announces no encoding.
+ * Which video codec a node takes from a publisher, in order of preference. Mind SDKs send the codec
+ * they find first in the answer after their own edit (VP8, then H264 moved to the front), so a
+ * publishing line is answered with exactly one video codec: the one it must send.
  */
-export function producerParameters(line: OfferedLine, router: RtpCapabilities): RtpParameters | null {
+export interface PublishingPolicy {
+  /** For a line that sends simulcast (rids or an SSRC `SIM` group). */
+  simulcast: readonly VideoCodecName[];
+  /** For a line that sends one encoding: SVC layers when the codec has them (the SDK's VP9 option). */
+  single: readonly VideoCodecName[];
+}
+
+export const DEFAULT_PUBLISHING_POLICY: PublishingPolicy = {
+  simulcast: ['VP8', 'H264'],
+  single: ['VP9', 'VP8', 'H264'],
+};
+
+/** The one video codec a publishing line is answered with, or null when it offers none the policy takes. */
+export function publishedVideoCodec(
+  line: OfferedLine,
+  router: RtpCapabilities,
+  policy: PublishingPolicy,
+): OfferedCodec | null {
+  const accepted = acceptedCodecs(line, router);
+  const preference = line.encodings.length > 1 ? policy.simulcast : policy.single;
+  for (const name of preference) {
+    const codec = accepted.find((c) => c.mimeType.toLowerCase() === `video/${name.toLowerCase()}`);
+    if (codec) return codec;
+  }
+  return null;
+}
+
+/**
+ * What the platform accepts on a line the client publishes on (sending, or inactive between two
+ * publications): audio as negotiated, video with only the codec the policy picks (and its RTX).
+ */
+export function publishedParameters(
+  line: OfferedLine,
+  router: RtpCapabilities,
+  policy: PublishingPolicy,
+): RtpParameters | null {
   const negotiated = negotiatedParameters(line, router);
-  if (!negotiated || line.encodings.length === 0) return null;
-  const useRtx = negotiated.codecs.some((c) => c.mimeType.toLowerCase().endsWith('/rtx'));
-  // libwebrtc sends each VP8 simulcast layer with three temporal layers. Unless mediasoup knows, it
-  // forwards temporal layer 0 only: a quarter of the frame rate.
-  const temporalLayers =
-    line.encodings.length > 1 && negotiated.codecs[0]?.mimeType.toLowerCase() === 'video/vp8'
-      ? { scalabilityMode: 'L1T3' }
-      : {};
+  if (!negotiated || line.kind !== 'video') return negotiated;
+  const codec = publishedVideoCodec(line, router, policy);
+  if (!codec) return null;
   return {
     ...negotiated,
+    codecs: negotiated.codecs.filter(
+      (c) => c.payloadType === codec.payloadType || c.parameters?.apt === codec.payloadType,
+    ),
+  };
+}
+
+/**
+ * Layers mediasoup must know about to forward them: libwebrtc sends each VP8 simulcast layer with
+ * three temporal layers (else only temporal layer 0 is forwarded, a quarter of the frame rate), and
+ * the SDK's VP9 option sends one SVC encoding of up to three spatial layers (`L1T3` .. `L3T3_KEY`;
+ * the key-frame variant is the safe assumption: layers are only switched up at key frames).
+ */
+function scalabilityMode(mimeType: string | undefined, encodings: number): string | undefined {
+  const mime = mimeType?.toLowerCase();
+  if (mime === 'video/vp8' && encodings > 1) return 'L1T3';
+  if (mime === 'video/vp9' && encodings === 1) return 'L3T3_KEY';
+  return undefined;
+}
+
+/**
+ * What a client sends on a `sendonly` line, as mediasoup `produce()` parameters. Null when the policy
+ * takes none of the offered codecs or the line announces no encoding.
+ */
+export function producerParameters(
+  line: OfferedLine,
+  router: RtpCapabilities,
+  policy: PublishingPolicy,
+): RtpParameters | null {
+  const published = publishedParameters(line, router, policy);
+  if (!published || line.encodings.length === 0) return null;
+  const useRtx = published.codecs.some((c) => c.mimeType.toLowerCase().endsWith('/rtx'));
+  const mode = scalabilityMode(published.codecs[0]?.mimeType, line.encodings.length);
+  return {
+    ...published,
     encodings: line.encodings.map((e) => ({
-      ...temporalLayers,
+      ...(mode ? { scalabilityMode: mode } : {}),
       ...(e.rid ? { rid: e.rid } : {}),
       ...(e.ssrc !== undefined ? { ssrc: e.ssrc } : {}),
       ...(useRtx && e.rtxSsrc !== undefined ? { rtx: { ssrc: e.rtxSsrc } } : {}),
@@ -153,27 +222,4 @@ export function receiverCapabilities(line: OfferedLine, router: RtpCapabilities)
       direction: 'sendrecv' as const,
     })),
   };
-}
-
-/**
- * Whether a consumer's payload types are the ones the subscriber offered on its line (a client decodes
- * what it numbered itself). `without-rtx`: the media codec matches but the retransmission one does not,
- * so the consumer must go without RTX.
- */
-export function payloadTypesFit(consumer: RtpParameters, line: OfferedLine): 'yes' | 'without-rtx' | 'no' {
-  const isRtx = (c: RtpCodecParameters) => c.mimeType.toLowerCase().endsWith('/rtx');
-  const media = consumer.codecs.filter((c) => !isRtx(c));
-  const offered = (c: RtpCodecParameters | undefined) =>
-    c &&
-    line.codecs.find(
-      (o) => o.payloadType === c.payloadType && o.mimeType.toLowerCase() === c.mimeType.toLowerCase(),
-    );
-  if (media.length === 0 || !media.every((c) => offered(c))) return 'no';
-  const rtxFits = consumer.codecs
-    .filter(isRtx)
-    .every(
-      (rtx) =>
-        offered(media.find((m) => m.payloadType === rtx.parameters?.apt))?.rtxPayloadType === rtx.payloadType,
-    );
-  return rtxFits ? 'yes' : 'without-rtx';
 }
