@@ -63,7 +63,7 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
 fi
 
 # --- mediasoup worker (built once per machine from the npm package's sources, cached) -----------------
-node deploy/mediasoup-worker/align-node-extension-ids.mjs
+node deploy/mediasoup-worker/patch-node.mjs
 bash deploy/mediasoup-worker/build.sh >/dev/null
 
 # --- Build -----------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ if [[ "${1:-}" == "--path" ]]; then
 fi
 
 runtime_packages=(libssl3 libuv1 libsrtp2-1 libusrsctp2 libabsl20220623)
-build_packages=(ninja-build pkg-config g++ python3 libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev
+build_packages=(ninja-build pkg-config g++ python3 patch libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev
   libflatbuffers-dev flatbuffers-compiler)
 export DEBIAN_FRONTEND=noninteractive
 
@@ -81,7 +81,7 @@ sed -i 's/(operationType == BIO_CB_RETURN) ? static_cast<long>(ret) : 1;/(operat
 grep -q '(operationType & BIO_CB_RETURN)' "$W/src/RTC/DtlsTransport.cpp" || { log "DtlsTransport.cpp fix did not apply"; exit 1; }
 
 # Forwarded packets carry libwebrtc's header extension ids (extension-ids.json, and
-# align-node-extension-ids.mjs for the Node side).
+# patch-node.mjs for the Node side).
 node -e '
   const fs = require("fs");
   const [ids, header] = process.argv.slice(1);
@@ -94,6 +94,10 @@ node -e '
   }
   fs.writeFileSync(header, source);
 ' "$here/extension-ids.json" "$W/include/RTC/RtpDictionaries.hpp"
+
+# Consumers numbered as their remote numbers payload types and header extensions (worker.patch, with
+# the Node side in patch-node.mjs): Firefox and any client that numbers differently from the Router.
+patch --quiet -p1 -d "$W" < "$here/worker.patch"
 
 cd "$W"
 # liburing: Debian's 2.3 lacks calls mediasoup needs; it is only an optimisation.
