@@ -6,7 +6,7 @@ import { streamKey } from '../labels';
 import { mixes, type MixedParticipant, type Source } from './layout';
 import { inputKey, type FromMixThread, type MixStats } from './mix-protocol';
 import { MixThread } from './mix-thread-handle';
-import { openPlainRtpLeg, sdpDocument, type PlainRtpLeg } from './plain-rtp';
+import { decoderSource, openPlainRtpLeg, type PlainRtpLeg } from './plain-rtp';
 import { RtpOutput } from './rtp-output';
 
 export interface MixerOptions {
@@ -280,7 +280,7 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
         input.leg = leg;
         const { serial } = input;
         const { kind } = producer;
-        this.thread.send({ type: 'openInput', key, serial, sdp: sdpDocument(leg.sdpMedia), source, kind });
+        this.thread.send({ type: 'openInput', key, serial, input: decoderSource(leg), source, kind });
         leg.consumer.on('producerclose', () => this.inputs.get(key) === input && this.dropInput(key));
         setTimeout(() => leg.consumer.resume().catch(() => undefined), DECODER_START_MS).unref();
         if (kind === 'video') this.requestKeyFrames(input);

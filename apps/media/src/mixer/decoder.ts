@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@mind/logging';
 import { FRAME_SAMPLES, SAMPLE_RATE } from './audio-mix';
+import { decoderInput, type DecoderInput, type DecoderSource } from './decoder-input';
 import { FfmpegProcess, readRecords } from './ffmpeg-process';
 import { I420Frame } from './i420-frame';
 import type { Size } from './layout';
-import { SDP_INPUT } from './plain-rtp';
 
 /** How a decoded video is shaped for its tile: cropped to fill (cameras) or letterboxed (screens). */
 export interface VideoShape extends Size {
@@ -25,7 +25,7 @@ export interface DecoderEvents {
 }
 
 /**
- * One stream of the mix decoded by ffmpeg from the RTP an SDP describes: raw I420 frames scaled by
+ * One stream of the mix decoded by ffmpeg from its RTP (`decoder-input.ts`): raw I420 frames scaled by
  * ffmpeg to exactly their tile (video, so that composing is a copy), or 48 kHz mono PCM (audio), read
  * back through a pipe. When the layout gives a video another tile size, its ffmpeg is restarted for
  * it on the same ports; the last picture stands in until the new one comes.
@@ -40,13 +40,15 @@ export class Decoder extends EventEmitter<DecoderEvents> {
   private ffmpeg: FfmpegProcess | null = null;
   private wanted: { shape: VideoShape; since: number } | null = null;
   private closed = false;
+  private readonly input: DecoderInput;
 
   constructor(
-    private readonly sdp: string,
+    source: DecoderSource,
     private shape: VideoShape | null,
     private readonly logger: Logger,
   ) {
     super();
+    this.input = decoderInput(source, logger);
     this.spawn();
   }
 
@@ -86,6 +88,7 @@ export class Decoder extends EventEmitter<DecoderEvents> {
     if (this.closed) return;
     this.closed = true;
     this.ffmpeg?.close();
+    this.input.close();
     this.emit('closed');
   }
 
@@ -106,15 +109,17 @@ export class Decoder extends EventEmitter<DecoderEvents> {
 
   private spawn() {
     const shape = this.shape;
+    // Every decoded picture once, as it comes: the mix draws the newest.
     const output = shape
-      ? ['-an', '-vf', videoFilter(shape), '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1']
-      : ['-vn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 's16le', 'pipe:1'];
+      ? ['-an', '-vf', videoFilter(shape), '-fps_mode', 'passthrough', '-pix_fmt', 'yuv420p']
+      : ['-vn', '-ac', '1', '-ar', String(SAMPLE_RATE)];
+    const format = shape ? ['-f', 'rawvideo', 'pipe:1'] : ['-f', 's16le', 'pipe:1'];
     const ffmpeg = new FfmpegProcess(
-      ['-fflags', 'nobuffer', '-flags', 'low_delay', '-reorder_queue_size', '64', ...SDP_INPUT, ...output],
+      ['-fflags', 'nobuffer', '-flags', 'low_delay', ...this.input.args, ...output, ...format],
       this.logger,
     );
     this.ffmpeg = ffmpeg;
-    ffmpeg.stdin.end(this.sdp);
+    this.input.feed(ffmpeg.stdin);
     // An ffmpeg that ends by itself ends the decoder; one ended for a restart does not.
     ffmpeg.on('exit', () => this.ffmpeg === ffmpeg && this.close());
     if (shape) {

@@ -2,6 +2,7 @@ import type { Layout } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { FRAME_MS, LoudestSpeaker, levelDbov, mixFor, sumFrames } from './audio-mix';
 import { Decoder, type VideoShape } from './decoder';
+import type { DecoderSource } from './decoder-input';
 import { Encoder } from './encoder';
 import { BLACK, I420Frame } from './i420-frame';
 import { arrangeTiles, type MixedParticipant, type Source } from './layout';
@@ -61,7 +62,7 @@ export class MixEngine {
         this.openInput(
           message.key,
           message.serial,
-          message.sdp,
+          message.input,
           message.kind === 'video' ? message.source : null,
         );
         break;
@@ -102,13 +103,13 @@ export class MixEngine {
   }
 
   /** Opens a decoder: for video (`source` given), straight at the size of its tile if it has one. */
-  private openInput(key: string, serial: number, sdp: string, source: Source | null) {
+  private openInput(key: string, serial: number, input: DecoderSource, source: Source | null) {
     this.closeInput(key);
     const tile = source && this.tiles().find((t) => inputKey(t.participantId, t.source, 'video') === key);
     const shape = tile
       ? { width: tile.rect.width, height: tile.rect.height, fit: tile.fit }
       : source && this.defaultShape(source);
-    const decoder = new Decoder(sdp, shape, this.logger.child({ mixerInput: key }));
+    const decoder = new Decoder(input, shape, this.logger.child({ mixerInput: key }));
     this.decoders.set(key, decoder);
     decoder.on('picture', () => this.tell({ type: 'inputPicture', key, serial }));
     decoder.on('restarted', () => this.tell({ type: 'inputRestarted', key, serial }));

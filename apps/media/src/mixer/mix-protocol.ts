@@ -1,5 +1,6 @@
 import type { Layout } from '@mind/contracts';
 import { streamKey } from '../labels';
+import type { DecoderSource } from './decoder-input';
 import type { MixedParticipant, Source } from './layout';
 
 /** What the mixing thread composes: the mixed picture's size and rate. */
@@ -29,7 +30,14 @@ export const inputKey = (participantId: string, source: Source, kind: 'audio' | 
 /** Main thread to mixing thread. Inputs are named by `inputKey`. */
 export type ToMixThread =
   | { type: 'roster'; layout: Layout; participants: MixedParticipant[] }
-  | { type: 'openInput'; key: string; serial: number; sdp: string; source: Source; kind: 'audio' | 'video' }
+  | {
+      type: 'openInput';
+      key: string;
+      serial: number;
+      input: DecoderSource;
+      source: Source;
+      kind: 'audio' | 'video';
+    }
   | { type: 'closeInput'; key: string }
   | { type: 'openOutput'; id: string; output: MixOutput; encoderArgs: string[] }
   | { type: 'closeOutput'; id: string }

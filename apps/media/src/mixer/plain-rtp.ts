@@ -1,10 +1,13 @@
 import type { types } from 'mediasoup';
+import type { DecoderSource } from './decoder-input';
 import { reserveRtpPorts } from './rtp-ports';
 
 /** A producer's RTP leaving the router towards a local ffmpeg, and the SDP that tells ffmpeg about it. */
 export interface PlainRtpLeg {
   transport: types.PlainTransport;
   consumer: types.Consumer;
+  /** Where the RTP goes (RTCP to the next port). */
+  port: number;
   /** The SDP media section (`m=` line onwards) for ffmpeg's RTP demuxer. */
   sdpMedia: string[];
 }
@@ -33,7 +36,7 @@ export async function openPlainRtpLeg(router: types.Router, producer: types.Prod
       rtpCapabilities: router.rtpCapabilities,
       paused: true,
     });
-    return { transport, consumer, sdpMedia: sdpMedia(consumer, port) };
+    return { transport, consumer, port, sdpMedia: sdpMedia(consumer, port) };
   } catch (error) {
     transport.close();
     throw error;
@@ -52,6 +55,13 @@ function sdpMedia(consumer: types.Consumer, port: number): string[] {
     ...(fmtp ? [`a=fmtp:${codec.payloadType} ${fmtp}`] : []),
     'a=recvonly',
   ];
+}
+
+/** How a mixer decoder takes a leg's stream: VP9 is reassembled in the mixing thread (`decoder-input.ts`). */
+export function decoderSource(leg: PlainRtpLeg): DecoderSource {
+  return leg.consumer.rtpParameters.codecs[0].mimeType.toLowerCase() === 'video/vp9'
+    ? { kind: 'vp9', port: leg.port }
+    : { kind: 'sdp', sdp: sdpDocument(leg.sdpMedia) };
 }
 
 /** A whole SDP document for ffmpeg (`-f sdp -i pipe:0`) from one or more media sections. */
