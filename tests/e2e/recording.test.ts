@@ -3,28 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { client, joinParticipant, rejoin, sleep, useMediaTestbed, waitFor } from './harness';
+import { client, joinParticipant, probe, rejoin, sleep, useMediaTestbed, waitFor } from './harness';
 
 const run = promisify(execFile);
-
-/** Streams and duration of an MP4, by ffprobe. */
-async function probe(file: string) {
-  const { stdout } = await run('ffprobe', [
-    '-v',
-    'error',
-    '-show_entries',
-    'stream=codec_name,codec_type,width,height:format=duration',
-    '-of',
-    'json',
-    file,
-  ]);
-  const facts = JSON.parse(stdout);
-  return {
-    duration: Number(facts.format.duration),
-    video: facts.streams.find((s: any) => s.codec_type === 'video'),
-    audio: facts.streams.find((s: any) => s.codec_type === 'audio'),
-  };
-}
 
 /**
  * Canvas and frames of an animated WebP (ffmpeg cannot decode those; read the chunks). Frames after

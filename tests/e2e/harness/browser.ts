@@ -57,13 +57,28 @@ export class BrowserHarness {
     return new BrowserHarness(browser, server, `http://127.0.0.1:${port}`);
   }
 
-  /** A fresh page (own context: own cookies, own media devices) with `window.Mind` loaded. */
-  async page(): Promise<Page> {
-    const context = await this.browser.newContext();
+  /**
+   * A fresh page (own context: own cookies, own media devices) with `window.Mind` loaded. With
+   * `chromeUserAgent`, the page says ` Chrome/NNN` where headless Chromium says `HeadlessChrome/NNN`
+   * (Mind SDKs read the version from there).
+   */
+  async page(options: { chromeUserAgent?: boolean } = {}): Promise<Page> {
+    const userAgent = options.chromeUserAgent
+      ? (await this.defaultUserAgent()).replace('HeadlessChrome/', 'Chrome/')
+      : undefined;
+    const context = await this.browser.newContext(userAgent ? { userAgent } : {});
     const page = await context.newPage();
     await page.goto(this.origin);
     await page.waitForFunction('"Mind" in window');
     return page;
+  }
+
+  private async defaultUserAgent(): Promise<string> {
+    const context = await this.browser.newContext();
+    const page = await context.newPage();
+    const userAgent = await page.evaluate(() => (globalThis as any).navigator.userAgent as string);
+    await context.close();
+    return userAgent;
   }
 
   /** The pages open now, for `closePagesSince`. */

@@ -5,3 +5,5 @@ export * from './browser';
 export * from './participants';
 export * from './media-testbed';
 export * from './rtmp-sink';
+export * from './pictures';
+export * from './recordings';

@@ -2,7 +2,7 @@ import type { BrowserContext } from 'playwright-core';
 import { AppSocket } from './app-socket';
 import { BrowserHarness } from './browser';
 import { client } from './http';
-import { joinParticipant } from './participants';
+import { joinParticipant, type ClientSetup } from './participants';
 import { Platform } from './platform';
 
 export interface MediaTestbed {
@@ -10,7 +10,12 @@ export interface MediaTestbed {
   browser: BrowserHarness;
   app: { id: string; token: string };
   /** Creates a participant of the testbed's application and joins it from a fresh page. */
-  join(conferenceId: string, name: string, publish: boolean): ReturnType<typeof joinParticipant>;
+  join(
+    conferenceId: string,
+    name: string,
+    publish: boolean,
+    setup?: ClientSetup,
+  ): ReturnType<typeof joinParticipant>;
   /** Creates a conference of the testbed's application and opens its application socket. */
   conference(name: string): Promise<{ id: string; socket: AppSocket }>;
 }
@@ -26,8 +31,8 @@ export function useMediaTestbed(env: () => NodeJS.ProcessEnv = () => ({})): Medi
     testbed.platform = await Platform.start(env(), { media: true });
     testbed.browser = await BrowserHarness.start();
     testbed.app = await testbed.platform.createApplication({ maxParticipants: 10 });
-    testbed.join = (conferenceId, name, publish) =>
-      joinParticipant(testbed.browser, testbed.platform, testbed.app, conferenceId, name, publish);
+    testbed.join = (conferenceId, name, publish, setup) =>
+      joinParticipant(testbed.browser, testbed.platform, testbed.app, conferenceId, name, publish, setup);
     testbed.conference = async (name) => {
       const { platform, app } = testbed;
       const created = (await client(platform.url, app.token).post(`/${app.id}`, { name })).body;

@@ -19,6 +19,8 @@ export async function inbound(page: Page) {
     const out: {
       kind: string;
       ssrc: number;
+      /** e.g. `video/VP9`. */
+      codec?: string;
       framesDecoded?: number;
       frameWidth?: number;
       packetsReceived?: number;
@@ -28,6 +30,7 @@ export async function inbound(page: Page) {
         out.push({
           kind: s.kind,
           ssrc: s.ssrc,
+          codec: s.codecId ? report.get(s.codecId)?.mimeType : undefined,
           framesDecoded: s.framesDecoded,
           frameWidth: s.frameWidth,
           packetsReceived: s.packetsReceived,
@@ -54,6 +57,12 @@ export async function waitFor<T>(
   return value;
 }
 
+/** How a test participant's client is set up, as an application would set up the SDK. */
+export interface ClientSetup {
+  /** The SDK's VP9 option; the page then says ` Chrome/NNN` in its user agent, as the SDK requires. */
+  useVp9ForSendingVideo?: boolean;
+}
+
 /**
  * A participant created by the application and joined from a fresh Chromium page with our web client:
  * `window.session`, its `notifications`, `endedWith`, and `watch(label)` to subscribe and play a stream.
@@ -66,14 +75,21 @@ export async function joinParticipant(
   conferenceId: string,
   name: string,
   publish: boolean,
+  setup: ClientSetup = {},
 ): Promise<Joined> {
   const api = client(platform.url, app.token);
   const participant = (await api.post(`/${app.id}/${conferenceId}/participants`, { name })).body;
-  const page = await browser.page();
+  const page = await browser.page({ chromeUserAgent: setup.useVp9ForSendingVideo });
   await page.evaluate(
-    async ({ baseUrl, applicationId, conferenceId, token, publish }) => {
+    async ({ baseUrl, applicationId, conferenceId, token, publish, setup }) => {
       const g = globalThis as any;
-      const session = new g.Mind.ParticipantSession({ baseUrl, applicationId, conferenceId, token });
+      const session = new g.Mind.ParticipantSession({
+        baseUrl,
+        applicationId,
+        conferenceId,
+        token,
+        ...setup,
+      });
       g.session = session;
       g.notifications = [];
       g.frames = [];
@@ -97,7 +113,7 @@ export async function joinParticipant(
         await session.publish('primary', stream);
       }
     },
-    { baseUrl: platform.url, applicationId: app.id, conferenceId, token: participant.token, publish },
+    { baseUrl: platform.url, applicationId: app.id, conferenceId, token: participant.token, publish, setup },
   );
   return { page, id: participant.id, token: participant.token };
 }

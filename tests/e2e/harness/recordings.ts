@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Streams and duration of an MP4, by ffprobe. */
+export async function probe(file: string) {
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-show_entries',
+    'stream=codec_name,codec_type,width,height:format=duration',
+    '-of',
+    'json',
+    file,
+  ]);
+  const facts = JSON.parse(stdout);
+  return {
+    duration: Number(facts.format.duration),
+    video: facts.streams.find((s: any) => s.codec_type === 'video'),
+    audio: facts.streams.find((s: any) => s.codec_type === 'audio'),
+  };
+}
+
+/** The average RGB of a 16x16 square around (x, y) of the frame `at` seconds into a video file. */
+export async function frameColour(file: string, at: number, [x, y]: [number, number]): Promise<number[]> {
+  const { stdout } = await run(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-ss',
+      String(at),
+      '-i',
+      file,
+      '-frames:v',
+      '1',
+      '-vf',
+      `crop=16:16:${x - 8}:${y - 8}`,
+    ].concat(['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']),
+    { encoding: 'buffer' },
+  );
+  const sum = [0, 0, 0];
+  for (let i = 0; i < stdout.length; i += 3) for (let c = 0; c < 3; c++) sum[c] += stdout[i + c];
+  return sum.map((value) => Math.round(value / (stdout.length / 3)));
+}
