@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { types } from 'mediasoup';
 import type { ConferenceResource, Notification, StreamingResource } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
-import { MEDIA_CODECS, type ParsedOffer } from '@mind/sdp';
+import { MEDIA_CODECS, type ParsedOffer, type PublishingPolicy } from '@mind/sdp';
 import { ConferenceMixer, type MixerOptions, type MixerUser, type Roster } from './mixer/conference-mixer';
 import { PeerSession, type SessionHost } from './peer-session';
 import { MixedMediaRecorder, type RecordingSegment } from './recording/mixed-media-recorder';
@@ -14,11 +14,13 @@ import { StreamPusher, type PushOptions } from './streaming/stream-pusher';
 
 const RECORDER_RESTART_MS = 1000;
 
-export interface TransportOptions {
+export interface SessionOptions {
   listenIp: string;
   announcedAddress?: string;
   /** Seconds without ICE consent before a session counts as gone. */
   iceConsentTimeout: number;
+  /** Which video codecs publishers may send. */
+  publishing: PublishingPolicy;
 }
 
 /** What a room needs from its node for the mixed media: settings, the roster, segment storage. */
@@ -64,7 +66,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     readonly conferenceId: string,
     readonly router: types.Router,
     private readonly direct: types.DirectTransport,
-    private readonly options: TransportOptions,
+    private readonly options: SessionOptions,
     private readonly services: RoomServices,
     private readonly release: () => void,
   ) {
@@ -75,13 +77,17 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
   static async create(
     conferenceId: string,
     worker: types.Worker,
-    options: TransportOptions,
+    options: SessionOptions,
     services: RoomServices,
     release: () => void,
   ) {
     const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { conferenceId } });
     const direct = await router.createDirectTransport();
     return new ConferenceRoom(conferenceId, router, direct, options, services, release);
+  }
+
+  get publishing(): PublishingPolicy {
+    return this.options.publishing;
   }
 
   producerOf(key: string, kind: types.MediaKind): types.Producer | undefined {
@@ -194,13 +200,17 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
    * Applies a participant's offer: on its current session when the ICE credentials are the same
    * (renegotiation), else on a new session that replaces the old one.
    */
-  async offer(participantId: string, offer: ParsedOffer, sessionIdPrefix: string): Promise<string> {
+  async offer(
+    participantId: string,
+    offer: ParsedOffer,
+    sessionIdPrefix: string,
+  ): Promise<{ sdp: string; session: PeerSession }> {
     let session = this.sessions.get(participantId);
     if (!session || session.isClosed || session.iceUfrag !== offer.iceUfrag) {
       session?.close();
       session = await this.openSession(participantId, offer, `${sessionIdPrefix}:${offer.iceUfrag}`);
     }
-    return session.apply(offer);
+    return { sdp: await session.apply(offer), session };
   }
 
   close(): void {

@@ -18,7 +18,7 @@ import {
 } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { followStream, publishJson, RpcClient, serveRpc, type NatsConnection } from '@mind/messaging';
-import { parseOffer, SdpError } from '@mind/sdp';
+import { parseOffer, SdpError, type PublishingPolicy } from '@mind/sdp';
 import { createStorage, type ObjectStorage } from '@mind/storage';
 import { ConferenceRoom } from './conference-room';
 import type { PeerSession } from './peer-session';
@@ -44,7 +44,8 @@ const ICE_CONSENT_TIMEOUT_S = 10;
 export class MediaNode {
   readonly incarnation = randomUUID();
   private readonly rooms = new Map<string, Promise<ConferenceRoom>>();
-  private readonly reported = new Map<PeerSession, string>();
+  /** Per session: the state the conference service was last told, and the report on its way. */
+  private readonly reports = new Map<PeerSession, { told: string | null; sending: Promise<void> }>();
   private readonly subjects: ReturnType<typeof subjects>;
   private readonly rpc: RpcClient;
   private readonly storage: ObjectStorage;
@@ -132,7 +133,7 @@ export class MediaNode {
   }
 
   private sessionCount(): number {
-    return [...this.reported.keys()].filter((s) => !s.isClosed).length;
+    return [...this.reports.keys()].filter((s) => !s.isClosed).length;
   }
 
   private beat(leaving = false) {
@@ -155,7 +156,9 @@ export class MediaNode {
       throw error;
     }
     const room = await this.room(request.conferenceId);
-    const sdp = await room.offer(request.participantId, offer, this.incarnation);
+    const { sdp, session } = await room.offer(request.participantId, offer, this.incarnation);
+    // Whoever reads the conference once the client has its answer sees the session as it is now.
+    await this.report(request.conferenceId, session);
     this.logger.info(
       { traceId: request.traceId, conferenceId: request.conferenceId, participantId: request.participantId },
       'offer answered',
@@ -174,6 +177,8 @@ export class MediaNode {
           listenIp: this.config.media.listenIp,
           announcedAddress: this.config.media.announcedAddress,
           iceConsentTimeout: ICE_CONSENT_TIMEOUT_S,
+          // Validated against the codec names when the configuration is read.
+          publishing: this.config.media.publishing as PublishingPolicy,
         },
         {
           mixer: this.config.mixer,
@@ -270,8 +275,19 @@ export class MediaNode {
     }
   }
 
-  /** Tells the conference service what a session is now, once per change. */
-  private async report(conferenceId: string, session: PeerSession) {
+  /**
+   * Tells the conference service what a session is now, once per change. A session's reports go one
+   * after the other, so the last one told is its current state; resolves once this one is told.
+   */
+  private report(conferenceId: string, session: PeerSession): Promise<void> {
+    let entry = this.reports.get(session);
+    if (!entry) this.reports.set(session, (entry = { told: null, sending: Promise.resolve() }));
+    const reports = entry;
+    reports.sending = reports.sending.then(() => this.tell(conferenceId, session, reports));
+    return reports.sending;
+  }
+
+  private async tell(conferenceId: string, session: PeerSession, reports: { told: string | null }) {
     const report: PresenceReport = {
       conferenceId,
       participantId: session.participantId,
@@ -281,15 +297,14 @@ export class MediaNode {
       secondaryMedia: session.media('secondary'),
     };
     const digest = JSON.stringify(report);
-    if (this.reported.get(session) === digest) return;
-    this.reported.set(session, digest);
-    if (session.isClosed) this.reported.delete(session);
+    if (reports.told === digest) return;
     try {
       const reply = await this.rpc.request<PresenceReply>(this.subjects.mediaPresence, report, session.id);
+      reports.told = digest;
+      if (session.isClosed) this.reports.delete(session);
       // The participant or its conference is gone: nothing may stay open for it.
       if (reply.status === 404) session.close();
     } catch (error) {
-      this.reported.delete(session);
       this.logger.warn({ err: error, participantId: session.participantId }, 'presence report failed');
     }
   }

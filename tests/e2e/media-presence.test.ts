@@ -1,0 +1,42 @@
+import { client, useMediaTestbed } from './harness';
+
+describe('presence follows media sessions without lag', () => {
+  const testbed = useMediaTestbed();
+
+  it('a joiner is online for everyone as soon as its answer is back (20 joins)', async () => {
+    const { platform, app, browser } = testbed;
+    const { id: conferenceId, socket } = await testbed.conference('presence');
+    const base = `/${app.id}/${conferenceId}`;
+    const observer = await testbed.join(conferenceId, 'Obs', false);
+    const asObserver = client(platform.url, observer.token);
+    for (let round = 0; round < 20; round++) {
+      const created = (
+        await client(platform.url, app.token).post(`${base}/participants`, { name: `J${round}` })
+      ).body;
+      const page = await browser.page();
+      // The join's second offer (the full layout, sent once the data channel is open) is answered...
+      let offers = 0;
+      const answered = page.waitForResponse(
+        (response) =>
+          response.request().method() === 'POST' && response.url().endsWith(`${base}/`) && ++offers === 2,
+      );
+      const joining = page.evaluate(
+        ({ baseUrl, applicationId, conferenceId, token }) => {
+          const g = globalThis as any;
+          g.session = new g.Mind.ParticipantSession({ baseUrl, applicationId, conferenceId, token });
+          return g.session.join();
+        },
+        { baseUrl: platform.url, applicationId: app.id, conferenceId, token: created.token },
+      );
+      expect((await answered).status()).toBe(200);
+      // ...and at once another participant reads it online.
+      const { participants } = (await asObserver.get(`${base}/?detailed=true`)).body;
+      expect(participants.find((p: any) => p.id === created.id)).toMatchObject({ online: true });
+      await joining;
+      await page.context().close();
+      // (The application's participant limit counts those who left.)
+      await client(platform.url, app.token).delete(`${base}/participants/${created.id}`);
+    }
+    socket.close();
+  });
+});
