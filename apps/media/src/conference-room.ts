@@ -90,8 +90,10 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     return this.options.publishing;
   }
 
+  /** What a participant's source sends now (a paused producer sends nothing). */
   producerOf(key: string, kind: types.MediaKind): types.Producer | undefined {
-    return this.streams.get(key)?.get(kind);
+    const producer = this.streams.get(key)?.get(kind);
+    return producer && !producer.paused ? producer : undefined;
   }
 
   publish(key: string, producer: types.Producer): void {
@@ -103,6 +105,8 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
       if (byKind.get(producer.kind) === producer) byKind.delete(producer.kind);
       this.sourcesChanged();
     });
+    producer.observer.on('pause', () => this.sourcesChanged());
+    producer.observer.on('resume', () => this.sourcesChanged());
     this.sourcesChanged();
   }
 

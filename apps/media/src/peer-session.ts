@@ -110,7 +110,12 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     if (!this.online) return NO_MEDIA;
     const sending = (kind: types.MediaKind) =>
       [...this.lines.values()].some(
-        (l) => l.producer && !l.producer.closed && l.producer.kind === kind && l.label === `me#${source}`,
+        (l) =>
+          l.producer &&
+          !l.producer.closed &&
+          !l.producer.paused &&
+          l.producer.kind === kind &&
+          l.label === `me#${source}`,
       );
     return { audio: sending('audio'), video: sending('video') };
   }
@@ -183,6 +188,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
         previous.label === line.label &&
         sameProduction(producing.rtpParameters, parameters)
       ) {
+        await producing.resume();
         return { mode: 'receive', parameters: producing.rtpParameters };
       }
       this.releaseLine(line.mid);
@@ -236,6 +242,12 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
       };
     }
 
+    // A publishing line that stops sending keeps its producer, paused: the client sends on the same
+    // SSRCs when it starts again, without the MID and RID extensions a new producer would need.
+    if (previous?.producer && !previous.producer.closed && isPublishingLine(line)) {
+      await previous.producer.pause();
+      return this.inactive(line);
+    }
     // Inactive, unlabelled, or a direction the protocol never uses.
     this.releaseLine(line.mid);
     return this.inactive(line);
