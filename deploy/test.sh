@@ -10,6 +10,9 @@ export MEDIASOUP_WORKER_BIN
 # (its stream module and openssl for the RTMPS front).
 test_packages=()
 command -v chromium >/dev/null 2>&1 || test_packages+=(chromium)
+# Firefox ESR (driven over WebDriver BiDi) and the tools for the test network it reaches the media node on.
+command -v firefox-esr >/dev/null 2>&1 || test_packages+=(firefox-esr)
+command -v ip >/dev/null 2>&1 || test_packages+=(iproute2)
 [[ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ]] || test_packages+=(nginx libnginx-mod-rtmp)
 [[ -f /usr/lib/nginx/modules/ngx_stream_module.so ]] || test_packages+=(libnginx-mod-stream)
 command -v openssl >/dev/null 2>&1 || test_packages+=(openssl)

@@ -7,3 +7,5 @@ export * from './media-testbed';
 export * from './rtmp-sink';
 export * from './pictures';
 export * from './recordings';
+export * from './firefox';
+export * from './test-network';

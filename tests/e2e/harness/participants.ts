@@ -12,7 +12,7 @@ export interface Joined {
 }
 
 /** Inbound RTP of a page's PeerConnection, per kind. */
-export async function inbound(page: Page) {
+export async function inbound(page: Pick<Page, 'evaluate'>) {
   return page.evaluate(async () => {
     const g = globalThis as any;
     const report = await g.session.pc.getStats();
@@ -63,11 +63,58 @@ export interface ClientSetup {
   useVp9ForSendingVideo?: boolean;
 }
 
+/** What a page needs to join: where, as whom, and how its client is set up. */
+export interface PageJoin {
+  baseUrl: string;
+  applicationId: string;
+  conferenceId: string;
+  token: string;
+  publish: boolean;
+  setup: ClientSetup;
+}
+
 /**
- * A participant created by the application and joined from a fresh Chromium page with our web client:
- * `window.session`, its `notifications`, `endedWith`, and `watch(label)` to subscribe and play a stream.
- * With `publish`, it sends its fake camera and microphone as primary media.
+ * Runs in a page (Chromium or Firefox): joins with our web client as `window.session`, keeps its
+ * `notifications` and `endedWith`, and defines `watch(label)`, which subscribes and plays a stream in
+ * a muted `<video>` so that it is really decoded. With `publish`, sends the fake camera and microphone.
  */
+export async function joinInPage({ baseUrl, applicationId, conferenceId, token, publish, setup }: PageJoin) {
+  const g = globalThis as any;
+  const session = new g.Mind.ParticipantSession({ baseUrl, applicationId, conferenceId, token, ...setup });
+  g.session = session;
+  g.notifications = [];
+  g.endedWith = null;
+  session.on('notification', (n: unknown) => g.notifications.push(n));
+  session.on('ended', (reason: string) => (g.endedWith = reason));
+  g.watch = async (label: string, kinds?: ('audio' | 'video')[]) => {
+    const video = g.document.createElement('video');
+    video.muted = true;
+    video.autoplay = true;
+    video.srcObject = await session.subscribe(label, {}, kinds);
+    g.document.body.appendChild(video);
+  };
+  await session.join();
+  if (publish) {
+    const stream = await g.navigator.mediaDevices.getUserMedia({
+      audio: true,
+      video: { width: 640, height: 360, frameRate: 15 },
+    });
+    await session.publish('primary', stream);
+  }
+}
+
+/** A participant of the application's conference: its id and the token its page joins with. */
+export async function createParticipant(
+  platform: Platform,
+  app: { id: string; token: string },
+  conferenceId: string,
+  name: string,
+): Promise<{ id: string; token: string }> {
+  return (await client(platform.url, app.token).post(`/${app.id}/${conferenceId}/participants`, { name }))
+    .body;
+}
+
+/** A participant created by the application and joined from a fresh Chromium page (`joinInPage`). */
 export async function joinParticipant(
   browser: BrowserHarness,
   platform: Platform,
@@ -77,44 +124,16 @@ export async function joinParticipant(
   publish: boolean,
   setup: ClientSetup = {},
 ): Promise<Joined> {
-  const api = client(platform.url, app.token);
-  const participant = (await api.post(`/${app.id}/${conferenceId}/participants`, { name })).body;
+  const participant = await createParticipant(platform, app, conferenceId, name);
   const page = await browser.page({ chromeUserAgent: setup.useVp9ForSendingVideo });
-  await page.evaluate(
-    async ({ baseUrl, applicationId, conferenceId, token, publish, setup }) => {
-      const g = globalThis as any;
-      const session = new g.Mind.ParticipantSession({
-        baseUrl,
-        applicationId,
-        conferenceId,
-        token,
-        ...setup,
-      });
-      g.session = session;
-      g.notifications = [];
-      g.frames = [];
-      g.endedWith = null;
-      session.on('notification', (n: unknown) => g.notifications.push(n));
-      session.on('ended', (reason: string) => (g.endedWith = reason));
-      // Subscribes and plays the stream in a muted <video>, so that it is really decoded.
-      g.watch = async (label: string, kinds?: ('audio' | 'video')[]) => {
-        const video = g.document.createElement('video');
-        video.muted = true;
-        video.autoplay = true;
-        video.srcObject = await session.subscribe(label, {}, kinds);
-        g.document.body.appendChild(video);
-      };
-      await session.join();
-      if (publish) {
-        const stream = await g.navigator.mediaDevices.getUserMedia({
-          audio: true,
-          video: { width: 640, height: 360, frameRate: 15 },
-        });
-        await session.publish('primary', stream);
-      }
-    },
-    { baseUrl: platform.url, applicationId: app.id, conferenceId, token: participant.token, publish, setup },
-  );
+  await page.evaluate(joinInPage, {
+    baseUrl: platform.url,
+    applicationId: app.id,
+    conferenceId,
+    token: participant.token,
+    publish,
+    setup,
+  });
   return { page, id: participant.id, token: participant.token };
 }
 
