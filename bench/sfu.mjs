@@ -18,7 +18,9 @@ if (!process.env.MEDIASOUP_WORKER_BIN) {
   process.env.MEDIASOUP_WORKER_BIN = stdout.trim();
 }
 const mediasoup = await import('mediasoup');
-const { MEDIA_CODECS } = await import(join(ROOT, 'dist/libs/sdp/src/index.js'));
+const { MEDIA_CODECS, DEFAULT_PUBLISHING_POLICY } = await import(join(ROOT, 'dist/libs/sdp/src/index.js'));
+const { loadConfig } = await import(join(ROOT, 'dist/libs/config/src/index.js'));
+const { createLogger } = await import(join(ROOT, 'dist/libs/logging/src/index.js'));
 const { ConferenceRoom } = await import(join(ROOT, 'dist/apps/media/src/conference-room.js'));
 
 const SECONDS = Number(process.env.BENCH_DURATION ?? 10);
@@ -97,6 +99,18 @@ async function measure(router, publish, fanout) {
   return { cpuPercent, perStream: cpuPercent / fanout, delivered };
 }
 
+/** What a room needs from its node; only forwarding runs here (no mixer, recording or streaming). */
+const config = loadConfig({});
+const roomServices = {
+  mixer: config.mixer,
+  streaming: config.streaming,
+  roster: () => Promise.reject(new Error('the SFU benchmark has no conference service')),
+  segmentDir: os.tmpdir(),
+  storeSegment: () => Promise.reject(new Error('the SFU benchmark records nothing')),
+  reportStreaming: () => undefined,
+  logger: createLogger('bench-sfu', 'warn'),
+};
+
 async function main() {
   const worker = await mediasoup.createWorker({ logLevel: 'warn' });
   const rows = [];
@@ -108,7 +122,8 @@ async function main() {
     const room = await ConferenceRoom.create(
       `bench-${fanout}`,
       worker,
-      { listenIp: '127.0.0.1', iceConsentTimeout: 10 },
+      { listenIp: '127.0.0.1', iceConsentTimeout: 10, publishing: DEFAULT_PUBLISHING_POLICY },
+      roomServices,
       () => undefined,
     );
     room.router.appData.workerPid = worker.pid;

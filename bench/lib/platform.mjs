@@ -64,7 +64,10 @@ export async function waitReady(entry, healthUrl) {
   throw new Error(`${entry.name} did not become ready within 60 s:\n${entry.logs()}`);
 }
 
-/** Starts conference, notifier and gateway from dist/ on free ports, as tests/e2e/harness/platform.ts does. */
+/**
+ * Starts conference, notifier and gateway (and a media node with `media`) from dist/ on free ports, as
+ * tests/e2e/harness/platform.ts does; `env` adds to their environment.
+ */
 export async function startPlatform(config) {
   const services = ['conference', 'notifier', 'gateway', ...(config.media ? ['media'] : [])];
   for (const name of services) {
@@ -92,6 +95,7 @@ export async function startPlatform(config) {
     NATS_URL: config.natsUrl,
     MIND_NATS_PREFIX: `bench${randomBytes(5).toString('hex')}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    ...config.env,
     MEDIASOUP_WORKER_BIN:
       process.env.MEDIASOUP_WORKER_BIN ??
       (await run('bash', [join(ROOT, 'deploy/mediasoup-worker/build.sh'), '--path'])).stdout.trim(),

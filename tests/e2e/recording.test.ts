@@ -149,9 +149,11 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
 
   it('a recording whose node crashed gets made at the stop even if nobody came back', async () => {
     const { platform } = testbed;
-    const { base, api } = await recordedConference('abandoned');
+    const { base, api, participant } = await recordedConference('abandoned');
     expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
     await sleep(5000);
+    // Its participant leaves as the node crashes (a client that stays would come back on its own).
+    await participant.page.context().close();
     await platform.stopService('media', 'SIGKILL');
     // The restarted node stores what the crash left; no participant comes back to it.
     await platform.startService('media');
@@ -174,9 +176,10 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
     const api = client(platform.url, app.token);
     const conferenceId = (await api.post(`/${app.id}`, { name: 'expiring' })).body.id;
     const base = `/${app.id}/${conferenceId}`;
-    await joinParticipant(browser, platform, app, conferenceId, 'Eve', true);
+    const eve = await joinParticipant(browser, platform, app, conferenceId, 'Eve', true);
     expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
     await sleep(4000);
+    await eve.page.context().close();
     await platform.stopService('media', 'SIGKILL');
     await platform.startService('media');
 

@@ -35,6 +35,7 @@ const EXPELLED = '4001';
 /** Time for a closing frame to leave before the transport closes. */
 const CLOSE_AFTER_FRAME_MS = 300;
 const ICE_CONSENT_TIMEOUT_S = 10;
+const SESSION_ONLINE_WAIT_MS = 2000;
 
 /**
  * A media node: hosts the rooms of the conferences placed on it, answers their participants' offers,
@@ -157,7 +158,10 @@ export class MediaNode {
     }
     const room = await this.room(request.conferenceId);
     const { sdp, session } = await room.offer(request.participantId, offer, this.incarnation);
-    // Whoever reads the conference once the client has its answer sees the session as it is now.
+    // A client renegotiates once its notification channel is open; this node may hear of its side of
+    // the association a moment later. Then whoever reads the conference once the client has its answer
+    // sees the session as it is.
+    if (session.offersAnswered > 1) await session.untilOnline(SESSION_ONLINE_WAIT_MS);
     await this.report(request.conferenceId, session);
     this.logger.info(
       { traceId: request.traceId, conferenceId: request.conferenceId, participantId: request.participantId },

@@ -106,6 +106,28 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     return this.closed;
   }
 
+  /** How many offers this session has answered. */
+  get offersAnswered(): number {
+    return this.version;
+  }
+
+  /** Resolves once the session is online, closed, or `timeoutMs` has passed. */
+  untilOnline(timeoutMs: number): Promise<void> {
+    if (this.online || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.off('state', check);
+        this.off('closed', done);
+        resolve();
+      };
+      const check = () => this.online && done();
+      const timer = setTimeout(done, timeoutMs);
+      this.on('state', check);
+      this.on('closed', done);
+    });
+  }
+
   media(source: 'primary' | 'secondary'): Media {
     if (!this.online) return NO_MEDIA;
     const sending = (kind: types.MediaKind) =>
