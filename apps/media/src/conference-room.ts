@@ -211,7 +211,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
   ): Promise<{ sdp: string; session: PeerSession }> {
     let session = this.sessions.get(participantId);
     if (!session || session.isClosed || session.iceUfrag !== offer.iceUfrag) {
-      session?.close();
+      session?.close('replaced');
       session = await this.openSession(participantId, offer, `${sessionIdPrefix}:${offer.iceUfrag}`);
     }
     return { sdp: await session.apply(offer), session };

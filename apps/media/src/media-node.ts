@@ -36,6 +36,7 @@ const EXPELLED = '4001';
 const CLOSE_AFTER_FRAME_MS = 300;
 const ICE_CONSENT_TIMEOUT_S = 10;
 const SESSION_ONLINE_WAIT_MS = 2000;
+const NO_MEDIA = { audio: false, video: false };
 
 /**
  * A media node: hosts the rooms of the conferences placed on it, answers their participants' offers,
@@ -47,6 +48,8 @@ export class MediaNode {
   private readonly rooms = new Map<string, Promise<ConferenceRoom>>();
   /** Per session: the state the conference service was last told, and the report on its way. */
   private readonly reports = new Map<PeerSession, { told: string | null; sending: Promise<void> }>();
+  /** Lost sessions within the reconnect window; the participant goes offline when theirs ends. */
+  private readonly reconnecting = new Map<PeerSession, NodeJS.Timeout | null>();
   private readonly subjects: ReturnType<typeof subjects>;
   private readonly rpc: RpcClient;
   private readonly storage: ObjectStorage;
@@ -114,6 +117,9 @@ export class MediaNode {
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    // The conference service takes the sessions of a node that leaves offline itself.
+    for (const timer of this.reconnecting.values()) clearTimeout(timer ?? undefined);
+    this.reconnecting.clear();
     // New sessions go to other nodes from now on.
     this.beat(true);
     for (const closer of this.closers) await closer.close();
@@ -292,25 +298,50 @@ export class MediaNode {
   }
 
   private async tell(conferenceId: string, session: PeerSession, reports: { told: string | null }) {
-    const report: PresenceReport = {
-      conferenceId,
-      participantId: session.participantId,
-      sessionId: session.id,
-      online: session.online,
-      media: session.media('primary'),
-      secondaryMedia: session.media('secondary'),
-    };
+    const report = this.presence(conferenceId, session);
+    if (!report) {
+      this.reports.delete(session);
+      return;
+    }
     const digest = JSON.stringify(report);
     if (reports.told === digest) return;
     try {
       const reply = await this.rpc.request<PresenceReply>(this.subjects.mediaPresence, report, session.id);
       reports.told = digest;
-      if (session.isClosed) this.reports.delete(session);
+      if (!report.online) this.reports.delete(session);
       // The participant or its conference is gone: nothing may stay open for it.
       if (reply.status === 404) session.close();
     } catch (error) {
       this.logger.warn({ err: error, participantId: session.participantId }, 'presence report failed');
     }
+  }
+
+  /**
+   * What a session is for the rest of the platform. A session whose connection went away leaves its
+   * participant online, sending nothing, for the reconnect window: a client that recovers (a new
+   * session, new ICE credentials) within it is never seen leaving. A replaced session says nothing (its
+   * successor does), nor does one the platform ended.
+   */
+  private presence(conferenceId: string, session: PeerSession): PresenceReport | null {
+    const report = { conferenceId, participantId: session.participantId, sessionId: session.id };
+    if (!session.isClosed) {
+      return {
+        ...report,
+        online: session.online,
+        media: session.media('primary'),
+        secondaryMedia: session.media('secondary'),
+      };
+    }
+    if (session.endedBy !== 'lost') return null;
+    if (!this.reconnecting.has(session)) {
+      const window = setTimeout(() => {
+        this.reconnecting.set(session, null);
+        void this.report(conferenceId, session).finally(() => this.reconnecting.delete(session));
+      }, this.config.media.reconnectWindowMs);
+      this.reconnecting.set(session, window.unref());
+    }
+    const waiting = this.reconnecting.get(session) !== null;
+    return { ...report, online: waiting, media: NO_MEDIA, secondaryMedia: NO_MEDIA };
   }
 
   private async deliver(event: ConferenceEvent) {

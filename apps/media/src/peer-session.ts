@@ -37,11 +37,17 @@ interface LineState {
   consumer?: types.Consumer;
 }
 
+/**
+ * How a session ended: its connection went away (the client left, or lost it and may come back with
+ * a new session), a newer session of the same participant replaced it, or the platform ended it.
+ */
+export type SessionEnd = 'lost' | 'replaced' | 'ended';
+
 export interface PeerSessionEvents {
   /** Presence or media flags changed. */
   state: [];
-  /** The WebRTC session is gone (client left, connectivity lost, replaced or closed by the platform). */
-  closed: [];
+  /** The WebRTC session is gone. */
+  closed: [end: SessionEnd];
   /** Something the client asked for cannot be served (logged by the node). */
   unsupported: [reason: string];
   /** A text frame the client sent on its notification channel (quality reports). */
@@ -69,7 +75,7 @@ function sameProduction(current: types.RtpParameters, next: types.RtpParameters)
 export class PeerSession extends EventEmitter<PeerSessionEvents> {
   readonly iceUfrag: string;
   private readonly lines = new Map<string, LineState>();
-  private closed = false;
+  private end: SessionEnd | null = null;
   private connected = false;
   private version = 0;
 
@@ -85,13 +91,13 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     this.iceUfrag = offer.iceUfrag;
     transport.on('dtlsstatechange', (state) => {
       if (state === 'connected') this.setConnected(true);
-      if (state === 'failed' || state === 'closed') this.close();
+      if (state === 'failed' || state === 'closed') this.close('lost');
     });
     transport.on('icestatechange', (state) => {
-      if (state === 'disconnected' || state === 'closed') this.close();
+      if (state === 'disconnected' || state === 'closed') this.close('lost');
     });
     transport.on('sctpstatechange', (state) => {
-      if (state === 'failed' || state === 'closed') this.close();
+      if (state === 'failed' || state === 'closed') this.close('lost');
     });
     channel.on('open', () => this.emit('state'));
     channel.on('message', (text) => this.emit('frame', text));
@@ -99,11 +105,16 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
 
   /** Up once DTLS is connected and the notification channel is open. */
   get online(): boolean {
-    return !this.closed && this.connected && this.channel.isOpen;
+    return !this.end && this.connected && this.channel.isOpen;
   }
 
   get isClosed(): boolean {
-    return this.closed;
+    return this.end !== null;
+  }
+
+  /** How the session ended, once it has. */
+  get endedBy(): SessionEnd | null {
+    return this.end;
   }
 
   /** How many offers this session has answered. */
@@ -113,7 +124,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
 
   /** Resolves once the session is online, closed, or `timeoutMs` has passed. */
   untilOnline(timeoutMs: number): Promise<void> {
-    if (this.online || this.closed) return Promise.resolve();
+    if (this.online || this.end) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -179,15 +190,15 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     );
   }
 
-  /** Closes the session and everything it owns (idempotent). */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
+  /** Closes the session and everything it owns (idempotent); the platform ends it unless told otherwise. */
+  close(end: SessionEnd = 'ended'): void {
+    if (this.end) return;
+    this.end = end;
     for (const state of this.lines.values()) this.release(state);
     this.lines.clear();
     this.channel.close();
     this.transport.close();
-    this.emit('closed');
+    this.emit('closed', end);
   }
 
   private setConnected(connected: boolean) {

@@ -79,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       rtcMaxPort: read<number>('MIND_MEDIA_RTC_MAX_PORT'),
       healthPort: read<number>('MIND_MEDIA_HEALTH_PORT'),
       spoolDir: read<string>('MIND_MEDIA_SPOOL_DIR'),
+      reconnectWindowMs: read<number>('MIND_MEDIA_RECONNECT_WINDOW_MS'),
       publishing: {
         simulcast: read<string>('MIND_MEDIA_SIMULCAST_CODECS').split(','),
         single: read<string>('MIND_MEDIA_SINGLE_STREAM_CODECS').split(','),

@@ -118,6 +118,12 @@ export const VARIABLES = {
     kind: 'port',
     description: 'Port of `/healthz` and `/readyz` of a media node.',
   },
+  MIND_MEDIA_RECONNECT_WINDOW_MS: {
+    default: '10000',
+    kind: 'integer',
+    description:
+      'How long a participant whose connection went away stays online (sending nothing) for a client that recovers with a new session.',
+  },
   MIND_MEDIA_SIMULCAST_CODECS: {
     default: 'VP8,H264',
     kind: 'list',

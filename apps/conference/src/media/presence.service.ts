@@ -53,13 +53,14 @@ export class PresenceService implements OnApplicationBootstrap {
         secondaryVideo: report.online && report.secondaryMedia.video,
         sessionId: report.sessionId,
       };
-      const changed = (Object.keys(next) as (keyof typeof next)[]).some(
-        (key) => participant[key] !== next[key],
-      );
-      if (!changed) return true;
+      const differs = (key: keyof typeof next) => participant[key] !== next[key];
+      const keys = Object.keys(next) as (keyof typeof next)[];
+      if (!keys.some(differs)) return true;
+      // A new session that finds the participant as it was (a client that recovered) is not news.
+      const seen = keys.some((key) => key !== 'sessionId' && differs(key));
       await m.update(ParticipantEntity, { id: participant.id }, next);
       Object.assign(participant, next);
-      this.emitUpdated(emit, conference.applicationId, participant, report.traceId);
+      if (seen) this.emitUpdated(emit, conference.applicationId, participant, report.traceId);
       return true;
     });
     return { status: found ? 200 : 404 };
