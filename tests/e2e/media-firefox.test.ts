@@ -55,4 +55,18 @@ describe('Firefox ESR with Chromium', () => {
     await subscriber.page.evaluate((label) => (globalThis as any).watch(label), `${publisher.id}#primary`);
     await decodes(subscriber.page, 20);
   });
+
+  it('Firefox watches the mixed conference stream, in VP8 (it cannot decode the H.264 one)', async () => {
+    const { platform, app } = testbed;
+    const { id: conferenceId } = await testbed.conference('firefox-mixed');
+    await testbed.join(conferenceId, 'Chromium', true);
+    const viewer = await firefox.join(platform, app, conferenceId, 'Firefox', false);
+    await viewer.page.evaluate(() => (globalThis as any).watch('conference', ['video']));
+    const stats = await waitFor(
+      () => inbound(viewer.page),
+      (list) => list.some((s) => s.kind === 'video' && (s.framesDecoded ?? 0) > 20 && s.frameWidth === 1280),
+      30_000,
+    );
+    expect(stats.find((s) => s.kind === 'video')!.codec).toBe('video/VP8');
+  });
 });

@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import {
   client,
@@ -16,8 +14,6 @@ import {
   waitFor,
   type Joined,
 } from './harness';
-
-const run = promisify(execFile);
 
 /** Level (dB) of the strongest bin near each frequency in the `conference` audio a page receives. */
 function conferenceSpectrum(page: Page, frequencies: number[]) {
@@ -150,7 +146,7 @@ describe('mixer: the conference stream', () => {
 
     // Ann's own mix is encoded for her alone: it stops when she stops listening.
     const opusEncoders = async () =>
-      Number((await run('pgrep', ['-fc', 'libopus']).catch(() => ({ stdout: '0' }))).stdout.trim());
+      testbed.platform.childrenOf('media').filter((p) => p.command.includes('libopus')).length;
     const before = await opusEncoders();
     await speakers.Ann.page.evaluate(() => (globalThis as any).session.unsubscribe('conference'));
     await waitFor(opusEncoders, (count) => count === before - 1, 10_000);

@@ -1,11 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { client, joinParticipant, probe, rejoin, sleep, useMediaTestbed, waitFor } from './harness';
-
-const run = promisify(execFile);
 
 /**
  * Canvas and frames of an animated WebP (ffmpeg cannot decode those; read the chunks). Frames after
@@ -218,8 +214,13 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
 
     expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
     await sleep(4000);
-    // The recorder is the media node's ffmpeg that writes MPEG-TS with fixed stream ids.
-    await run('pkill', ['-KILL', '-f', 'mpegts_pmt_start_pid']);
+    // The recorder is the media node's ffmpeg that writes MPEG-TS with fixed stream ids; this
+    // conference's is the newest (those of earlier tests' conferences may still be winding down).
+    const [recorder] = testbed.platform
+      .childrenOf('media')
+      .filter((p) => p.command.includes('mpegts_pmt_start_pid'))
+      .sort((a, b) => b.startedAt - a.startedAt);
+    process.kill(recorder.pid, 'SIGKILL');
     await sleep(5000);
     expect((await api.post(`${base}/recording/stop`, {})).status).toBe(200);
 

@@ -111,9 +111,13 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
   }
 
   /** The mixed `conference` media for a listener, from the room's mixer (started on first use). */
-  async conferenceProducer(kind: types.MediaKind, listenerId: string): Promise<types.Producer> {
+  async conferenceProducer(
+    kind: types.MediaKind,
+    listenerId: string,
+    rtpCapabilities: types.RtpCapabilities,
+  ): Promise<types.Producer> {
     const mixer = await this.ensureMixer();
-    return kind === 'video' ? mixer.output.video : mixer.audioProducerFor(listenerId);
+    return kind === 'video' ? mixer.videoProducerFor(rtpCapabilities) : mixer.audioProducerFor(listenerId);
   }
 
   /** Keeps the mixer running while `user` (a consumer of the mixed media) is open. */

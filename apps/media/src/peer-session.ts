@@ -25,8 +25,12 @@ export interface SessionHost {
   publishing: PublishingPolicy;
   producerOf(key: string, kind: types.MediaKind): types.Producer | undefined;
   publish(key: string, producer: types.Producer): void;
-  /** The mixed `conference` media this participant hears and sees. */
-  conferenceProducer(kind: types.MediaKind, listenerId: string): Promise<types.Producer>;
+  /** The mixed `conference` media this participant hears and sees, in a codec it decodes. */
+  conferenceProducer(
+    kind: types.MediaKind,
+    listenerId: string,
+    rtpCapabilities: types.RtpCapabilities,
+  ): Promise<types.Producer>;
   holdMixer(user: MixerUser): Promise<void>;
 }
 
@@ -236,13 +240,16 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     }
 
     if (line.direction === 'recvonly' && (target.kind === 'participant' || target.kind === 'conference')) {
+      const rtpCapabilities = receiverCapabilities(line, this.host.router.rtpCapabilities);
       const producer =
         target.kind === 'participant'
           ? this.host.producerOf(streamKey(target.participantId, target.source), line.kind)
-          : await this.host.conferenceProducer(line.kind, this.participantId).catch((error: Error) => {
-              this.emit('unsupported', `no conference media: ${error.message}`);
-              return undefined;
-            });
+          : await this.host
+              .conferenceProducer(line.kind, this.participantId, rtpCapabilities)
+              .catch((error: Error) => {
+                this.emit('unsupported', `no conference media: ${error.message}`);
+                return undefined;
+              });
       if (!producer || producer.closed) {
         this.releaseLine(line.mid);
         return this.inactive(line);
@@ -250,7 +257,6 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
       let consumer = previous?.consumer;
       if (!consumer || consumer.closed || consumer.producerId !== producer.id) {
         this.releaseLine(line.mid);
-        const rtpCapabilities = receiverCapabilities(line, this.host.router.rtpCapabilities);
         if (!this.host.router.canConsume({ producerId: producer.id, rtpCapabilities })) {
           // Never send what the subscriber cannot decode (e.g. H264 to a Firefox without OpenH264).
           this.emit(

@@ -1,6 +1,6 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
@@ -155,6 +155,29 @@ export class Platform {
   isRunning(name: ServiceName | string): boolean {
     const child = this.children.get(name);
     return !!child && child.exitCode === null && child.signalCode === null;
+  }
+
+  /**
+   * The processes a running service started (its direct children, e.g. ffmpeg), read from /proc: a
+   * test stops one by its PID, never by a name pattern that could hit someone else's process.
+   */
+  childrenOf(name: ServiceName): { pid: number; command: string; startedAt: number }[] {
+    const parent = this.children.get(name)?.pid;
+    if (parent === undefined) return [];
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .flatMap((entry) => {
+        try {
+          const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+          // Fields after the command: state, ppid, ... and the start time (in clock ticks) 20th.
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          if (Number(fields[1]) !== parent) return [];
+          const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+          return [{ pid: Number(entry), command, startedAt: Number(fields[19]) }];
+        } catch {
+          return []; // gone meanwhile
+        }
+      });
   }
 
   logsOf(name: string): string {

@@ -4,7 +4,7 @@ import type { ConferenceResource, Layout, Notification, ParticipantResource } fr
 import type { Logger } from '@mind/logging';
 import { streamKey } from '../labels';
 import { mixes, type MixedParticipant, type Source } from './layout';
-import { inputKey, type FromMixThread, type MixStats } from './mix-protocol';
+import { inputKey, type FromMixThread, type MixOutput, type MixStats } from './mix-protocol';
 import { MixThread } from './mix-thread-handle';
 import { decoderSource, openPlainRtpLeg, type PlainRtpLeg } from './plain-rtp';
 import { RtpOutput } from './rtp-output';
@@ -33,12 +33,15 @@ export interface MixerSources {
 /** Something that keeps the mixer running until it closes (a consumer, a recording, a stream). */
 export interface MixerUser {
   observer: { once(event: 'close', listener: () => void): unknown };
-  /** What a consumer consumes: a listener's own audio output lives as long as its consumers. */
+  /** What a consumer consumes: an output made for some listeners lives as long as its consumers. */
   producerId?: string;
 }
 
-/** The mix without one listener's voice, for as long as that listener consumes it. */
-interface ListenerAudio {
+/**
+ * An output encoded only while someone consumes it: the mix without one listener's voice, or the
+ * mixed video in VP8 for those who cannot decode H.264.
+ */
+interface OnDemandOutput {
   ready: Promise<RtpOutput>;
   output?: RtpOutput;
   consumers: number;
@@ -72,7 +75,8 @@ interface MixerInput {
 export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   private readonly participants = new Map<string, ParticipantResource>();
   private readonly inputs = new Map<string, MixerInput>();
-  private readonly listenerAudio = new Map<string, ListenerAudio>();
+  /** By the mixing thread's output id. */
+  private readonly onDemand = new Map<string, OnDemandOutput>();
   private readonly retryTimer: NodeJS.Timeout;
   private layout: Layout;
   private serials = 0;
@@ -158,25 +162,37 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     const listener = this.participants.get(listenerId);
     const speaks = this.sources.producerOf(streamKey(listenerId, 'primary'), 'audio') !== undefined;
     if (!listener || !(mixes(listener.role, 'primary') || speaks)) return this.audio.producer;
-    let entry = this.listenerAudio.get(listenerId);
+    return this.producerOnDemand(
+      `${LISTENER_OUTPUT}${listenerId}`,
+      { kind: 'audio', without: listenerId },
+      () => RtpOutput.audio(this.sources.router, this.options.audioBitrate),
+    );
+  }
+
+  /** The mixed picture in H.264, or in VP8 for a subscriber that cannot decode H.264. */
+  async videoProducerFor(rtpCapabilities: types.RtpCapabilities): Promise<types.Producer> {
+    const { router } = this.sources;
+    if (router.canConsume({ producerId: this.video.producer.id, rtpCapabilities }))
+      return this.video.producer;
+    const { width, height, fps, videoBitrate: bitrate } = this.options;
+    return this.producerOnDemand(VP8_OUTPUT, { kind: 'video' }, () =>
+      RtpOutput.video(router, { width, height, fps, bitrate }, 'VP8'),
+    );
+  }
+
+  /** An output of the mixing thread that is encoded while consumers of its producer exist. */
+  private async producerOnDemand(id: string, mix: MixOutput, open: () => Promise<RtpOutput>) {
+    let entry = this.onDemand.get(id);
     if (!entry) {
-      const created: ListenerAudio = {
-        ready: RtpOutput.audio(this.sources.router, this.options.audioBitrate),
-        consumers: 0,
-      };
-      this.listenerAudio.set(listenerId, (entry = created));
+      const created: OnDemandOutput = { ready: open(), consumers: 0 };
+      this.onDemand.set(id, (entry = created));
       created.ready.then(
         (output) => {
-          if (this.closed || this.listenerAudio.get(listenerId) !== created) return output.close();
+          if (this.closed || this.onDemand.get(id) !== created) return output.close();
           created.output = output;
-          this.thread.send({
-            type: 'openOutput',
-            id: listenerOutputId(listenerId),
-            output: { kind: 'audio', without: listenerId },
-            encoderArgs: output.encoderArgs,
-          });
+          this.thread.send({ type: 'openOutput', id, output: mix, encoderArgs: output.encoderArgs });
         },
-        () => this.listenerAudio.get(listenerId) === created && this.listenerAudio.delete(listenerId),
+        () => this.onDemand.get(id) === created && this.onDemand.delete(id),
       );
     }
     return (await entry.ready).producer;
@@ -204,11 +220,11 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   hold(user: MixerUser): void {
     this.users++;
     clearTimeout(this.idleTimer);
-    const own = [...this.listenerAudio].find(([, entry]) => entry.output?.producer.id === user.producerId);
+    const own = [...this.onDemand].find(([, entry]) => entry.output?.producer.id === user.producerId);
     if (own) own[1].consumers++;
     user.observer.once('close', () => {
       this.users--;
-      if (own && --own[1].consumers === 0) this.dropListenerAudio(own[0], own[1]);
+      if (own && --own[1].consumers === 0) this.dropOnDemand(own[0], own[1]);
       this.scheduleIdleStop();
     });
   }
@@ -255,7 +271,7 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     clearTimeout(this.idleTimer);
     for (const key of [...this.inputs.keys()]) this.dropInput(key);
     this.thread.stop();
-    for (const { ready } of this.listenerAudio.values())
+    for (const { ready } of this.onDemand.values())
       ready.then(
         (output) => output.close(),
         () => undefined,
@@ -292,10 +308,10 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     );
   }
 
-  private dropListenerAudio(listenerId: string, entry: ListenerAudio) {
-    if (this.listenerAudio.get(listenerId) !== entry) return;
-    this.listenerAudio.delete(listenerId);
-    this.thread.send({ type: 'closeOutput', id: listenerOutputId(listenerId) });
+  private dropOnDemand(id: string, entry: OnDemandOutput) {
+    if (this.onDemand.get(id) !== entry) return;
+    this.onDemand.delete(id);
+    this.thread.send({ type: 'closeOutput', id });
     entry.ready.then(
       (output) => output.close(),
       () => undefined,
@@ -329,10 +345,9 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     if (event.type === 'stats') return;
     if (event.type === 'outputEnded') {
       this.logger.warn({ output: event.id }, 'mixer encoder ended');
-      const listenerId = event.id.startsWith(LISTENER_OUTPUT) ? event.id.slice(LISTENER_OUTPUT.length) : null;
-      if (!listenerId) return this.close();
-      const entry = this.listenerAudio.get(listenerId);
-      if (entry) this.dropListenerAudio(listenerId, entry);
+      const entry = this.onDemand.get(event.id);
+      if (!entry) return this.close();
+      this.dropOnDemand(event.id, entry);
       return;
     }
     const input = this.inputs.get(event.key);
@@ -368,4 +383,4 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
 }
 
 const LISTENER_OUTPUT = 'audio-without:';
-const listenerOutputId = (listenerId: string) => `${LISTENER_OUTPUT}${listenerId}`;
+const VP8_OUTPUT = 'video-vp8';

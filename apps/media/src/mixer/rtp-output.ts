@@ -10,10 +10,32 @@ export interface VideoEncoding {
 }
 
 /**
- * The router's H.264 (constrained baseline, as MEDIA_CODECS declares it): every WebRTC client decodes
- * it, and recordings and RTMP pushes take it as it is, so the mixed video is encoded once.
+ * The mixed video is the router's H.264 (constrained baseline, as MEDIA_CODECS declares it): WebRTC
+ * clients decode it, and recordings and RTMP pushes take it as it is. VP8 is encoded as well only while
+ * someone who cannot decode H.264 watches (Firefox without Cisco's OpenH264 plug-in).
  */
-const H264 = { mimeType: 'video/H264', payloadType: 108, clockRate: 90000 } as const;
+const VIDEO_CODECS = {
+  H264: {
+    mimeType: 'video/H264',
+    payloadType: 108,
+    clockRate: 90000,
+    parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
+  },
+  VP8: { mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 },
+} as const satisfies Record<string, types.RtpCodecParameters>;
+export type MixedVideoCodec = keyof typeof VIDEO_CODECS;
+
+/** ffmpeg's encoder for a mixed video codec, tuned for real time. */
+const ENCODER_ARGS: Record<MixedVideoCodec, string[]> = {
+  H264: [
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
+    ...['-profile:v', 'baseline', '-pix_fmt', 'yuv420p'],
+  ],
+  VP8: [
+    ...['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-error-resilient', '1'],
+    ...['-auto-alt-ref', '0', '-lag-in-frames', '0'],
+  ],
+};
 const OPUS = { mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 } as const;
 
 /**
@@ -27,23 +49,24 @@ export class RtpOutput {
     readonly encoderArgs: string[],
   ) {}
 
-  static async video(router: types.Router, encoding: VideoEncoding): Promise<RtpOutput> {
+  static async video(
+    router: types.Router,
+    encoding: VideoEncoding,
+    codec: MixedVideoCodec = 'H264',
+  ): Promise<RtpOutput> {
     const { width, height, fps, bitrate } = encoding;
+    const parameters = VIDEO_CODECS[codec];
     return RtpOutput.open(
       router,
       'video',
-      {
-        ...H264,
-        parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
-      },
+      { ...parameters, parameters: { ...('parameters' in parameters ? parameters.parameters : {}) } },
       (ssrc, url) => [
         ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-framerate', String(fps)],
         // Frames are stamped when they arrive and keep those stamps: a frame dropped because the
         // encoder was behind leaves a gap instead of putting the video behind the audio.
         ...['-use_wallclock_as_timestamps', '1'],
         ...['-i', 'pipe:0', '-fps_mode', 'passthrough'],
-        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
-        ...['-profile:v', 'baseline', '-pix_fmt', 'yuv420p'],
+        ...ENCODER_ARGS[codec],
         // Decoders, name cards and browsers' cameras all give BT.601 limited range: say so, or
         // players guess BT.709 for HD and show every colour off (greens darker).
         ...['-color_range', 'tv', '-colorspace', 'smpte170m'],
@@ -52,9 +75,9 @@ export class RtpOutput {
         // subscriber or recording segment starts at the next one.
         ...['-g', String(Math.max(1, Math.round(fps / 2)))],
         ...['-b:v', String(bitrate), '-maxrate', String(bitrate), '-bufsize', String(bitrate)],
-        // Parameter sets before every key frame: a subscriber may start at any key frame.
-        ...['-bsf:v', 'dump_extra=freq=keyframe'],
-        ...['-f', 'rtp', '-payload_type', String(H264.payloadType), '-ssrc', String(ssrc), url],
+        // H.264 parameter sets before every key frame: a subscriber may start at any key frame.
+        ...(codec === 'H264' ? ['-bsf:v', 'dump_extra=freq=keyframe'] : []),
+        ...['-f', 'rtp', '-payload_type', String(parameters.payloadType), '-ssrc', String(ssrc), url],
       ],
     );
   }

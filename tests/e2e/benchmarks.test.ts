@@ -1,0 +1,34 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '../..');
+
+/**
+ * Every benchmark runs, briefly, so that none rots between the times someone reads its figures (their
+ * figures are not checked here: speed is measured in bench/, not asserted in tests).
+ */
+describe('benchmarks (smoke runs)', () => {
+  it.each<[string, NodeJS.ProcessEnv, RegExp]>([
+    ['api', { BENCH_DURATION: '1', BENCH_WARMUP: '1', BENCH_CONNECTIONS: '4' }, /req\/s/],
+    ['sfu', { BENCH_DURATION: '1', BENCH_FANOUTS: '2' }, /consumers +bare CPU%/],
+    ['join', { BENCH_JOINS: '1' }, /VP9 SVC \(SDK VP9 option\)/],
+    [
+      'mixer',
+      { BENCH_DURATION: '2', BENCH_WARMUP: '4', BENCH_PARTICIPANTS: '2', BENCH_SIZES: '640x360' },
+      /load average at end/,
+    ],
+    ['recording', { BENCH_DURATION: '3' }, /x real time/],
+  ])(
+    'bench/%s.mjs',
+    async (name, env, table) => {
+      const { stdout } = await run(process.execPath, [join(ROOT, 'bench', `${name}.mjs`)], {
+        env: { ...process.env, ...env },
+        timeout: 240_000,
+      });
+      expect(stdout).toMatch(table);
+    },
+    300_000,
+  );
+});
