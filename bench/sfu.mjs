@@ -1,8 +1,9 @@
 // SFU forwarding cost: one producer to N consumers (N = 10, 50, 100) over PlainTransports with synthetic
-// RTP, measured as mediasoup worker CPU per forwarded stream. Each N runs twice in the same process: on a
-// router of a bare mediasoup script, and on a router of the media node's own ConferenceRoom (from dist/,
-// with the producer published in the room as sessions do). A ratio near 1 means the media node adds no
-// per-packet work: RTP never passes through JavaScript.
+// RTP, measured as mediasoup worker CPU per forwarded stream. Each N runs three times in the same
+// process: on a router of a bare mediasoup script, on a router of the media node's own ConferenceRoom
+// (from dist/, with the producer published in the room as sessions do), and there again with consumers
+// that number payload types and header extensions as Firefox does (our worker renumbers each packet for
+// them). A ratio near 1 means the media node adds no per-packet work: RTP never passes through JavaScript.
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -36,7 +37,18 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / TICKS;
 }
 
-async function measure(router, publish, fanout) {
+/** A subscriber that numbers Opus and the header extensions unlike the router (Firefox's numbering). */
+const FIREFOX_NUMBERING = {
+  codecs: [
+    { kind: 'audio', mimeType: 'audio/opus', preferredPayloadType: 109, clockRate: 48000, channels: 2 },
+  ],
+  headerExtensions: [
+    { kind: 'audio', uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', preferredId: 1 },
+    { kind: 'audio', uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', preferredId: 3 },
+  ],
+};
+
+async function measure(router, publish, fanout, rtpCapabilities = router.rtpCapabilities) {
   const sink = createSocket('udp4');
   let received = 0;
   sink.on('message', () => received++);
@@ -65,7 +77,7 @@ async function measure(router, publish, fanout) {
       comedia: false,
     });
     await transport.connect({ ip: '127.0.0.1', port: sink.address().port });
-    await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
+    await transport.consume({ producerId: producer.id, rtpCapabilities });
     egress.push(transport);
   }
   const sender = createSocket('udp4');
@@ -119,21 +131,27 @@ async function main() {
     const bareResult = await measure(bare, () => undefined, fanout);
     bare.close();
 
-    const room = await ConferenceRoom.create(
-      `bench-${fanout}`,
-      worker,
-      { listenIp: '127.0.0.1', iceConsentTimeout: 10, publishing: DEFAULT_PUBLISHING_POLICY },
-      roomServices,
-      () => undefined,
-    );
-    room.router.appData.workerPid = worker.pid;
-    const roomResult = await measure(
-      room.router,
-      (producer) => room.publish('bench#primary', producer),
-      fanout,
-    );
-    room.close();
-    rows.push({ fanout, bare: bareResult, room: roomResult });
+    const inRoom = async (rtpCapabilities) => {
+      const room = await ConferenceRoom.create(
+        `bench-${fanout}`,
+        worker,
+        { listenIp: '127.0.0.1', iceConsentTimeout: 10, publishing: DEFAULT_PUBLISHING_POLICY },
+        roomServices,
+        () => undefined,
+      );
+      room.router.appData.workerPid = worker.pid;
+      const result = await measure(
+        room.router,
+        (producer) => room.publish('bench#primary', producer),
+        fanout,
+        rtpCapabilities ?? room.router.rtpCapabilities,
+      );
+      room.close();
+      return result;
+    };
+    const roomResult = await inRoom();
+    const renumbered = await inRoom(FIREFOX_NUMBERING);
+    rows.push({ fanout, bare: bareResult, room: roomResult, renumbered });
   }
   worker.close();
 
@@ -144,8 +162,10 @@ async function main() {
   console.log(
     `one producer, ${PACKETS_PER_SECOND} packets/s of ${PAYLOAD.length + 12} bytes, ${SECONDS} s per run`,
   );
-  console.log('consumers  bare CPU%  bare %/stream  node CPU%  node %/stream  ratio  delivered (bare/node)');
-  for (const { fanout, bare, room } of rows) {
+  console.log(
+    'consumers  bare CPU%  bare %/stream  node CPU%  node %/stream  ratio  renumbered %/stream  ratio  delivered (bare/node/renumbered)',
+  );
+  for (const { fanout, bare, room, renumbered } of rows) {
     console.log(
       [
         String(fanout).padStart(9),
@@ -154,7 +174,9 @@ async function main() {
         room.cpuPercent.toFixed(1).padStart(9),
         room.perStream.toFixed(3).padStart(14),
         (room.cpuPercent / bare.cpuPercent).toFixed(2).padStart(6),
-        `  ${(bare.delivered * 100).toFixed(1)}% / ${(room.delivered * 100).toFixed(1)}%`,
+        renumbered.perStream.toFixed(3).padStart(20),
+        (renumbered.cpuPercent / bare.cpuPercent).toFixed(2).padStart(6),
+        `  ${[bare, room, renumbered].map((r) => `${(r.delivered * 100).toFixed(1)}%`).join(' / ')}`,
       ].join(' '),
     );
   }
