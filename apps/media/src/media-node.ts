@@ -298,7 +298,11 @@ export class MediaNode {
   }
 
   private async tell(conferenceId: string, session: PeerSession, reports: { told: string | null }) {
-    const report = this.presence(conferenceId, session);
+    const room = await this.rooms.get(conferenceId)?.catch(() => null);
+    const current = room?.sessions.get(session.participantId);
+    // A session that ended after a newer one of its participant came has nothing left to say.
+    const superseded = session.isClosed && current !== undefined && current !== session;
+    const report = superseded ? null : this.presence(conferenceId, session);
     if (!report) {
       this.reports.delete(session);
       return;
@@ -308,7 +312,7 @@ export class MediaNode {
     try {
       const reply = await this.rpc.request<PresenceReply>(this.subjects.mediaPresence, report, session.id);
       reports.told = digest;
-      if (!report.online) this.reports.delete(session);
+      if (session.isClosed && !report.online) this.reports.delete(session);
       // The participant or its conference is gone: nothing may stay open for it.
       if (reply.status === 404) session.close();
     } catch (error) {

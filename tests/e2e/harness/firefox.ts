@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { createParticipant, joinInPage, type Joined } from './participants';
+import { joinFromPage, type Joined } from './participants';
 import type { Platform } from './platform';
 
 /** A Firefox page, as the shared helpers use pages (they only evaluate scripts in them). */
@@ -49,21 +49,13 @@ export class FirefoxHarness {
     name: string,
     publish: boolean,
   ): Promise<FirefoxJoined> {
-    const participant = await createParticipant(platform, app, conferenceId, name);
     const page = await this.browser.newPage();
     await page.goto(this.origin);
     await page.waitForFunction('"Mind" in window');
-    await page.evaluate(joinInPage, {
-      baseUrl: platform.url,
-      applicationId: app.id,
-      conferenceId,
-      token: participant.token,
-      publish,
-      setup: {},
-    });
     const evaluate = ((script: never, argument: never) =>
       page.evaluate(script, argument)) as Page['evaluate'];
-    return { page: { evaluate }, id: participant.id, token: participant.token };
+    const joined = await joinFromPage({ evaluate }, platform, app, conferenceId, name, publish);
+    return { page: { evaluate }, ...joined };
   }
 
   async close(): Promise<void> {

@@ -103,18 +103,34 @@ export async function joinInPage({ baseUrl, applicationId, conferenceId, token, 
   }
 }
 
-/** A participant of the application's conference: its id and the token its page joins with. */
-export async function createParticipant(
+/**
+ * A participant created by the application and joined from a page with our web client loaded
+ * (`joinInPage`, in Chromium or Firefox): its id and token.
+ */
+export async function joinFromPage(
+  page: Pick<Page, 'evaluate'>,
   platform: Platform,
   app: { id: string; token: string },
   conferenceId: string,
   name: string,
+  publish: boolean,
+  setup: ClientSetup = {},
 ): Promise<{ id: string; token: string }> {
-  return (await client(platform.url, app.token).post(`/${app.id}/${conferenceId}/participants`, { name }))
-    .body;
+  const participant = (
+    await client(platform.url, app.token).post(`/${app.id}/${conferenceId}/participants`, { name })
+  ).body;
+  await page.evaluate(joinInPage, {
+    baseUrl: platform.url,
+    applicationId: app.id,
+    conferenceId,
+    token: participant.token,
+    publish,
+    setup,
+  });
+  return { id: participant.id, token: participant.token };
 }
 
-/** A participant created by the application and joined from a fresh Chromium page (`joinInPage`). */
+/** A participant joined from a fresh Chromium page (`joinFromPage`). */
 export async function joinParticipant(
   browser: BrowserHarness,
   platform: Platform,
@@ -124,17 +140,8 @@ export async function joinParticipant(
   publish: boolean,
   setup: ClientSetup = {},
 ): Promise<Joined> {
-  const participant = await createParticipant(platform, app, conferenceId, name);
   const page = await browser.page({ chromeUserAgent: setup.useVp9ForSendingVideo });
-  await page.evaluate(joinInPage, {
-    baseUrl: platform.url,
-    applicationId: app.id,
-    conferenceId,
-    token: participant.token,
-    publish,
-    setup,
-  });
-  return { page, id: participant.id, token: participant.token };
+  return { page, ...(await joinFromPage(page, platform, app, conferenceId, name, publish, setup)) };
 }
 
 /**
