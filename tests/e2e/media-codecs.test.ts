@@ -7,6 +7,7 @@ import {
   frameColour,
   inbound,
   isCamera,
+  isRed,
   probe,
   samplePlayedVideo,
   showOwnCamera,
@@ -111,5 +112,58 @@ describe.each<[string, NodeJS.ProcessEnv, ClientSetup, string]>([
     const recorded = await frameColour(file, facts!.duration / 2, [80, 360]);
     expect(isCamera(recorded)).toBe(true);
     expect(close(recorded, own!.samples[0], 25)).toBe(true);
+  });
+});
+
+describe('a publisher that switches codec between sessions', () => {
+  const testbed = useMediaTestbed();
+
+  it('is mixed again in its new codec: VP8 first, then VP9 from a new session of the same participant', async () => {
+    const { platform, app, browser } = testbed;
+    const { id: conferenceId } = await testbed.conference('codec-switch');
+    const publisher = await testbed.join(conferenceId, 'Pub', true);
+    const viewer = await testbed.join(conferenceId, 'View', false);
+    await client(platform.url, app.token).patch(`/${app.id}/${conferenceId}/participants/${viewer.id}`, {
+      role: 'attendee',
+    });
+    await viewer.page.evaluate(() => (globalThis as any).watch('conference', ['video']));
+    await waitFor(
+      () => samplePlayedVideo(viewer.page, [[80, 360]]),
+      (sampled) => sampled !== null && isCamera(sampled.samples[0]),
+      20_000,
+    );
+    expect(await sentVideoCodecs(publisher.page)).toEqual(['video/VP8']);
+
+    // The same participant comes back from a page with the SDK's VP9 option, sending a red picture.
+    await publisher.page.context().close();
+    const page = await browser.page({ chromeUserAgent: true });
+    await page.evaluate(
+      async ({ baseUrl, applicationId, conferenceId, token }) => {
+        const g = globalThis as any;
+        g.session = new g.Mind.ParticipantSession({
+          baseUrl,
+          applicationId,
+          conferenceId,
+          token,
+          useVp9ForSendingVideo: true,
+        });
+        await g.session.join();
+        const canvas = g.document.createElement('canvas');
+        [canvas.width, canvas.height] = [640, 360];
+        const context = canvas.getContext('2d');
+        g.setInterval(() => {
+          context.fillStyle = '#e01010';
+          context.fillRect(0, 0, 640, 360);
+        }, 40);
+        await g.session.publish('primary', canvas.captureStream(25));
+      },
+      { baseUrl: platform.url, applicationId: app.id, conferenceId, token: publisher.token },
+    );
+    await waitFor(
+      () => samplePlayedVideo(viewer.page, [[80, 360]]),
+      (sampled) => sampled !== null && isRed(sampled.samples[0]),
+      20_000,
+    );
+    expect(await sentVideoCodecs(page)).toEqual(['video/VP9']);
   });
 });

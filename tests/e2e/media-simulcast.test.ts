@@ -102,7 +102,44 @@ async function settlesOn(page: Page, size: Size): Promise<string[]> {
 
 const widthOf = (size: string) => Number(size.split('x')[0]);
 
-describe('SFU simulcast: each subscriber receives the layer its hints ask for', () => {
+/** How the publisher sends its 1280x720 camera, and what it sends once its estimate has ramped up. */
+interface Publishing {
+  options: Record<string, unknown>;
+  /** The SDK's VP9 option needs a user agent with ` Chrome/NNN`. */
+  chromeUserAgent: boolean;
+  rampedUp: (layers: Awaited<ReturnType<typeof sentLayers>>) => boolean;
+}
+
+const sends = (layers: Awaited<ReturnType<typeof sentLayers>>, rid: string | undefined, size: Size) =>
+  layers.some(
+    (s) =>
+      s.rid === rid &&
+      s.frameWidth === size.width &&
+      s.frameHeight === size.height &&
+      (s.framesSent ?? 0) > 0,
+  );
+
+describe.each<[string, Publishing]>([
+  [
+    'SFU simulcast: each subscriber receives the layer its hints ask for',
+    {
+      options: { cameraLayers: CAMERA_LAYERS },
+      chromeUserAgent: false,
+      // Chromium sends all three layers.
+      rampedUp: (layers) =>
+        Object.entries({ l: LOW, m: MID, h: HIGH }).every(([rid, size]) => sends(layers, rid, size)),
+    },
+  ],
+  [
+    'SFU VP9 SVC (the SDK’s VP9 option): each subscriber receives the spatial layer its hints ask for',
+    {
+      options: { useVp9ForSendingVideo: true },
+      chromeUserAgent: true,
+      // One encoding of three spatial layers (L3T3_KEY), the top one the camera's size.
+      rampedUp: (layers) => sends(layers, undefined, HIGH),
+    },
+  ],
+])('%s', (_title, publishing) => {
   const testbed = useMediaTestbed();
   let conferenceId: string;
   let publisher: Joined;
@@ -116,7 +153,7 @@ describe('SFU simulcast: each subscriber receives the layer its hints ask for', 
     const participant = (
       await client(platform.url, app.token).post(`/${app.id}/${conferenceId}/participants`, { name: 'Pub' })
     ).body;
-    const page = await testbed.browser.page();
+    const page = await testbed.browser.page({ chromeUserAgent: publishing.chromeUserAgent });
     await page.evaluate(
       async ({ options, camera }) => {
         const g = globalThis as any;
@@ -130,28 +167,15 @@ describe('SFU simulcast: each subscriber receives the layer its hints ask for', 
           applicationId: app.id,
           conferenceId,
           token: participant.token,
-          cameraLayers: CAMERA_LAYERS,
+          ...publishing.options,
         },
         camera: CAMERA,
       },
     );
     publisher = { page, id: participant.id, token: participant.token };
     label = `${publisher.id}#primary`;
-    // Precondition: Chromium sends all three layers (its bandwidth estimate ramps up to the top one).
-    await waitFor(
-      () => sentLayers(page),
-      (layers) =>
-        Object.entries({ l: LOW, m: MID, h: HIGH }).every(([rid, size]) =>
-          layers.some(
-            (s) =>
-              s.rid === rid &&
-              s.frameWidth === size.width &&
-              s.frameHeight === size.height &&
-              (s.framesSent ?? 0) > 0,
-          ),
-        ),
-      25000,
-    );
+    // Precondition: Chromium sends every layer (its bandwidth estimate ramps up to the top one).
+    await waitFor(() => sentLayers(page), publishing.rampedUp, 25000);
   });
 
   /** Subscribers join and subscribe with their hints; each must settle on its size and never exceed it. */

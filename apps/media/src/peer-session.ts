@@ -269,8 +269,13 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
         this.lines.set(line.mid, { kind: line.kind, label: line.label, consumer });
         if (target.kind === 'conference') await this.host.holdMixer(consumer);
       }
-      if (consumer.type === 'simulcast') {
-        const layers = producer.rtpParameters.encodings?.length ?? 1;
+      // The subscriber's hints cap the layer it gets: a simulcast stream, or a spatial layer of SVC.
+      if (consumer.type === 'simulcast' || consumer.type === 'svc') {
+        const encodings = producer.rtpParameters.encodings ?? [];
+        const layers =
+          consumer.type === 'simulcast'
+            ? encodings.length
+            : Number(/^L(\d)/.exec(encodings[0]?.scalabilityMode ?? '')?.[1] ?? 1);
         await consumer.setPreferredLayers({ spatialLayer: preferredSpatialLayer(line, layers) });
       }
       return {
