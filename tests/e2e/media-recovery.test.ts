@@ -9,15 +9,19 @@ const RECONNECT_WINDOW_MS = 3000;
 describe('media sessions recover', () => {
   const testbed = useMediaTestbed(() => ({ MIND_MEDIA_RECONNECT_WINDOW_MS: String(RECONNECT_WINDOW_MS) }));
 
-  it('a client that recovers (new PeerConnection, new ICE credentials) within the window is never seen offline, and its subscriber sees its video again', async () => {
+  it('a client that recovers (new PeerConnection, new ICE credentials) within the window is never seen offline, and video flows both ways again', async () => {
     const { id, socket } = await testbed.conference('recovery');
     const a = await testbed.join(id, 'Ann', true);
-    const b = await testbed.join(id, 'Bob', false);
+    const b = await testbed.join(id, 'Bob', true);
     await b.page.evaluate((label) => (globalThis as any).watch(label), `${a.id}#primary`);
-    const before = await waitFor(
-      () => inbound(b.page),
-      (stats) => stats.some((s) => s.kind === 'video' && (s.framesDecoded ?? 0) > 5),
-    );
+    await a.page.evaluate((label) => (globalThis as any).watch(label), `${b.id}#primary`);
+    const decoding = (page: typeof a.page) =>
+      waitFor(
+        () => inbound(page),
+        (stats) => stats.some((s) => s.kind === 'video' && (s.framesDecoded ?? 0) > 5),
+      );
+    const before = await decoding(b.page);
+    await decoding(a.page);
     const mark = socket.received.length;
     const heard = await b.page.evaluate(() => (globalThis as any).notifications.length);
 
@@ -28,6 +32,8 @@ describe('media sessions recover', () => {
       () => inbound(b.page),
       (stats) => stats.some((s) => s.kind === 'video' && !known.has(s.ssrc) && (s.framesDecoded ?? 0) > 5),
     );
+    // Ann's new PeerConnection receives Bob again too (its stats are the new one's).
+    await decoding(a.page);
     // Past the window: still nobody heard that Ann left.
     await sleep(RECONNECT_WINDOW_MS + 1000);
     expect(socket.received.slice(mark).filter(presence(a.id, false))).toEqual([]);
