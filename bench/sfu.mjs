@@ -21,6 +21,7 @@ if (!process.env.MEDIASOUP_WORKER_BIN) {
 const mediasoup = await import('mediasoup');
 const { MEDIA_CODECS, DEFAULT_PUBLISHING_POLICY } = await import(join(ROOT, 'dist/libs/sdp/src/index.js'));
 const { loadConfig } = await import(join(ROOT, 'dist/libs/config/src/index.js'));
+const { OutboundPolicy } = await import(join(ROOT, 'dist/libs/outbound/src/index.js'));
 const { createLogger } = await import(join(ROOT, 'dist/libs/logging/src/index.js'));
 const { ConferenceRoom } = await import(join(ROOT, 'dist/apps/media/src/conference-room.js'));
 
@@ -115,7 +116,7 @@ async function measure(router, publish, fanout, rtpCapabilities = router.rtpCapa
 const config = loadConfig({});
 const roomServices = {
   mixer: config.mixer,
-  streaming: config.streaming,
+  streaming: { caFile: config.streaming.caFile, destinations: new OutboundPolicy(config.outbound) },
   roster: () => Promise.reject(new Error('the SFU benchmark has no conference service')),
   segmentDir: os.tmpdir(),
   storeSegment: () => Promise.reject(new Error('the SFU benchmark records nothing')),

@@ -344,7 +344,7 @@ describe('permissions', () => {
   });
 
   beforeAll(async () => {
-    platform = await Platform.start();
+    platform = await Platform.start({ MIND_OUTBOUND_ALLOW: '127.0.0.1' });
     // The short-lived application first, so that its conference has ended by the time its tests run.
     const expiringApp = await platform.createApplication({
       name: 'expiring',

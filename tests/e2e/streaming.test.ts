@@ -24,7 +24,11 @@ describe('streaming: the mixed conference pushed over RTMP', () => {
   // The sink first: the platform trusts its certificate from the start.
   beforeAll(async () => (sink = await RtmpSink.start()));
   afterAll(() => sink?.close());
-  const testbed = useMediaTestbed(() => ({ MIND_STREAMING_CA_FILE: sink.caFile }));
+  // The sink is on loopback, which only an operator's allow-list opens to streaming.
+  const testbed = useMediaTestbed(() => ({
+    MIND_STREAMING_CA_FILE: sink.caFile,
+    MIND_OUTBOUND_ALLOW: '127.0.0.1',
+  }));
 
   it('pushes a decodable stream; alive follows the destination going away and coming back; a dead destination harms no other', async () => {
     const { id: conferenceId, socket } = await testbed.conference('streamed');

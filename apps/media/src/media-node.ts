@@ -19,6 +19,7 @@ import {
 import type { Logger } from '@mind/logging';
 import { followStream, publishJson, RpcClient, serveRpc, type NatsConnection } from '@mind/messaging';
 import { parseOffer, SdpError, type PublishingPolicy } from '@mind/sdp';
+import { OutboundPolicy } from '@mind/outbound';
 import { createStorage, type ObjectStorage } from '@mind/storage';
 import { ConferenceRoom } from './conference-room';
 import type { PeerSession } from './peer-session';
@@ -53,6 +54,7 @@ export class MediaNode {
   private readonly subjects: ReturnType<typeof subjects>;
   private readonly rpc: RpcClient;
   private readonly storage: ObjectStorage;
+  private readonly destinations: OutboundPolicy;
   private readonly streamingReports = new Map<string, Promise<void>>();
   private heartbeat?: NodeJS.Timeout;
   private closers: { close(): unknown }[] = [];
@@ -66,6 +68,7 @@ export class MediaNode {
     this.subjects = subjects(config.nats.prefix);
     this.rpc = new RpcClient(nc, config.rpcTimeoutMs);
     this.storage = createStorage(config.storage);
+    this.destinations = new OutboundPolicy(config.outbound);
   }
 
   get nodeId(): string {
@@ -192,7 +195,7 @@ export class MediaNode {
         },
         {
           mixer: this.config.mixer,
-          streaming: this.config.streaming,
+          streaming: { caFile: this.config.streaming.caFile, destinations: this.destinations },
           roster: (id) => this.roster(id),
           segmentDir: this.segmentDir,
           storeSegment: (id, file) => this.storeSegment(id, file),

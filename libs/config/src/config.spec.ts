@@ -29,6 +29,8 @@ describe('configuration', () => {
     ['MIND_MEDIA_SIMULCAST_CODECS', 'VP8,AV1'],
     ['MIND_MEDIA_SIMULCAST_CODECS', 'VP8,vp8'],
     ['MIND_MEDIA_SINGLE_STREAM_CODECS', ''],
+    ['MIND_OUTBOUND_PORTS', 'rtmp'],
+    ['MIND_OUTBOUND_PORTS', 'rtmp:99999'],
   ])('refuses %s=%s with a clear message', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
@@ -42,6 +44,14 @@ describe('configuration', () => {
     expect(loadConfig({ MIND_MEDIA_SIMULCAST_CODECS: 'h264, vp8' }).media.publishing.simulcast).toEqual([
       'H264',
       'VP8',
+    ]);
+  });
+
+  it('reads the outbound rules', () => {
+    expect(loadConfig({}).outbound).toEqual({ allow: [], ports: { rtmp: [1935], rtmps: [443, 1935] } });
+    expect(loadConfig({ MIND_OUTBOUND_ALLOW: '10.0.0.0/8, sink.internal' }).outbound.allow).toEqual([
+      '10.0.0.0/8',
+      'sink.internal',
     ]);
   });
 

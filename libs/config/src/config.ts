@@ -100,7 +100,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     streaming: {
       caFile: read<string>('MIND_STREAMING_CA_FILE'),
+      maxPerConference: read<number>('MIND_MAX_STREAMINGS'),
     },
+    outbound: outboundRules(read),
     demo: {
       port: read<number>('MIND_DEMO_PORT'),
       apiUrl: read<string>('MIND_DEMO_API_URL').replace(/\/+$/, ''),
@@ -112,6 +114,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
 }
 
 export type Config = ReturnType<typeof loadConfig>;
+
+/** Where outbound connections (streaming destinations) may go: see `@mind/outbound`. */
+function outboundRules(read: <T>(name: VariableName) => T) {
+  const allow = read<string>('MIND_OUTBOUND_ALLOW')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const ports: Record<string, number[]> = {};
+  for (const entry of read<string>('MIND_OUTBOUND_PORTS').split(',')) {
+    const match = /^\s*([a-z][a-z0-9+.-]*):(\d{1,5})\s*$/i.exec(entry);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) {
+      throw new ConfigError(`MIND_OUTBOUND_PORTS must list scheme:port pairs, got "${entry}"`);
+    }
+    (ports[match[1].toLowerCase()] ??= []).push(port);
+  }
+  return { allow, ports };
+}
 
 function storageSettings(read: <T>(name: VariableName) => T) {
   const settings = {

@@ -213,6 +213,22 @@ export const VARIABLES = {
     kind: 'integer',
     description: 'How long a mixer keeps running after its last subscriber, recording or stream is gone.',
   },
+  MIND_OUTBOUND_ALLOW: {
+    default: '',
+    kind: 'optional-string',
+    description:
+      'Destinations the platform may connect to although private, local or reserved (comma-separated networks, addresses and host names), on any port.',
+  },
+  MIND_OUTBOUND_PORTS: {
+    default: 'rtmp:1935,rtmps:443,rtmps:1935',
+    kind: 'string',
+    description: 'Ports every other destination must use, per scheme (comma-separated `scheme:port`).',
+  },
+  MIND_MAX_STREAMINGS: {
+    default: '5',
+    kind: 'integer',
+    description: 'Streamings one conference may have at once (each is an ffmpeg pushing the mixed media).',
+  },
   MIND_STREAMING_CA_FILE: {
     default: '/etc/ssl/certs/ca-certificates.crt',
     kind: 'string',

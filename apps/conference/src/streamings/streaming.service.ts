@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { Config } from '@mind/config';
+import { OutboundPolicy } from '@mind/outbound';
 import {
   errorReply,
   type ApiReply,
@@ -13,6 +15,7 @@ import { toStreaming } from '../representations';
 import { ok, resourceChanged, scopeOf, type CallContext } from '../api/context';
 import { ConferenceEntity } from '../database/entities';
 import { RpcEndpoints } from '../messaging/rpc-endpoints';
+import { CONFIG } from '../tokens';
 
 const notFound = () => errorReply(404, 'streaming not found', 'streamingId');
 
@@ -22,11 +25,16 @@ const notFound = () => errorReply(404, 'streaming not found', 'streamingId');
  */
 @Injectable()
 export class StreamingService implements OnApplicationBootstrap {
+  private readonly outbound: OutboundPolicy;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: ConferenceTransactions,
     private readonly rpc: RpcEndpoints,
-  ) {}
+    @Inject(CONFIG) private readonly config: Config,
+  ) {
+    this.outbound = new OutboundPolicy(config.outbound);
+  }
 
   onApplicationBootstrap() {
     this.rpc.serve<StreamingAliveReport, { status: 200 | 404 }>(
@@ -78,9 +86,17 @@ export class StreamingService implements OnApplicationBootstrap {
     return streaming ? ok(toStreaming(streaming)) : notFound();
   }
 
+  /**
+   * A streaming makes the platform connect where the caller says: only to destinations the outbound
+   * rules allow (checked again by the media node each time it connects), and only a few per conference.
+   */
   async create(ctx: CallContext): Promise<ApiReply> {
     const { url } = ctx.command.body as unknown as CreateStreamingRequest;
+    const destination = await this.outbound.check(url);
+    if (!destination.ok) return errorReply(400, `url ${destination.error}`, 'url');
+    const limit = this.config.streaming.maxPerConference;
     const streaming = await this.transactions.run(ctx.conference.id, async (m, emit) => {
+      if ((await m.countBy(StreamingEntity, { conferenceId: ctx.conference.id })) >= limit) return null;
       const entity = m.create(StreamingEntity, {
         id: randomUUID(),
         conferenceId: ctx.conference.id,
@@ -92,6 +108,7 @@ export class StreamingService implements OnApplicationBootstrap {
       this.emitChange(emit, ctx, entity, 'created');
       return entity;
     });
+    if (!streaming) return errorReply(409, `a conference has at most ${limit} streamings`);
     return ok(toStreaming(streaming));
   }
 

@@ -9,7 +9,8 @@ export interface FfmpegEvents {
 
 /**
  * One ffmpeg child process with piped stdin/stdout. Its stderr (warnings only) goes to the log with
- * the process's role; `close()` ends it (SIGTERM, then SIGKILL) and is idempotent.
+ * the process's role, `secrets` (e.g. a stream key) masked; `close()` ends it (SIGTERM, then SIGKILL)
+ * and is idempotent.
  */
 export class FfmpegProcess extends EventEmitter<FfmpegEvents> {
   private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
@@ -18,6 +19,7 @@ export class FfmpegProcess extends EventEmitter<FfmpegEvents> {
   constructor(
     args: string[],
     private readonly logger: Logger,
+    secrets: readonly string[] = [],
   ) {
     super();
     this.child = spawn('ffmpeg', ['-hide_banner', '-nostats', '-loglevel', 'warning', ...args], {
@@ -29,7 +31,9 @@ export class FfmpegProcess extends EventEmitter<FfmpegEvents> {
     let warnings = 0;
     this.child.stderr.setEncoding('utf8').on('data', (text: string) => {
       // ffmpeg repeats some warnings per packet; a few are enough to diagnose.
-      if (warnings++ < 20) this.logger.debug({ ffmpeg: text.trim().slice(0, 500) }, 'ffmpeg says');
+      if (warnings++ >= 20) return;
+      const masked = secrets.reduce((said, secret) => said.split(secret).join('***'), text.trim());
+      this.logger.debug({ ffmpeg: masked.slice(0, 500) }, 'ffmpeg says');
     });
     this.child.on('error', (error) => this.logger.error({ err: error }, 'ffmpeg could not start'));
     this.child.on('exit', (code, signal) => {

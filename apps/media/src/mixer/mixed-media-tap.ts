@@ -26,11 +26,16 @@ export class MixedMediaTap {
     media: { video: types.Producer; audio: types.Producer },
     output: string[],
     logger: Logger,
+    secrets: readonly string[] = [],
   ): Promise<MixedMediaTap> {
     const legs = [await openPlainRtpLeg(router, media.video)];
     try {
       legs.push(await openPlainRtpLeg(router, media.audio));
-      const ffmpeg = new FfmpegProcess([...SDP_INPUT, '-map', '0:v:0', '-map', '0:a:0', ...output], logger);
+      const ffmpeg = new FfmpegProcess(
+        [...SDP_INPUT, '-map', '0:v:0', '-map', '0:a:0', ...output],
+        logger,
+        secrets,
+      );
       ffmpeg.stdin.end(sdpDocument(...legs.map((leg) => leg.sdpMedia)));
       const tap = new MixedMediaTap(ffmpeg, legs);
       // Let ffmpeg open its ports before media flows.

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Logger } from '@mind/logging';
+import type { OutboundPolicy } from '@mind/outbound';
 import type { ConferenceMixer } from '../mixer/conference-mixer';
 import { MixedMediaTap } from '../mixer/mixed-media-tap';
 
@@ -16,6 +17,8 @@ export interface PushTarget {
 export interface PushOptions {
   /** Certificates an `rtmps://` destination must be signed by. */
   caFile: string;
+  /** Where pushes may go; checked again at each connection (a name may resolve elsewhere by then). */
+  destinations: OutboundPolicy;
 }
 
 /**
@@ -51,6 +54,9 @@ export class StreamPusher {
   private async attempt() {
     if (this.closed) return;
     try {
+      const destination = await this.options.destinations.check(this.target.url);
+      if (!destination.ok) throw new Error(`destination refused: ${destination.error}`);
+      const { scheme, host, pinnedUrl } = destination.target;
       const mixer = await this.mixer();
       if (this.closed) return;
       const tap = await MixedMediaTap.open(
@@ -59,13 +65,16 @@ export class StreamPusher {
         [
           ...['-c:v', 'copy', '-c:a', 'aac', '-b:a', '128k', '-ar', '44100'],
           ...['-progress', 'pipe:1', '-f', 'flv', '-flvflags', 'no_duration_filesize'],
-          // ffmpeg trusts any certificate unless told to check: a stream key must not leak.
-          ...(this.target.url.startsWith('rtmps:')
-            ? ['-tls_verify', '1', '-ca_file', this.options.caFile]
+          // ffmpeg trusts any certificate unless told to check: a stream key must not leak. It
+          // connects to the address that was checked, and checks the certificate against the name.
+          ...(scheme === 'rtmps'
+            ? ['-tls_verify', '1', '-ca_file', this.options.caFile, '-verifyhost', host]
             : []),
-          this.target.url,
+          pinnedUrl,
         ],
         this.logger,
+        // The path of an RTMP URL holds the stream key.
+        [new URL(pinnedUrl).pathname],
       );
       if (this.closed) return tap.close();
       this.tap = tap;

@@ -1,0 +1,2 @@
+export * from './address-ranges';
+export * from './outbound-policy';
