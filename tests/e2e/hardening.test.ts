@@ -1,4 +1,8 @@
-import { client, Platform } from './harness';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { call, client, Platform } from './harness';
+
+const offerFixture = (name: string) => readFileSync(join(__dirname, '../../libs/sdp/fixtures', name), 'utf8');
 
 /**
  * What a probe of about 3,500 hostile requests against the platform found (issue 10), one block per
@@ -9,13 +13,21 @@ describe('hardening', () => {
   let app: { id: string; token: string };
   let api: ReturnType<typeof client>;
   let c: string;
+  let conferenceId: string;
+  let participant: { id: string; token: string };
 
   beforeAll(async () => {
     // Streaming destinations: the scheme's ports only, and nothing private allowed.
-    platform = await Platform.start({ MIND_OUTBOUND_ALLOW: '', MIND_MAX_STREAMINGS: '5' });
+    // Request logs on: finding 3 reads them.
+    platform = await Platform.start(
+      { MIND_OUTBOUND_ALLOW: '', MIND_MAX_STREAMINGS: '5', LOG_LEVEL: 'info' },
+      { media: true },
+    );
     app = await platform.createApplication({ name: 'hardening tests', maxParticipants: 10 });
     api = client(platform.url, app.token);
-    c = `/${app.id}/${(await api.post(`/${app.id}`, { name: 'hardening' })).body.id}`;
+    conferenceId = (await api.post(`/${app.id}`, { name: 'hardening' })).body.id;
+    c = `/${app.id}/${conferenceId}`;
+    participant = (await api.post(`${c}/participants`, { name: 'Ann', role: 'moderator' })).body;
   });
   afterAll(() => platform.close());
 
@@ -56,6 +68,73 @@ describe('hardening', () => {
       const sixth = await api.post(path, { url: 'rtmp://203.0.114.6/live/key' });
       expect(sixth.status).toBe(409);
       expect(sixth.body.error).toMatch(/at most 5 streamings/);
+    });
+  });
+
+  describe('2. 5xx on bad input', () => {
+    it('deeply nested JSON in an unknown field -> 400', async () => {
+      const deep = '['.repeat(20000) + ']'.repeat(20000);
+      const answer = await call(platform.url, 'POST', `${c}/messages`, {
+        token: app.token,
+        rawBody: `{"sendTo":"${conferenceId}","text":"hi","extra":${deep}}`,
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatch(/nests deeper than 32 levels/);
+    });
+
+    it('a body just under 1 MiB -> 413', async () => {
+      const body = { sendTo: conferenceId, text: 'hi', pad: 'x'.repeat(1024 * 1024 - 200) };
+      expect((await api.post(`${c}/messages`, body)).status).toBe(413);
+    });
+
+    it.each([
+      ['PATCH', '/participants/{p}', { name: 'An\u0000n' }, 'name'],
+      ['POST', '/messages', { sendTo: '{c-id}', text: 'hi\u0000there' }, 'text'],
+      ['PATCH', '', { name: '\u0000' }, 'name'],
+    ])('a NUL character: %s {c}%s -> 400 naming the field', async (method, path, body, field) => {
+      const resolved = JSON.parse(JSON.stringify(body).replace('{c-id}', conferenceId));
+      const answer = await call(
+        platform.url,
+        method as 'PATCH',
+        `${c}${path.replace('{p}', participant.id)}`,
+        {
+          token: app.token,
+          body: resolved,
+        },
+      );
+      expect({ status: answer.status, field: answer.body.field }).toEqual({ status: 400, field });
+    });
+
+    it('sendTo "urn:uuid:<id>" -> 400', async () => {
+      const answer = await api.post(`${c}/messages`, { sendTo: `urn:uuid:${conferenceId}`, text: 'hi' });
+      expect({ status: answer.status, field: answer.body.field }).toEqual({ status: 400, field: 'sendTo' });
+    });
+
+    it('an SDP whose fingerprint is a=fingerprint:md5 -> 400 naming the sdp', async () => {
+      const sdp = offerFixture('chromium-datachannel-only.sdp').replace(
+        /a=fingerprint:sha-256 [0-9A-F:]+/,
+        'a=fingerprint:md5 AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89',
+      );
+      const answer = await client(platform.url, participant.token).post(c, { sdp });
+      expect({ status: answer.status, field: answer.body.field }).toEqual({ status: 400, field: 'sdp' });
+      expect(answer.body.error).toMatch(/md5/);
+    });
+  });
+
+  describe('3. Tokens in logs', () => {
+    it.each([
+      '?access%5Ftoken={t}',
+      '?access_token={t}&access_token={t}',
+      '?Access_Token={t}',
+      '?x=1&ACCESS%5FTOKEN={t}',
+    ])('GET {c}%s: the token never reaches the gateway log', async (query) => {
+      const marker = `${participant.token.slice(0, 40)}`;
+      await call(platform.url, 'GET', `${c}${query.replace(/\{t\}/g, participant.token)}`);
+      // The request line is logged once the answer has left.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const logs = platform.logsOf('gateway');
+      expect(logs).toContain('"http request"');
+      expect(logs).not.toContain(marker);
     });
   });
 });

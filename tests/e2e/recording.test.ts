@@ -101,6 +101,12 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toMatch(/^bytes 0-99\/\d+$/);
     expect((await part.arrayBuffer()).byteLength).toBe(100);
+    // Ranges nothing satisfies (issue 10, finding 2: these were 500s): 416 with the size.
+    for (const range of ['bytes=999999999-', 'bytes=-0', 'bytes=5-1']) {
+      const refused = await fetchRecording(`${base}/recording`, { Range: range });
+      expect({ range, status: refused.status }).toEqual({ range, status: 416 });
+      expect(refused.headers.get('content-range')).toMatch(/^bytes \*\/\d+$/);
+    }
 
     const jpeg = await fetchRecording(`${base}/recording`, { Accept: 'image/jpeg' });
     expect(jpeg.headers.get('content-type')).toBe('image/jpeg');

@@ -11,7 +11,7 @@ import {
   type OperationSpec,
 } from '@mind/contracts';
 import { traceIdFrom, type Logger } from '@mind/logging';
-import type { RpcClient } from '@mind/messaging';
+import { PayloadTooLargeError, type RpcClient } from '@mind/messaging';
 import type { ObjectStorage } from '@mind/storage';
 import { bearerToken } from './bearer-token';
 import { isUuid, parseDetailed, validateBody } from './request-validation';
@@ -77,6 +77,9 @@ export function registerApiRoutes(
     try {
       answer = await rpc.request<ApiReply>(s.api(operation), command, traceId);
     } catch (error) {
+      if (error instanceof PayloadTooLargeError) {
+        return sendError(reply, 413, { error: 'request body is too large' });
+      }
       logger.error({ err: error, traceId, operation }, 'conference service did not answer');
       return sendError(reply, 503, { error: 'service temporarily unavailable, please retry' });
     }

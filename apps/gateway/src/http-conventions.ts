@@ -1,11 +1,13 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from '@mind/logging';
+import { jsonBodyProblem, redactUrl } from './json-body';
 
 class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
+    readonly field?: string,
   ) {
     super(message);
   }
@@ -13,18 +15,23 @@ class HttpError extends Error {
 
 /**
  * The API's HTTP rules that are not about any one route: JSON only (with any parameters, an empty body
- * read as none, anything else 415) and a structured log line per request.
+ * read as none, anything else 415; no deep nesting, no NUL) and a structured log line per request
+ * (tokens in the URL masked).
  */
 export function applyHttpConventions(app: FastifyInstance, logger: Logger) {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = (body as string).trim();
     if (text === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch {
-      done(new HttpError(400, 'request body is not valid JSON'), undefined);
+      return done(new HttpError(400, 'request body is not valid JSON'), undefined);
     }
+    const problem = jsonBodyProblem(parsed);
+    if (problem) return done(new HttpError(400, problem.error, problem.field), undefined);
+    done(null, parsed);
   });
 
   app.addHook('onResponse', (request, reply, done) => {
@@ -32,7 +39,7 @@ export function applyHttpConventions(app: FastifyInstance, logger: Logger) {
       {
         traceId: reply.getHeader('x-request-id'),
         method: request.method,
-        url: request.url.replace(/access_token=[^&]*/, 'access_token=…'),
+        url: redactUrl(request.url),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
       },
@@ -60,7 +67,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       this.logger.error({ err: error }, 'request failed');
       return reply.code(500).send({ error: 'internal error' });
     }
-    const code = (error as { code?: string }).code;
+    const { code, field } = error as { code?: string; field?: string };
     const message =
       status === 404
         ? 'not found'
@@ -69,6 +76,6 @@ export class ApiExceptionFilter implements ExceptionFilter {
           : code === 'FST_ERR_CTP_BODY_TOO_LARGE'
             ? 'request body is too large'
             : (error as Error).message;
-    return reply.code(status).send({ error: message });
+    return reply.code(status).send({ error: message, ...(field ? { field } : {}) });
   }
 }

@@ -2,14 +2,16 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { requestSchemas, type ErrorBody, type RequestSchemaName } from '@mind/contracts';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const ajv = new Ajv({ allErrors: false, strict: false });
-addFormats(ajv, ['uuid', 'uri']);
+addFormats(ajv, ['uri']);
+// ajv's own uuid format also takes `urn:uuid:…`, which PostgreSQL does not.
+ajv.addFormat('uuid', UUID);
 
 const validators = Object.fromEntries(
   Object.entries(requestSchemas).map(([name, schema]) => [name, ajv.compile(schema)]),
 ) as Record<RequestSchemaName, ValidateFunction>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const isUuid = (value: string) => UUID.test(value);
 

@@ -34,7 +34,7 @@ export async function sendStoredFile(
 ) {
   const stored = await storage.stat(file.key);
   if (!stored) return reply.code(404).send({ error: 'nothing has been recorded in this conference yet' });
-  reply.header('accept-ranges', 'bytes').header('content-type', file.contentType);
+  reply.header('accept-ranges', 'bytes');
   const range = parseRange(rangeHeader, stored.size);
   if (range === 'unsatisfiable') {
     return reply
@@ -42,6 +42,7 @@ export async function sendStoredFile(
       .header('content-range', `bytes */${stored.size}`)
       .send({ error: 'range not satisfiable' });
   }
+  reply.header('content-type', file.contentType);
   if (!range) {
     reply.header('content-length', stored.size);
     return reply.code(200).send(await storage.read(file.key));

@@ -213,12 +213,18 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     offer: ParsedOffer,
     sessionIdPrefix: string,
   ): Promise<{ sdp: string; session: PeerSession }> {
-    let session = this.sessions.get(participantId);
-    if (!session || session.isClosed || session.iceUfrag !== offer.iceUfrag) {
-      session?.close('replaced');
-      session = await this.openSession(participantId, offer, `${sessionIdPrefix}:${offer.iceUfrag}`);
+    const previous = this.sessions.get(participantId);
+    const current = previous && !previous.isClosed && previous.iceUfrag === offer.iceUfrag ? previous : null;
+    if (!current) previous?.close('replaced');
+    const session =
+      current ?? (await this.openSession(participantId, offer, `${sessionIdPrefix}:${offer.iceUfrag}`));
+    try {
+      return { sdp: await session.apply(offer), session };
+    } catch (error) {
+      // A session whose first offer could not be applied never was: nothing of it may stay.
+      if (!current) session.close('ended');
+      throw error;
     }
-    return { sdp: await session.apply(offer), session };
   }
 
   close(): void {

@@ -166,7 +166,14 @@ export class MediaNode {
       throw error;
     }
     const room = await this.room(request.conferenceId);
-    const { sdp, session } = await room.offer(request.participantId, offer, this.incarnation);
+    let answered: Awaited<ReturnType<ConferenceRoom['offer']>>;
+    try {
+      answered = await room.offer(request.participantId, offer, this.incarnation);
+    } catch (error) {
+      if (error instanceof SdpError) return { status: 400, error: error.message };
+      throw error;
+    }
+    const { sdp, session } = answered;
     // A client renegotiates once its notification channel is open; this node may hear of its side of
     // the association a moment later. Then whoever reads the conference once the client has its answer
     // sees the session as it is.

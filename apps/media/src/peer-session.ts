@@ -8,6 +8,7 @@ import {
   producerParameters,
   publishedParameters,
   receiverCapabilities,
+  SdpError,
   type LineAnswer,
   type OfferedLine,
   type ParsedOffer,
@@ -62,6 +63,19 @@ const NO_MEDIA: Media = { audio: false, video: false };
 
 /** m-lines 2 to 5 (mids 1 to 4) are where a participant publishes, whatever they carry now. */
 const isPublishingLine = (line: OfferedLine) => line.index >= 1 && line.index <= 4;
+
+/** mediasoup refusing what a client offered (its parameters) is the client's fault: a 400, not a 503. */
+async function offered<T>(what: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'TypeError' || name === 'UnsupportedError') {
+      throw new SdpError(`${what} cannot be used: ${(error as Error).message}`);
+    }
+    throw error;
+  }
+}
 
 /** Whether a producer already receives what a line's new parameters describe. */
 function sameProduction(current: types.RtpParameters, next: types.RtpParameters): boolean {
@@ -126,9 +140,13 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     return this.version;
   }
 
-  /** Resolves once the session is online, closed, or `timeoutMs` has passed. */
+  /**
+   * Resolves once the session is online, closed, or `timeoutMs` has passed; at once when its client
+   * has not even reached this node (ICE), as nothing is then about to come up.
+   */
   untilOnline(timeoutMs: number): Promise<void> {
-    if (this.online || this.end) return Promise.resolve();
+    const reached = this.transport.iceState === 'connected' || this.transport.iceState === 'completed';
+    if (this.online || this.end || !reached) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -160,17 +178,20 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
   /** Applies an offer on this session's transport and returns the answer. */
   async apply(offer: ParsedOffer): Promise<string> {
     if (this.version === 0) {
-      await this.transport.connect({
-        dtlsParameters: {
-          role: localDtlsRole(offer) === 'client' ? 'server' : 'client',
-          fingerprints: [
-            {
-              algorithm: offer.fingerprint.algorithm as types.FingerprintAlgorithm,
-              value: offer.fingerprint.value,
-            },
-          ],
-        },
-      });
+      await offered(
+        'the DTLS fingerprint',
+        this.transport.connect({
+          dtlsParameters: {
+            role: localDtlsRole(offer) === 'client' ? 'server' : 'client',
+            fingerprints: [
+              {
+                algorithm: offer.fingerprint.algorithm as types.FingerprintAlgorithm,
+                value: offer.fingerprint.value,
+              },
+            ],
+          },
+        }),
+      );
     }
     const answers: LineAnswer[] = [];
     for (const line of offer.lines) answers.push(await this.applyLine(line));
@@ -233,7 +254,10 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
         this.emit('unsupported', `the client offers no ${line.kind} codec this node takes for publishing`);
         return this.inactive(line);
       }
-      const producer = await this.transport.produce({ kind: line.kind, rtpParameters: parameters });
+      const producer = await offered(
+        `m-line ${line.index}`,
+        this.transport.produce({ kind: line.kind, rtpParameters: parameters }),
+      );
       this.lines.set(line.mid, { kind: line.kind, label: line.label, producer });
       this.host.publish(streamKey(this.participantId, target.source), producer);
       return { mode: 'receive', parameters };
@@ -306,12 +330,10 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     line: OfferedLine,
     rtpCapabilities: types.RtpCapabilities,
   ): Promise<types.Consumer> {
-    const consumer = await this.transport.consume({
-      producerId: producer.id,
-      rtpCapabilities,
-      mid: line.mid,
-      paused: true,
-    });
+    const consumer = await offered(
+      `m-line ${line.index}`,
+      this.transport.consume({ producerId: producer.id, rtpCapabilities, mid: line.mid, paused: true }),
+    );
     await consumer.resume();
     return consumer;
   }

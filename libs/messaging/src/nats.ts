@@ -21,6 +21,9 @@ export async function connectNats(servers: string[], name: string, logger: Logge
   return nc;
 }
 
+/** A request larger than the NATS server takes in one message: the caller's input, not a fault. */
+export class PayloadTooLargeError extends Error {}
+
 /** Request/reply with JSON payloads; the trace id travels in a header so both ends log it. */
 export class RpcClient {
   constructor(
@@ -31,7 +34,12 @@ export class RpcClient {
   async request<TReply>(subject: string, payload: unknown, traceId: string): Promise<TReply> {
     const h = natsHeaders();
     h.set(TRACE_HEADER, traceId);
-    const msg = await this.nc.request(subject, codec.encode(payload), {
+    const data = codec.encode(payload);
+    // Leave room for the subject and headers of the message.
+    const room = (this.nc.info?.max_payload ?? Infinity) - 4096;
+    if (data.length > room)
+      throw new PayloadTooLargeError(`request of ${data.length} bytes, at most ${room}`);
+    const msg = await this.nc.request(subject, data, {
       timeout: this.timeoutMs,
       headers: h,
     });

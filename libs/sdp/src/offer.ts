@@ -59,6 +59,14 @@ export interface ParsedOffer {
 type Media = ReturnType<typeof parse>['media'][number];
 
 const DIRECTIONS: ReadonlySet<string> = new Set(['sendonly', 'recvonly', 'sendrecv', 'inactive']);
+/** What DTLS (RFC 8122) and the SFU take; `md5` and `md2` are refused as obsolete. */
+const FINGERPRINT_ALGORITHMS: ReadonlySet<string> = new Set([
+  'sha-1',
+  'sha-224',
+  'sha-256',
+  'sha-384',
+  'sha-512',
+]);
 
 function attribute<T>(
   line: Media,
@@ -174,6 +182,11 @@ export function parseOffer(sdp: string): ParsedOffer {
   const setup = attribute(first, session, (m) => m.setup);
   if (!iceUfrag || !icePwd) throw new SdpError('sdp has no ICE credentials (a=ice-ufrag, a=ice-pwd)');
   if (!fingerprint) throw new SdpError('sdp has no DTLS fingerprint (a=fingerprint)');
+  if (!FINGERPRINT_ALGORITHMS.has(String(fingerprint.type).toLowerCase())) {
+    throw new SdpError(
+      `sdp's DTLS fingerprint uses ${fingerprint.type}: one of sha-1, sha-224, sha-256, sha-384, sha-512 is needed`,
+    );
+  }
 
   const sections = sdp.split(/\r?\n(?=m=)/).slice(1);
   const seenMids = new Set<string>();
@@ -217,7 +230,7 @@ export function parseOffer(sdp: string): ParsedOffer {
   return {
     iceUfrag,
     icePwd,
-    fingerprint: { algorithm: fingerprint.type, value: fingerprint.hash },
+    fingerprint: { algorithm: fingerprint.type.toLowerCase(), value: fingerprint.hash },
     setup: (setup ?? 'actpass') as ParsedOffer['setup'],
     lines,
   };
