@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { call, client, Platform } from './harness';
 
@@ -20,7 +22,14 @@ describe('hardening', () => {
     // Streaming destinations: the scheme's ports only, and nothing private allowed.
     // Request logs on: finding 3 reads them.
     platform = await Platform.start(
-      { MIND_OUTBOUND_ALLOW: '', MIND_MAX_STREAMINGS: '5', LOG_LEVEL: 'info' },
+      {
+        MIND_OUTBOUND_ALLOW: '',
+        MIND_MAX_STREAMINGS: '5',
+        LOG_LEVEL: 'info',
+        // Short, so that finding 4's slow clients are cut off within the test.
+        MIND_HTTP_HEADERS_TIMEOUT_MS: '2000',
+        MIND_HTTP_REQUEST_TIMEOUT_MS: '3000',
+      },
       { media: true },
     );
     app = await platform.createApplication({ name: 'hardening tests', maxParticipants: 10 });
@@ -135,6 +144,60 @@ describe('hardening', () => {
       const logs = platform.logsOf('gateway');
       expect(logs).toContain('"http request"');
       expect(logs).not.toContain(marker);
+    });
+  });
+
+  describe('4. No timeouts for slow clients', () => {
+    /**
+     * Opens a raw connection to the gateway, writes `start`, then `drip` every `everyMs`; resolves with
+     * how long the gateway kept it open and what it answered.
+     */
+    async function slowClient(start: string, drip: string, everyMs: number) {
+      const { port } = new URL(platform.url);
+      const socket = connect(Number(port), '127.0.0.1');
+      await once(socket, 'connect');
+      const opened = Date.now();
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString()));
+      socket.on('error', () => undefined);
+      socket.write(start);
+      const dripping = setInterval(() => socket.writable && socket.write(drip), everyMs);
+      const closed = once(socket, 'close');
+      const gaveUp = new Promise((resolve) => setTimeout(resolve, 20_000));
+      await Promise.race([closed, gaveUp]);
+      clearInterval(dripping);
+      socket.destroy();
+      return { openMs: Date.now() - opened, answer };
+    }
+
+    it('a request that declares a body and never sends it is answered 408 when the request timeout passes', async () => {
+      const { openMs, answer } = await slowClient(
+        `POST ${c}/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${app.token}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n',
+        '',
+        1000,
+      );
+      expect(openMs).toBeLessThan(10_000);
+      expect(answer).toMatch(/^HTTP\/1.1 408/);
+    });
+
+    it('a body trickled a byte a second is cut off too', async () => {
+      const { openMs } = await slowClient(
+        `POST ${c}/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${app.token}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{',
+        ' ',
+        1000,
+      );
+      expect(openMs).toBeLessThan(10_000);
+    });
+
+    it('headers that never end (an application socket upgrade too) are cut off by the headers timeout', async () => {
+      const { openMs } = await slowClient(
+        `GET ${c} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`,
+        'X-Slow: 1\r\n',
+        1000,
+      );
+      expect(openMs).toBeLessThan(10_000);
     });
   });
 });

@@ -26,6 +26,11 @@ async function bootstrap(): Promise<() => Promise<void>> {
   const nc = await connectNats(config.nats.servers, 'gateway', logger);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
+    // A slow client (a body that never comes, a byte now and then) must not hold a connection forever.
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.idleTimeoutMs,
+    // Node checks the request and headers timeouts this often (30 s by default).
+    http: { connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs) },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     trustProxy: true,
   });
@@ -57,7 +62,9 @@ async function bootstrap(): Promise<() => Promise<void>> {
     config.nats.prefix,
     logger,
   );
-  proxyApplicationSockets(app.getHttpServer(), config.notifier.url, logger);
+  const server = app.getHttpServer();
+  server.headersTimeout = config.http.headersTimeoutMs;
+  proxyApplicationSockets(server, config.notifier.url, config.http.headersTimeoutMs, logger);
 
   app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);

@@ -12,8 +12,15 @@ function refuse(socket: Duplex, status: number, reason: string) {
 /**
  * Hands application WebSocket upgrades (`GET /{app}/{conf}` with `Upgrade: websocket`) to the notifier
  * as raw bytes, so the API and its sockets share one public address while the notifier scales apart.
+ * The notifier has `handshakeTimeoutMs` to answer the upgrade; an upgraded socket may then stay quiet
+ * as long as it likes (the notifier pings it).
  */
-export function proxyApplicationSockets(server: Server, notifierUrl: string, logger: Logger) {
+export function proxyApplicationSockets(
+  server: Server,
+  notifierUrl: string,
+  handshakeTimeoutMs: number,
+  logger: Logger,
+) {
   const target = new URL(notifierUrl);
   const port = Number(target.port || 80);
   server.on('upgrade', (request: IncomingMessage, client: Duplex, head: Buffer) => {
@@ -21,6 +28,8 @@ export function proxyApplicationSockets(server: Server, notifierUrl: string, log
       return refuse(client, 404, 'Not Found');
     }
     const traceId = traceIdFrom(request.headers);
+    // An HTTP server's sockets are net.Sockets; the idle timeout is the notifier's business from here.
+    (client as Socket).setTimeout(0);
     const upstream: Socket = connect(port, target.hostname, () => {
       const lines = [`${request.method} ${request.url} HTTP/1.1`];
       for (let i = 0; i < request.rawHeaders.length; i += 2) {
@@ -36,6 +45,12 @@ export function proxyApplicationSockets(server: Server, notifierUrl: string, log
       upstream.destroy();
       client.destroy();
     };
+    upstream.setTimeout(handshakeTimeoutMs, () => {
+      logger.warn({ traceId }, 'notifier did not answer an application socket upgrade in time');
+      upstream.destroy();
+      refuse(client, 504, 'Gateway Timeout');
+    });
+    upstream.once('data', () => upstream.setTimeout(0));
     upstream.on('error', (error) => {
       logger.warn({ err: error, traceId }, 'notifier unreachable for an application socket');
       if (!upstream.readyState || upstream.readyState === 'opening')

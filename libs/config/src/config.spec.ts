@@ -4,7 +4,13 @@ import { VARIABLES } from './variables';
 describe('configuration', () => {
   it('has working local defaults for everything', () => {
     const config = loadConfig({});
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.http).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      headersTimeoutMs: 10000,
+      requestTimeoutMs: 30000,
+      idleTimeoutMs: 60000,
+    });
     expect(config.nats).toEqual({ servers: ['nats://127.0.0.1:4222'], prefix: 'mind' });
     expect(config.env).toBe('development');
   });

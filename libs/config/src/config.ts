@@ -47,7 +47,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const read = <T>(name: VariableName) => parse(name, env[name] ?? VARIABLES[name].default) as T;
   return {
     env: read<'development' | 'production' | 'test'>('MIND_ENV'),
-    http: { host: read<string>('MIND_HTTP_HOST'), port: read<number>('MIND_HTTP_PORT') },
+    http: {
+      host: read<string>('MIND_HTTP_HOST'),
+      port: read<number>('MIND_HTTP_PORT'),
+      headersTimeoutMs: read<number>('MIND_HTTP_HEADERS_TIMEOUT_MS'),
+      requestTimeoutMs: read<number>('MIND_HTTP_REQUEST_TIMEOUT_MS'),
+      idleTimeoutMs: read<number>('MIND_HTTP_IDLE_TIMEOUT_MS'),
+    },
     conferenceHealthPort: read<number>('MIND_CONFERENCE_HEALTH_PORT'),
     notifier: {
       host: read<string>('MIND_NOTIFIER_HOST'),

@@ -19,6 +19,23 @@ export const VARIABLES = {
   },
   MIND_HTTP_HOST: { default: '127.0.0.1', kind: 'string', description: 'Address the gateway listens on.' },
   MIND_HTTP_PORT: { default: '8080', kind: 'port', description: 'Port of the public API (gateway).' },
+  MIND_HTTP_HEADERS_TIMEOUT_MS: {
+    default: '10000',
+    kind: 'integer',
+    description:
+      'How long the gateway waits for a request’s headers (an application socket’s upgrade included) before it closes the connection.',
+  },
+  MIND_HTTP_REQUEST_TIMEOUT_MS: {
+    default: '30000',
+    kind: 'integer',
+    description: 'How long the gateway waits for a whole request, body included, before it answers 408.',
+  },
+  MIND_HTTP_IDLE_TIMEOUT_MS: {
+    default: '60000',
+    kind: 'integer',
+    description:
+      'How long a connection to the gateway may stay silent (no bytes either way) before it is closed.',
+  },
   MIND_CONFERENCE_HEALTH_PORT: {
     default: '8081',
     kind: 'port',
