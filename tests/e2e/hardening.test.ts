@@ -2,6 +2,8 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { connect as connectNats, JSONCodec } from 'nats';
+import { subjects, type MediaNodeHeartbeat } from '@mind/contracts';
 import { call, client, Platform } from './harness';
 
 const offerFixture = (name: string) => readFileSync(join(__dirname, '../../libs/sdp/fixtures', name), 'utf8');
@@ -198,6 +200,70 @@ describe('hardening', () => {
         1000,
       );
       expect(openMs).toBeLessThan(10_000);
+    });
+  });
+
+  describe('5. One participant can exhaust a media node', () => {
+    /** The media node's open sessions (transports), from its next heartbeat. */
+    async function nodeSessions(): Promise<number> {
+      const nc = await connectNats({ servers: platform.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+      try {
+        const sub = nc.subscribe(subjects(platform.env.MIND_NATS_PREFIX!).mediaHeartbeat, { max: 1 });
+        for await (const message of sub) {
+          return (JSONCodec().decode(message.data) as MediaNodeHeartbeat).load.sessions;
+        }
+        throw new Error('no heartbeat');
+      } finally {
+        await nc.close();
+      }
+    }
+    const withUfrag = (sdp: string, ufrag: string) => sdp.replace(/a=ice-ufrag:\S+/g, `a=ice-ufrag:${ufrag}`);
+
+    it('ten parallel offers by one participant leave one session, not more', async () => {
+      const flooder = (await api.post(`${c}/participants`, { name: 'Flood' })).body;
+      const before = await nodeSessions();
+      const offer = offerFixture('chromium-datachannel-only.sdp');
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          client(platform.url, flooder.token).post(c, { sdp: withUfrag(offer, `flood${i}`) }),
+        ),
+      );
+      expect(answers.map((a) => a.status)).toEqual(new Array(10).fill(200));
+      // Each new session replaced the one before: one is left, the others' transports are closed.
+      await nodeSessions(); // the heartbeat in flight may predate the flood
+      expect(await nodeSessions()).toBe(before + 1);
+    });
+
+    /** A short audio line that sends as `me#primary`, as a hostile client can repeat it. */
+    const sendingLine = (mid: string, ssrc: number) =>
+      [
+        `m=audio 9 UDP/TLS/RTP/SAVPF 111`,
+        'c=IN IP4 0.0.0.0',
+        `a=mid:${mid}`,
+        'a=sendonly',
+        `a=msid:me#primary track${mid}`,
+        'a=rtcp-mux',
+        'a=rtpmap:111 opus/48000/2',
+        `a=ssrc:${ssrc} cname:hostile`,
+      ].join('\r\n');
+    const withLines = (count: number) => {
+      const offer = offerFixture('chromium-full-camera-mic.sdp').replace(/\r\n$/, '');
+      const extra = Array.from({ length: count }, (_, i) => sendingLine(`z${i}`, 1000 + i));
+      return [offer, ...extra].join('\r\n') + '\r\n';
+    };
+
+    it('an offer with 1,000 m-lines -> 400', async () => {
+      const answer = await client(platform.url, participant.token).post(c, { sdp: withLines(993) });
+      expect({ status: answer.status, field: answer.body.field }).toEqual({ status: 400, field: 'sdp' });
+      expect(answer.body.error).toMatch(/1000 m-lines/);
+    });
+
+    it('an offer with a hundred `me#primary` lines makes producers on the publishing lines only', async () => {
+      const publisher = (await api.post(`${c}/participants`, { name: 'Many' })).body;
+      const answer = await client(platform.url, publisher.token).post(c, { sdp: withLines(100) });
+      expect(answer.status).toBe(200);
+      // The microphone and the camera of mids 1 and 2; every other sending line is answered inactive.
+      expect(answer.body.sdp.match(/a=recvonly/g)).toHaveLength(2);
     });
   });
 });

@@ -52,6 +52,10 @@ export interface ConferenceRoomEvents {
  */
 export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implements SessionHost {
   readonly sessions = new Map<string, PeerSession>();
+  /** Every session not closed yet (each holds a transport), current or not. */
+  private readonly open = new Set<PeerSession>();
+  /** Per participant: the offer being applied, which the next one waits for. */
+  private readonly offering = new Map<string, Promise<unknown>>();
   private readonly streams = new Map<string, Map<types.MediaKind, types.Producer>>();
   private mixer: Promise<ConferenceMixer> | null = null;
   private recorder: Promise<MixedMediaRecorder> | null = null;
@@ -88,6 +92,11 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
 
   get publishing(): PublishingPolicy {
     return this.options.publishing;
+  }
+
+  /** How many sessions (WebRTC transports) this room holds. */
+  get sessionCount(): number {
+    return this.open.size;
   }
 
   /** What a participant's source sends now (a paused producer sends nothing). */
@@ -206,9 +215,26 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
 
   /**
    * Applies a participant's offer: on its current session when the ICE credentials are the same
-   * (renegotiation), else on a new session that replaces the old one.
+   * (renegotiation), else on a new session that replaces the old one. One participant's offers are
+   * applied one after the other: offers sent in parallel cannot leave a session (a transport) behind.
    */
-  async offer(
+  offer(
+    participantId: string,
+    offer: ParsedOffer,
+    sessionIdPrefix: string,
+  ): Promise<{ sdp: string; session: PeerSession }> {
+    const before = this.offering.get(participantId) ?? Promise.resolve();
+    const applying = before.then(
+      () => this.applyOffer(participantId, offer, sessionIdPrefix),
+      () => this.applyOffer(participantId, offer, sessionIdPrefix),
+    );
+    const done = applying.catch(() => undefined);
+    this.offering.set(participantId, done);
+    void done.then(() => this.offering.get(participantId) === done && this.offering.delete(participantId));
+    return applying;
+  }
+
+  private async applyOffer(
     participantId: string,
     offer: ParsedOffer,
     sessionIdPrefix: string,
@@ -318,10 +344,12 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     }
     const session = new PeerSession(sessionId, participantId, this, transport, channel, offer);
     this.sessions.set(participantId, session);
+    this.open.add(session);
     session.on('state', () => this.emit('sessionState', session));
     session.on('unsupported', (reason) => this.emit('unsupported', session, reason));
     session.on('frame', (text) => this.emit('frame', session, text));
     session.on('closed', () => {
+      this.open.delete(session);
       if (this.sessions.get(participantId) === session) this.sessions.delete(participantId);
       this.emit('sessionState', session);
     });

@@ -47,6 +47,7 @@ const NO_MEDIA = { audio: false, video: false };
 export class MediaNode {
   readonly incarnation = randomUUID();
   private readonly rooms = new Map<string, Promise<ConferenceRoom>>();
+  private readonly openRooms = new Set<ConferenceRoom>();
   /** Per session: the state the conference service was last told, and the report on its way. */
   private readonly reports = new Map<PeerSession, { told: string | null; sending: Promise<void> }>();
   /** Lost sessions within the reconnect window; the participant goes offline when theirs ends. */
@@ -142,8 +143,9 @@ export class MediaNode {
     return { conferences: this.rooms.size, sessions: this.sessionCount(), workers: this.pool.size };
   }
 
+  /** Open WebRTC sessions (one transport each) in every room of this node. */
   private sessionCount(): number {
-    return [...this.reports.keys()].filter((s) => !s.isClosed).length;
+    return [...this.openRooms].reduce((sum, room) => sum + room.sessionCount, 0);
   }
 
   private beat(leaving = false) {
@@ -165,7 +167,17 @@ export class MediaNode {
       if (error instanceof SdpError) return { status: 400, error: error.message };
       throw error;
     }
+    const { maxLines, maxSessions } = this.config.media;
+    if (offer.lines.length > maxLines) {
+      return {
+        status: 400,
+        error: `the offer has ${offer.lines.length} m-lines; at most ${maxLines} are taken`,
+      };
+    }
     const room = await this.room(request.conferenceId);
+    if (!room.sessions.has(request.participantId) && this.sessionCount() >= maxSessions) {
+      return { status: 429, error: 'this media node holds as many sessions as it may, please retry later' };
+    }
     let answered: Awaited<ReturnType<ConferenceRoom['offer']>>;
     try {
       answered = await room.offer(request.participantId, offer, this.incarnation);
@@ -224,7 +236,11 @@ export class MediaNode {
             'subscription not served',
           ),
         );
-        created.on('closed', () => this.rooms.delete(conferenceId));
+        this.openRooms.add(created);
+        created.on('closed', () => {
+          this.rooms.delete(conferenceId);
+          this.openRooms.delete(created);
+        });
         // A conference already being recorded (e.g. after this node restarted) records from the start.
         this.roster(conferenceId).then(
           (roster) => {

@@ -236,7 +236,8 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     const previous = this.lines.get(line.mid);
     const target = targetOf(line.label);
 
-    if (line.direction === 'sendonly' && target.kind === 'own') {
+    // A participant publishes on mids 1 to 4 only: elsewhere `me#…` makes no producer.
+    if (line.direction === 'sendonly' && target.kind === 'own' && isPublishingLine(line)) {
       const parameters = producerParameters(line, this.host.router.rtpCapabilities, this.host.publishing);
       const producing = previous?.producer;
       if (

@@ -86,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       healthPort: read<number>('MIND_MEDIA_HEALTH_PORT'),
       spoolDir: read<string>('MIND_MEDIA_SPOOL_DIR'),
       reconnectWindowMs: read<number>('MIND_MEDIA_RECONNECT_WINDOW_MS'),
+      maxLines: read<number>('MIND_MEDIA_MAX_LINES'),
+      maxSessions: read<number>('MIND_MEDIA_MAX_SESSIONS'),
       publishing: {
         simulcast: read<string>('MIND_MEDIA_SIMULCAST_CODECS').split(','),
         single: read<string>('MIND_MEDIA_SINGLE_STREAM_CODECS').split(','),

@@ -135,6 +135,17 @@ export const VARIABLES = {
     kind: 'port',
     description: 'Port of `/healthz` and `/readyz` of a media node.',
   },
+  MIND_MEDIA_MAX_LINES: {
+    default: '256',
+    kind: 'integer',
+    description:
+      'm-lines one SDP offer may have (5 are the participant’s own, the rest subscriptions: at most one consumer each).',
+  },
+  MIND_MEDIA_MAX_SESSIONS: {
+    default: '1000',
+    kind: 'integer',
+    description: 'WebRTC sessions (transports) one media node holds; a new one beyond is answered 429.',
+  },
   MIND_MEDIA_RECONNECT_WINDOW_MS: {
     default: '10000',
     kind: 'integer',

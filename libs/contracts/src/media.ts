@@ -25,7 +25,7 @@ export interface SessionOfferRequest {
   traceId: string;
 }
 
-export type SessionOfferReply = { status: 200; sdp: string } | { status: 400 | 503; error: string };
+export type SessionOfferReply = { status: 200; sdp: string } | { status: 400 | 429 | 503; error: string };
 
 /** Media node → conference service: what a participant's session currently is. */
 export interface PresenceReport {

@@ -63,7 +63,9 @@ export class SessionRouter {
       );
       return errorReply(503, 'the media node did not answer, please retry');
     }
-    return reply.status === 200 ? ok({ sdp: reply.sdp }) : errorReply(reply.status, reply.error, 'sdp');
+    if (reply.status === 200) return ok({ sdp: reply.sdp });
+    // Only a 400 is about the offer itself.
+    return errorReply(reply.status, reply.error, reply.status === 400 ? 'sdp' : undefined);
   }
 
   private async nodeFor(conference: ConferenceEntity): Promise<string | null> {
