@@ -267,3 +267,68 @@ describe('hardening', () => {
     });
   });
 });
+
+describe('6. No rate limiting anywhere', () => {
+  let platform: Platform;
+  let app: { id: string; token: string };
+  let c: string;
+  let participant: { id: string; token: string };
+  let otherGateway: string;
+  // The messages' limit is the default one.
+  const LIMITS = { failedAuth: 20, messages: 300, offers: 20 };
+
+  beforeAll(async () => {
+    platform = await Platform.start({
+      MIND_RATE_FAILED_AUTH_PER_IP: String(LIMITS.failedAuth),
+      MIND_RATE_MESSAGES_PER_TOKEN: String(LIMITS.messages),
+      MIND_RATE_OFFERS_PER_TOKEN: String(LIMITS.offers),
+    });
+    // A second gateway: the limits hold across instances.
+    otherGateway = await platform.startExtraInstance('gateway', 'second');
+    app = await platform.createApplication({ name: 'rate limits', maxParticipants: 10 });
+    const api = client(platform.url, app.token);
+    const conferenceId = (await api.post(`/${app.id}`, { name: 'rates' })).body.id;
+    c = `/${app.id}/${conferenceId}`;
+    participant = (await api.post(`${c}/participants`, { name: 'Chatty' })).body;
+  });
+  afterAll(() => platform.close());
+
+  /** Sends `count` requests, alternating between the two gateways; returns the statuses in order. */
+  async function burst(count: number, send: (base: string, i: number) => Promise<{ status: number }>) {
+    const statuses: number[] = [];
+    for (let i = 0; i < count; i++)
+      statuses.push((await send(i % 2 ? otherGateway : platform.url, i)).status);
+    return statuses;
+  }
+
+  it('1,000 messages by one participant: beyond the limit (counted across gateways), 429 with Retry-After', async () => {
+    const statuses = await burst(1000, (base) =>
+      client(base, participant.token).post(`${c}/messages`, { sendTo: c.split('/')[2], text: 'spam' }),
+    );
+    expect(statuses.slice(0, LIMITS.messages)).toEqual(new Array(LIMITS.messages).fill(200));
+    expect(statuses.slice(LIMITS.messages)).toEqual(new Array(1000 - LIMITS.messages).fill(429));
+    const refused = await call(platform.url, 'POST', `${c}/messages`, {
+      token: participant.token,
+      body: { sendTo: c.split('/')[2], text: 'spam' },
+    });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('session offers of one token are limited too', async () => {
+    const sdp = offerFixture('chromium-datachannel-only.sdp');
+    const statuses = await burst(LIMITS.offers + 5, (base) =>
+      client(base, participant.token).post(c, { sdp }),
+    );
+    expect(statuses.filter((status) => status === 429)).toHaveLength(5);
+    expect(statuses.slice(0, LIMITS.offers).every((status) => status !== 429)).toBe(true);
+  });
+
+  // Last: it blocks this address for everything until the window ends.
+  it('200 bad-token requests: after the limit the address gets 429 for everything, a valid token too', async () => {
+    const statuses = await burst(200, (base) => client(base, 'not-a-token').get(c));
+    expect(statuses.slice(0, LIMITS.failedAuth)).toEqual(new Array(LIMITS.failedAuth).fill(401));
+    expect(new Set(statuses.slice(LIMITS.failedAuth))).toEqual(new Set([429]));
+    expect((await client(platform.url, app.token).get(c)).status).toBe(429);
+  });
+});

@@ -12,12 +12,36 @@ import {
 } from '@mind/contracts';
 import { traceIdFrom, type Logger } from '@mind/logging';
 import { PayloadTooLargeError, type RpcClient } from '@mind/messaging';
+import type { Config } from '@mind/config';
 import type { ObjectStorage } from '@mind/storage';
 import { bearerToken } from './bearer-token';
+import type { Counter, RateLimiter } from './rate-limiter';
 import { isUuid, parseDetailed, validateBody } from './request-validation';
 import { sendStoredFile } from './stored-file';
 
 const sendError = (reply: FastifyReply, status: number, body: ErrorBody) => reply.code(status).send(body);
+
+/** What a request counts against, beyond failed authentication: messages and session offers. */
+function countersOf(
+  operation: OperationId,
+  token: string,
+  ip: string,
+  limits: Config['rateLimits'],
+): Counter[] {
+  if (operation === 'sendMessage') {
+    return [
+      { name: 'messages-token', subject: token, limit: limits.messagesPerToken },
+      { name: 'messages-ip', subject: ip, limit: limits.messagesPerIp },
+    ];
+  }
+  if (operation === 'initiateSession' || operation === 'initiateOwnSession') {
+    return [
+      { name: 'offers-token', subject: token, limit: limits.offersPerToken },
+      { name: 'offers-ip', subject: ip, limit: limits.offersPerIp },
+    ];
+  }
+  return [];
+}
 
 /**
  * Registers every operation of the contract as a route that checks what the gateway can check alone
@@ -27,10 +51,19 @@ export function registerApiRoutes(
   app: FastifyInstance,
   rpc: RpcClient,
   storage: ObjectStorage,
+  rates: { limiter: RateLimiter; limits: Config['rateLimits'] },
   prefix: string,
   logger: Logger,
 ) {
   const s = subjects(prefix);
+  const tooMany = (reply: FastifyReply, waitS: number) =>
+    reply
+      .header('retry-after', String(waitS))
+      .code(429)
+      .send({ error: `too many requests, retry in ${waitS} s` });
+  const failedAuth = (ip: string): Counter[] => [
+    { name: 'failed-auth-ip', subject: ip, limit: rates.limits.failedAuthPerIp },
+  ];
   for (const operation of OPERATION_IDS) {
     const spec: OperationSpec = OPERATIONS[operation];
     app.route({
@@ -54,8 +87,14 @@ export function registerApiRoutes(
       if (!isUuid(raw[name])) return sendError(reply, 404, { error: `${name} must be a UUID`, field: name });
       params[name] = raw[name].toLowerCase();
     }
+    // An address that keeps failing to authenticate is refused everything for a while.
+    const blocked = await rates.limiter.over(failedAuth(request.ip));
+    if (blocked) return tooMany(reply, blocked);
     const token = bearerToken(request.headers, request.query);
-    if (!token) return sendError(reply, 401, { error: 'missing or invalid token' });
+    if (!token) {
+      await rates.limiter.hit(failedAuth(request.ip));
+      return sendError(reply, 401, { error: 'missing or invalid token' });
+    }
 
     const query: ApiCommand['query'] = {};
     if (spec.query === 'detailed') {
@@ -71,6 +110,8 @@ export function registerApiRoutes(
       if (problem) return sendError(reply, 400, problem);
       body = candidate as Record<string, unknown>;
     }
+    const wait = await rates.limiter.hit(countersOf(operation, token, request.ip, rates.limits));
+    if (wait) return tooMany(reply, wait);
     const accept = request.headers.accept;
     const command: ApiCommand = { operation, token, params, query, body, accept, traceId };
     let answer: ApiReply;
@@ -83,6 +124,7 @@ export function registerApiRoutes(
       logger.error({ err: error, traceId, operation }, 'conference service did not answer');
       return sendError(reply, 503, { error: 'service temporarily unavailable, please retry' });
     }
+    if (answer.status === 401) await rates.limiter.hit(failedAuth(request.ip));
     if (answer.headers) reply.headers(answer.headers);
     if (answer.file) return sendStoredFile(reply, storage, answer.file, request.headers.range);
     return reply.code(answer.status).send(answer.body ?? {});

@@ -10,9 +10,11 @@ import { createLogger, PinoNestLogger } from '@mind/logging';
 import { runService } from '@mind/runtime';
 import { connectNats, RpcClient } from '@mind/messaging';
 import { createStorage } from '@mind/storage';
+import { Redis } from 'ioredis';
 import { registerApiRoutes } from './api-routes';
 import { ApiExceptionFilter, applyHttpConventions } from './http-conventions';
 import { buildOpenApiDocument } from './openapi';
+import { RateLimiter } from './rate-limiter';
 import { proxyApplicationSockets } from './socket-proxy';
 
 @Module({})
@@ -55,10 +57,17 @@ async function bootstrap(): Promise<() => Promise<void>> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   fastify.get('/openapi.json', async () => document);
   registerHealthRoutes(fastify, platformChecks(config, nc));
+  // Counters of the rate limits, shared by every gateway instance.
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', (error) => logger.debug({ err: error }, 'redis unreachable'));
   registerApiRoutes(
     fastify,
     new RpcClient(nc, config.rpcTimeoutMs),
     createStorage(config.storage),
+    {
+      limiter: new RateLimiter(redis, config.nats.prefix, config.rateLimits.windowS, logger),
+      limits: config.rateLimits,
+    },
     config.nats.prefix,
     logger,
   );
@@ -72,6 +81,7 @@ async function bootstrap(): Promise<() => Promise<void>> {
 
   return async () => {
     await app.close();
+    redis.disconnect();
     await nc.drain().catch(() => undefined);
   };
 }

@@ -69,6 +69,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       prefix: read<string>('MIND_NATS_PREFIX'),
     },
     rpcTimeoutMs: read<number>('MIND_RPC_TIMEOUT_MS'),
+    rateLimits: {
+      windowS: Math.max(1, read<number>('MIND_RATE_WINDOW_S')),
+      failedAuthPerIp: read<number>('MIND_RATE_FAILED_AUTH_PER_IP'),
+      messagesPerToken: read<number>('MIND_RATE_MESSAGES_PER_TOKEN'),
+      messagesPerIp: read<number>('MIND_RATE_MESSAGES_PER_IP'),
+      offersPerToken: read<number>('MIND_RATE_OFFERS_PER_TOKEN'),
+      offersPerIp: read<number>('MIND_RATE_OFFERS_PER_IP'),
+    },
     expirySweepMs: read<number>('MIND_EXPIRY_SWEEP_MS'),
     defaults: {
       maxParticipants: read<number>('MIND_DEFAULT_MAX_PARTICIPANTS'),

@@ -72,6 +72,38 @@ export const VARIABLES = {
     kind: 'string',
     description: 'Prefix of every NATS subject and of the JetStream stream name (isolates deployments).',
   },
+  MIND_RATE_WINDOW_S: {
+    default: '60',
+    kind: 'integer',
+    description:
+      'Window of the rate limits, in seconds: it opens at a subject’s first counted request (counted in Redis across gateway instances).',
+  },
+  MIND_RATE_FAILED_AUTH_PER_IP: {
+    default: '60',
+    kind: 'integer',
+    description:
+      'Requests with a missing or invalid token one address may make per window; beyond, everything it asks is answered 429.',
+  },
+  MIND_RATE_MESSAGES_PER_TOKEN: {
+    default: '300',
+    kind: 'integer',
+    description: 'Messages one token may send per window.',
+  },
+  MIND_RATE_MESSAGES_PER_IP: {
+    default: '3000',
+    kind: 'integer',
+    description: 'Messages one address may send per window.',
+  },
+  MIND_RATE_OFFERS_PER_TOKEN: {
+    default: '300',
+    kind: 'integer',
+    description: 'Session offers (SDP) one token may send per window.',
+  },
+  MIND_RATE_OFFERS_PER_IP: {
+    default: '3000',
+    kind: 'integer',
+    description: 'Session offers (SDP) one address may send per window.',
+  },
   MIND_RPC_TIMEOUT_MS: {
     default: '5000',
     kind: 'integer',

@@ -82,6 +82,11 @@ export class Platform {
       DATABASE_URL: process.env.TEST_DATABASE_URL ?? 'postgres://mind:mind@127.0.0.1:5432/mind_test',
       MIND_NATS_PREFIX: `t${randomBytes(5).toString('hex')}`,
       MIND_EXPIRY_SWEEP_MS: '1000',
+      // Every test comes from 127.0.0.1, and some check hundreds of refusals: the rate limits are
+      // tested on their own (hardening.test.ts).
+      MIND_RATE_FAILED_AUTH_PER_IP: '1000000',
+      MIND_RATE_OFFERS_PER_TOKEN: '1000000',
+      MIND_RATE_MESSAGES_PER_TOKEN: '1000000',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       ...overrides,
     };

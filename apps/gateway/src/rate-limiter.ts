@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@mind/logging';
+
+/** One counter: what it counts, for whom, and how many per window it lets through. */
+export interface Counter {
+  name: string;
+  /** An address, or a token (stored only as a digest). */
+  subject: string;
+  limit: number;
+}
+
+/**
+ * Counters in Redis, so that every gateway instance counts together. A subject's window opens at its
+ * first event and lasts `windowS`: a burst is never split in two by a clock boundary. When Redis
+ * cannot be reached the limits are not applied (logged): the API keeps answering.
+ */
+export class RateLimiter {
+  constructor(
+    private readonly redis: Redis,
+    /** Keeps deployments (and test platforms) sharing one Redis apart. */
+    private readonly prefix: string,
+    private readonly windowS: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Counts one event on each counter; the seconds to wait when one is over its limit, else null. */
+  hit(counters: Counter[]): Promise<number | null> {
+    return this.run(counters, true);
+  }
+
+  /** Whether a counter has reached its limit already, without counting. */
+  over(counters: Counter[]): Promise<number | null> {
+    return this.run(counters, false);
+  }
+
+  private async run(counters: Counter[], count: boolean): Promise<number | null> {
+    if (counters.length === 0) return null;
+    const keys = counters.map((c) => `${this.prefix}:rate:${c.name}:${digest(c.subject)}`);
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) {
+      if (count) pipeline.incr(key).expire(key, this.windowS, 'NX');
+      else pipeline.get(key);
+      pipeline.ttl(key);
+    }
+    let results: [Error | null, unknown][] | null;
+    try {
+      results = await pipeline.exec();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'rate limits not applied: Redis did not answer');
+      return null;
+    }
+    const step = count ? 3 : 2;
+    let wait: number | null = null;
+    counters.forEach((counter, i) => {
+      const events = Number(results?.[i * step]?.[1] ?? 0);
+      const exceeded = count ? events > counter.limit : events >= counter.limit;
+      if (!exceeded) return;
+      const ttl = Number(results?.[i * step + step - 1]?.[1] ?? this.windowS);
+      wait = Math.max(wait ?? 1, ttl > 0 ? ttl : 1);
+    });
+    return wait;
+  }
+}
+
+const digest = (subject: string) => createHash('sha256').update(subject).digest('hex').slice(0, 32);
