@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { connect as connectNats, JSONCodec } from 'nats';
 import { subjects, type MediaNodeHeartbeat } from '@mind/contracts';
-import { call, client, Platform } from './harness';
+import { AppSocket, call, client, Platform } from './harness';
 
 const offerFixture = (name: string) => readFileSync(join(__dirname, '../../libs/sdp/fixtures', name), 'utf8');
 
@@ -31,6 +31,8 @@ describe('hardening', () => {
         // Short, so that finding 4's slow clients are cut off within the test.
         MIND_HTTP_HEADERS_TIMEOUT_MS: '2000',
         MIND_HTTP_REQUEST_TIMEOUT_MS: '3000',
+        // Small, so that finding 7's socket goes over it after a few megabytes.
+        MIND_NOTIFIER_MAX_BUFFER_BYTES: String(256 * 1024),
       },
       { media: true },
     );
@@ -264,6 +266,40 @@ describe('hardening', () => {
       expect(answer.status).toBe(200);
       // The microphone and the camera of mids 1 and 2; every other sending line is answered inactive.
       expect(answer.body.sdp.match(/a=recvonly/g)).toHaveLength(2);
+    });
+  });
+
+  describe('7. No back-pressure on application sockets', () => {
+    it('a socket that stops reading is closed with 4002 once its unread notifications pass the limit', async () => {
+      const socket = await AppSocket.open(platform.url, app.id, conferenceId, app.token);
+      // The reader stops: bytes pile up in the kernel's buffers, then in the notifier.
+      (socket.ws as unknown as { _socket: Socket })._socket.pause();
+      const text = 'x'.repeat(16_000);
+      let sent = 0;
+      while (!/its reader fell behind/.test(platform.logsOf('notifier')) && sent < 2000) {
+        const answer = await client(platform.url, participant.token).post(`${c}/messages`, {
+          sendTo: app.id,
+          text,
+        });
+        expect(answer.status).toBe(200);
+        sent++;
+      }
+      expect(platform.logsOf('notifier')).toMatch(/its reader fell behind/);
+      // The notifier kept no more than its limit: the kernel's buffers hold the rest of what arrives.
+      (socket.ws as unknown as { _socket: Socket })._socket.resume();
+      expect(await socket.closed).toEqual({ code: 4002, reason: 'too slow: notifications left unread' });
+      expect(socket.received.length).toBeGreaterThan(0);
+      expect(socket.received.length).toBeLessThan(sent);
+
+      // What a reconnecting application does: opens a new socket and reads the state it missed.
+      const again = await AppSocket.open(platform.url, app.id, conferenceId, app.token);
+      expect((await api.get(c)).status).toBe(200);
+      const next = await client(platform.url, participant.token).post(`${c}/messages`, {
+        sendTo: app.id,
+        text: 'hi',
+      });
+      await again.next((n) => n.location === `/messages/${next.body.id}`);
+      again.close();
     });
   });
 });

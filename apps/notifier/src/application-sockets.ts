@@ -39,7 +39,8 @@ function refuse(socket: Duplex, status: number, error: string) {
 /**
  * Application WebSockets: one per conference across all notifier instances (a newer one closes the
  * older with 4001, announced over NATS), fed with the notifications the application should get from
- * the domain events, and closed with 4000 when the conference ends.
+ * the domain events, and closed with 4000 when the conference ends. A socket whose reader falls more
+ * than `maxBufferBytes` behind is closed with 4002 rather than buffered without end.
  */
 export class ApplicationSockets {
   private readonly registry = new SocketRegistry();
@@ -51,6 +52,7 @@ export class ApplicationSockets {
     private readonly nc: NatsConnection,
     private readonly rpc: RpcClient,
     prefix: string,
+    private readonly maxBufferBytes: number,
     private readonly logger: Logger,
   ) {
     this.subjects = subjects(prefix);
@@ -82,7 +84,19 @@ export class ApplicationSockets {
       return;
     }
     const notification = notificationForApplication(event);
-    if (notification) entry.socket.send(JSON.stringify(notification));
+    if (!notification) return;
+    const data = JSON.stringify(notification);
+    if (entry.socket.bufferedAmount + Buffer.byteLength(data) > this.maxBufferBytes) {
+      // The close frame waits behind the unread bytes; `ws` destroys the socket if it is never read.
+      this.registry.remove(entry);
+      entry.socket.close(SocketCloseCode.tooSlow, 'too slow: notifications left unread');
+      this.logger.warn(
+        { conferenceId: entry.conferenceId, socketId: entry.id, unread: entry.socket.bufferedAmount },
+        'application socket closed: its reader fell behind',
+      );
+      return;
+    }
+    entry.socket.send(data);
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {

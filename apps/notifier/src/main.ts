@@ -29,6 +29,7 @@ async function bootstrap(): Promise<() => Promise<void>> {
     nc,
     new RpcClient(nc, config.rpcTimeoutMs),
     config.nats.prefix,
+    config.notifier.maxBufferBytes,
     logger,
   );
   sockets.attach(app.getHttpServer());

@@ -59,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       host: read<string>('MIND_NOTIFIER_HOST'),
       port: read<number>('MIND_NOTIFIER_PORT'),
       url: read<string>('MIND_NOTIFIER_URL'),
+      maxBufferBytes: read<number>('MIND_NOTIFIER_MAX_BUFFER_BYTES'),
     },
     databaseUrl: read<string>('DATABASE_URL'),
     redisUrl: read<string>('REDIS_URL'),

@@ -51,6 +51,12 @@ export const VARIABLES = {
     kind: 'port',
     description: 'Port of the notifier (application WebSockets, proxied by the gateway; health routes).',
   },
+  MIND_NOTIFIER_MAX_BUFFER_BYTES: {
+    default: '1048576',
+    kind: 'integer',
+    description:
+      'Notification bytes an application socket may leave unread; a socket that would go over is closed with 4002 (see “Limits and protections”).',
+  },
   MIND_NOTIFIER_URL: {
     default: 'http://127.0.0.1:8082',
     kind: 'url',

@@ -39,4 +39,4 @@ export const eventStreamName = (prefix: string) =>
   `${prefix.replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase()}_EVENTS`;
 
 /** Close codes of the application WebSocket. */
-export const SocketCloseCode = { conferenceEnded: 4000, replaced: 4001 } as const;
+export const SocketCloseCode = { conferenceEnded: 4000, replaced: 4001, tooSlow: 4002 } as const;
