@@ -193,6 +193,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
         }),
       );
     }
+    this.releaseDisplacedProducers(offer);
     const answers: LineAnswer[] = [];
     for (const line of offer.lines) answers.push(await this.applyLine(line));
     this.version++;
@@ -237,20 +238,14 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     const target = targetOf(line.label);
 
     // A participant publishes on mids 1 to 4 only: elsewhere `me#…` makes no producer.
-    if (line.direction === 'sendonly' && target.kind === 'own' && isPublishingLine(line)) {
-      const parameters = producerParameters(line, this.host.router.rtpCapabilities, this.host.publishing);
-      const producing = previous?.producer;
-      if (
-        parameters &&
-        producing &&
-        !producing.closed &&
-        previous.label === line.label &&
-        sameProduction(producing.rtpParameters, parameters)
-      ) {
-        await producing.resume();
-        return { mode: 'receive', parameters: producing.rtpParameters };
+    if (target.kind === 'own' && this.publishes(line)) {
+      const kept = previous && this.keptProduction(line, previous);
+      if (kept) {
+        await kept.resume();
+        return { mode: 'receive', parameters: kept.rtpParameters };
       }
       this.releaseLine(line.mid);
+      const parameters = producerParameters(line, this.host.router.rtpCapabilities, this.host.publishing);
       if (!parameters) {
         this.emit('unsupported', `the client offers no ${line.kind} codec this node takes for publishing`);
         return this.inactive(line);
@@ -348,6 +343,47 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
         ? publishedParameters(line, router, this.host.publishing)
         : negotiatedParameters(line, router),
     };
+  }
+
+  /**
+   * Closes, before anything is produced, the producers this offer does away with: those of lines it
+   * no longer has, that publish something else now, or whose SSRCs another line sends. A stream that
+   * moves to another line must find its SSRC free there.
+   */
+  private releaseDisplacedProducers(offer: ParsedOffer) {
+    const senderOf = new Map<number, string>();
+    for (const line of offer.lines) {
+      if (line.direction !== 'sendonly') continue;
+      for (const { ssrc, rtxSsrc } of line.encodings) {
+        if (ssrc !== undefined) senderOf.set(ssrc, line.mid);
+        if (rtxSsrc !== undefined) senderOf.set(rtxSsrc, line.mid);
+      }
+    }
+    const inOffer = new Map(offer.lines.map((line) => [line.mid, line]));
+    for (const [mid, state] of this.lines) {
+      const producer = state.producer;
+      if (!producer) continue;
+      const line = inOffer.get(mid);
+      const ssrcs = (producer.rtpParameters.encodings ?? []).flatMap((e) => [e.ssrc, e.rtx?.ssrc]);
+      const displaced =
+        !line ||
+        (this.publishes(line) && !this.keptProduction(line, state)) ||
+        ssrcs.some((ssrc) => ssrc !== undefined && (senderOf.get(ssrc) ?? mid) !== mid);
+      if (displaced) this.releaseLine(mid);
+    }
+  }
+
+  private publishes(line: OfferedLine): boolean {
+    return line.direction === 'sendonly' && targetOf(line.label).kind === 'own' && isPublishingLine(line);
+  }
+
+  /** The producer a line keeps: it still publishes the same stream with the same parameters. */
+  private keptProduction(line: OfferedLine, state: LineState): types.Producer | undefined {
+    const producing = state.producer;
+    if (!producing || producing.closed || state.label !== line.label || !this.publishes(line))
+      return undefined;
+    const parameters = producerParameters(line, this.host.router.rtpCapabilities, this.host.publishing);
+    return parameters && sameProduction(producing.rtpParameters, parameters) ? producing : undefined;
   }
 
   private releaseLine(mid: string) {

@@ -227,6 +227,20 @@ export function parseOffer(sdp: string): ParsedOffer {
         : {}),
     };
   });
+  // One RTP stream cannot arrive on two lines: the transport could not tell them apart.
+  const sendingSsrcs = new Map<number, number>();
+  for (const line of lines) {
+    if (line.direction !== 'sendonly' && line.direction !== 'sendrecv') continue;
+    for (const { ssrc, rtxSsrc } of line.encodings) {
+      for (const id of [ssrc, rtxSsrc]) {
+        if (id === undefined) continue;
+        const other = sendingSsrcs.get(id);
+        if (other !== undefined && other !== line.index)
+          throw new SdpError(`m-lines ${other} and ${line.index} send the same ssrc ${id}`);
+        sendingSsrcs.set(id, line.index);
+      }
+    }
+  }
   return {
     iceUfrag,
     icePwd,
