@@ -2,7 +2,8 @@
 # Prepares this machine to run or test the platform; safe to run again (each step checks first).
 #   - Debian packages the platform and its tests need
 #   - npm dependencies (npm ci when the lock file changed)
-#   - PostgreSQL, Redis and NATS (JetStream) running locally, unless already running
+#   - PostgreSQL and Redis running locally, unless already running, and the platform's own NATS
+#     (JetStream, password generated here)
 #   - the database role, then a build of all services
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,12 +55,28 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
 fi
 
 # --- NATS with JetStream ---------------------------------------------------------------------------
-if ! (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
-  log "starting NATS with JetStream"
-  mkdir -p /var/lib/nats-server
-  start-stop-daemon --start --oknodo --background --exec "$(command -v nats-server)" -- \
-    -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
-  for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null && break; sleep 0.2; done
+# The platform's own server, which lets in only clients with the password generated here (API calls and
+# events cross it); deploy/nats-env.sh hands the services its address and credentials.
+NATS_DIR=/var/lib/mind-platform/nats
+NATS_PORT=4223
+if [[ ! -f $NATS_DIR/client.env ]]; then
+  log "generating NATS credentials in $NATS_DIR"
+  mkdir -p "$NATS_DIR/jetstream"
+  chmod 700 "$NATS_DIR"
+  password=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+  (
+    umask 077
+    printf 'listen: 127.0.0.1:%s\njetstream { store_dir: "%s/jetstream" }\nauthorization { user: mind, password: "%s" }\n' \
+      "$NATS_PORT" "$NATS_DIR" "$password" >"$NATS_DIR/nats.conf"
+    printf 'NATS_URL=nats://127.0.0.1:%s\nMIND_NATS_USER=mind\nMIND_NATS_PASSWORD=%s\n' \
+      "$NATS_PORT" "$password" >"$NATS_DIR/client.env"
+  )
+fi
+if ! (exec 3<>/dev/tcp/127.0.0.1/$NATS_PORT) 2>/dev/null; then
+  log "starting NATS with JetStream on 127.0.0.1:$NATS_PORT"
+  start-stop-daemon --start --oknodo --background --make-pidfile --pidfile "$NATS_DIR/nats.pid" \
+    --exec "$(command -v nats-server)" -- -c "$NATS_DIR/nats.conf" -l /var/log/mind-nats.log
+  for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$NATS_PORT) 2>/dev/null && break; sleep 0.2; done
 fi
 
 # --- mediasoup worker (built once per machine from the npm package's sources, cached) -----------------

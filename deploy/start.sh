@@ -5,4 +5,6 @@ cd "$(dirname "$0")/.."
 bash deploy/setup.sh
 MEDIASOUP_WORKER_BIN=$(bash deploy/mediasoup-worker/build.sh --path)
 export MEDIASOUP_WORKER_BIN
+# shellcheck source=nats-env.sh
+. deploy/nats-env.sh
 exec node deploy/run-local.mjs

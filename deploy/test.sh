@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 bash deploy/setup.sh
 MEDIASOUP_WORKER_BIN=$(bash deploy/mediasoup-worker/build.sh --path)
 export MEDIASOUP_WORKER_BIN
+# shellcheck source=nats-env.sh
+. deploy/nats-env.sh
 # Test-only tools: Chromium for WebRTC participants, nginx with the RTMP module as a streaming sink
 # (its stream module and openssl for the RTMPS front).
 test_packages=()

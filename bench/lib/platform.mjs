@@ -114,7 +114,10 @@ export async function startPlatform(config) {
 
 export async function deleteEventStream(env) {
   const { connect } = await import('nats');
-  const nc = await connect({ servers: env.NATS_URL.split(',') });
+  const nc = await connect({
+    servers: env.NATS_URL.split(','),
+    ...(env.MIND_NATS_USER ? { user: env.MIND_NATS_USER, pass: env.MIND_NATS_PASSWORD } : {}),
+  });
   try {
     const jsm = await nc.jetstreamManager();
     const stream = `${env.MIND_NATS_PREFIX.replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase()}_EVENTS`;

@@ -25,7 +25,8 @@ interface BadCase {
   field?: string;
 }
 
-const SIP = 'sip:alice@example.com';
+// Local and allowed (MIND_OUTBOUND_ALLOW below): it passes the outbound rules without a DNS lookup.
+const SIP = 'sip:alice@127.0.0.1';
 const long = (length: number) => 'x'.repeat(length);
 const unknownUuid = randomUUID();
 type Method = BadCase['method'];
@@ -115,6 +116,7 @@ const table: BadCase[] = [
   dial('timeout "abc"', { from: SIP, to: SIP, timeout: 'abc' }, 'timeout'),
   dial('timeout 5.5', { from: SIP, to: SIP, timeout: 5.5 }, 'timeout'),
   dial('timeout "31"', { from: SIP, to: SIP, timeout: '31' }, 'timeout'),
+  dial('to with a CR LF', { from: SIP, to: `${SIP}\r\nVia: SIP/2.0/UDP x` }, 'to'),
   invalid('POST', `${P}/forward`)('destination missing', {}, 'destination'),
   // WebRTC session, with the participant's own token, on both URIs.
   session('sdp missing', {}, 'sdp'),
@@ -187,7 +189,7 @@ describe('bad input', () => {
   const answered: { label: string; status: number }[] = [];
 
   beforeAll(async () => {
-    platform = await Platform.start();
+    platform = await Platform.start({ MIND_OUTBOUND_ALLOW: '127.0.0.1' });
     app = await platform.createApplication({ name: 'bad input tests', maxParticipants: 10 });
     api = client(platform.url, app.token);
     const created = await api.post(`/${app.id}`, { name: 'bad input' });

@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { connect as connectNats, JSONCodec } from 'nats';
+import { Client as PgClient } from 'pg';
+import { tokenDigest } from '@mind/auth';
 import { subjects, type MediaNodeHeartbeat } from '@mind/contracts';
-import { AppSocket, call, client, Platform } from './harness';
+import { AppSocket, call, client, Platform, TlsNatsServer } from './harness';
 
 const offerFixture = (name: string) => readFileSync(join(__dirname, '../../libs/sdp/fixtures', name), 'utf8');
 
@@ -132,6 +135,35 @@ describe('hardening', () => {
       expect({ status: answer.status, field: answer.body.field }).toEqual({ status: 400, field: 'sdp' });
       expect(answer.body.error).toMatch(/md5/);
     });
+
+    // Found by the fuzz test: the microphone's SSRC sent on the secondary audio line (mid 3) as well.
+    const MIC_SSRC = 'a=ssrc:2087573650 cname:QM/LqMIMjngdh3hd';
+    const withMicOnMid3 = (sdp: string, keepMid1: boolean) => {
+      const sections = sdp.split('\r\nm=');
+      if (!keepMid1) {
+        sections[2] = sections[2].replace('a=sendonly', 'a=inactive').replace(/\r\na=ssrc:[^\r]*/g, '');
+      }
+      const mid3 = sections[4]
+        .replace('a=inactive', 'a=sendonly')
+        .replace('a=msid:- ', 'a=msid:me#secondary ');
+      sections[4] = `${mid3}\r\n${MIC_SSRC}`;
+      return sections.join('\r\nm=');
+    };
+
+    it('an offer sending one SSRC on two m-lines -> 400 naming the sdp', async () => {
+      const sdp = withMicOnMid3(offerFixture('chromium-full-camera-mic.sdp'), true);
+      const answer = await client(platform.url, participant.token).post(c, { sdp });
+      expect({ status: answer.status, field: answer.body.field }).toEqual({ status: 400, field: 'sdp' });
+      expect(answer.body.error).toMatch(/m-lines 1 and 3 send the same ssrc 2087573650/);
+    });
+
+    it('a renegotiation that moves a stream to another line is answered (its SSRC is freed first)', async () => {
+      const mover = (await api.post(`${c}/participants`, { name: 'Mover' })).body;
+      const offer = offerFixture('chromium-full-camera-mic.sdp');
+      expect((await client(platform.url, mover.token).post(c, { sdp: offer })).status).toBe(200);
+      const moved = await client(platform.url, mover.token).post(c, { sdp: withMicOnMid3(offer, false) });
+      expect(moved.status).toBe(200);
+    });
   });
 
   describe('3. Tokens in logs', () => {
@@ -208,7 +240,7 @@ describe('hardening', () => {
   describe('5. One participant can exhaust a media node', () => {
     /** The media node's open sessions (transports), from its next heartbeat. */
     async function nodeSessions(): Promise<number> {
-      const nc = await connectNats({ servers: platform.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+      const nc = await platform.nats();
       try {
         const sub = nc.subscribe(subjects(platform.env.MIND_NATS_PREFIX!).mediaHeartbeat, { max: 1 });
         for await (const message of sub) {
@@ -302,6 +334,89 @@ describe('hardening', () => {
       again.close();
     });
   });
+
+  describe('8. SIP fields, NATS without authentication, cached application tokens', () => {
+    const PUBLIC = 'sip:bob@8.8.8.8';
+    it.each([
+      ['dial', { from: PUBLIC, to: `${PUBLIC}\r\nVia: SIP/2.0/UDP evil` }, 'to', /control characters/],
+      ['dial', { from: 'Ann\r\n <sip:a@8.8.8.8>', to: PUBLIC }, 'from', /control characters/],
+      ['dial', { from: PUBLIC, to: 'sip:bob@127.0.0.1' }, 'to', /private, local or reserved/],
+      ['dial', { from: PUBLIC, to: 'Bob <sip:bob@localhost:5060>' }, 'to', /private, local or reserved/],
+      ['dial', { from: PUBLIC, to: 'sip:bob@2130706433' }, 'to', /private, local or reserved/],
+      ['dial', { from: PUBLIC, to: PUBLIC, proxy: 'sip:[::1]:5060' }, 'proxy', /private, local or reserved/],
+      ['dial', { from: PUBLIC, to: 'sip:bob@8.8.8.8:6379' }, 'to', /port 6379 is not allowed/],
+      ['dial', { from: PUBLIC, to: `${PUBLIC}?Subject=hi` }, 'to', /URI headers/],
+      ['dial', { from: PUBLIC, to: 'http://8.8.8.8/' }, 'to', /not a SIP URI/],
+      ['forward', { destination: 'sip:carol@10.0.0.1' }, 'destination', /private, local or reserved/],
+      ['forward', { destination: `${PUBLIC}\nX: y` }, 'destination', /control characters/],
+    ])('POST {c}/participants/{p}/%s %j -> 400 naming the field', async (route, body, field, error) => {
+      const answer = await api.post(`${c}/participants/${participant.id}/${route}`, body);
+      expect({ status: answer.status, field: answer.body.field }).toEqual({ status: 400, field });
+      expect(answer.body.error).toMatch(error);
+    });
+
+    it('a well-formed public callee passes (the caller is not contacted, so a local `from` is fine)', async () => {
+      const answer = await api.post(`${c}/participants/${participant.id}/dial`, {
+        from: 'Ann <sip:ann@127.0.0.1>',
+        to: PUBLIC,
+      });
+      expect(answer.status).toBe(501);
+    });
+
+    it('the platform’s NATS refuses a client without its credentials', async () => {
+      // `npm test` runs the platform's own NATS, with a password (deploy/nats-env.sh).
+      expect(platform.env.MIND_NATS_USER).toBeTruthy();
+      await expect(connectNats({ servers: platform.env.NATS_URL! })).rejects.toMatchObject({
+        code: 'AUTHORIZATION_VIOLATION',
+      });
+    });
+
+    it('callers’ tokens never cross NATS: the gateway and the notifier send their digests', async () => {
+      const nc = await platform.nats();
+      const seen: string[] = [];
+      const sub = nc.subscribe('>', { callback: (_error, message) => seen.push(message.string()) });
+      try {
+        expect((await api.get(c)).status).toBe(200);
+        expect((await client(platform.url, participant.token).get(c)).status).toBe(200);
+        const socket = await AppSocket.open(platform.url, app.id, conferenceId, app.token);
+        socket.close();
+        await nc.flush();
+      } finally {
+        sub.unsubscribe();
+        await nc.close();
+      }
+      const traffic = seen.join('\n');
+      expect(traffic).toContain(tokenDigest(app.token));
+      expect(traffic).toContain(tokenDigest(participant.token));
+      expect(traffic).not.toContain(app.token);
+      expect(traffic).not.toContain(participant.token);
+    });
+
+    it('a rotated or deleted application token stops working at once on every conference service', async () => {
+      await platform.startExtraInstance('conference', 'second');
+      const victim = await platform.createApplication({ name: 'revoked' });
+      const victimConference = (await client(platform.url, victim.token).post(`/${victim.id}`, {})).body.id;
+      const path = `/${victim.id}/${victimConference}`;
+      const statuses = async (token: string) =>
+        Promise.all(Array.from({ length: 10 }, () => client(platform.url, token).get(path))).then((answers) =>
+          answers.map((a) => a.status),
+        );
+      // Both conference services answer (one NATS queue group) and remember the token.
+      expect(await statuses(victim.token)).toEqual(new Array(10).fill(200));
+
+      const rotated = (await platform.operator('rotate-application-token', '--id', victim.id)) as {
+        token: string;
+      };
+      expect(await statuses(victim.token)).toEqual(new Array(10).fill(401));
+      expect(await statuses(rotated.token)).toEqual(new Array(10).fill(200));
+
+      const db = new PgClient({ connectionString: platform.env.DATABASE_URL });
+      await db.connect();
+      await db.query('DELETE FROM application WHERE id = $1', [victim.id]);
+      await db.end();
+      expect(await statuses(rotated.token)).toEqual(new Array(10).fill(401));
+    });
+  });
 });
 
 describe('6. No rate limiting anywhere', () => {
@@ -362,9 +477,69 @@ describe('6. No rate limiting anywhere', () => {
 
   // Last: it blocks this address for everything until the window ends.
   it('200 bad-token requests: after the limit the address gets 429 for everything, a valid token too', async () => {
-    const statuses = await burst(200, (base) => client(base, 'not-a-token').get(c));
+    // A made-up X-Forwarded-For does not make the requests come from elsewhere (finding 8, trustProxy).
+    const statuses = await burst(200, (base, i) =>
+      client(base, 'not-a-token').get(c, { headers: { 'x-forwarded-for': `203.0.113.${i}` } }),
+    );
     expect(statuses.slice(0, LIMITS.failedAuth)).toEqual(new Array(LIMITS.failedAuth).fill(401));
     expect(new Set(statuses.slice(LIMITS.failedAuth))).toEqual(new Set([429]));
     expect((await client(platform.url, app.token).get(c)).status).toBe(429);
+  });
+});
+
+describe('8. The Fastify `trustProxy: true` is unconditional', () => {
+  let platform: Platform;
+  let app: { id: string; token: string };
+  let trusting: string;
+
+  beforeAll(async () => {
+    platform = await Platform.start({ MIND_RATE_FAILED_AUTH_PER_IP: '5' });
+    // A gateway behind a proxy on this machine: it takes the client's address from X-Forwarded-For.
+    trusting = await platform.startExtraInstance('gateway', 'behind-proxy', {
+      MIND_HTTP_TRUST_PROXY: '127.0.0.1',
+    });
+    app = await platform.createApplication({ name: 'proxies' });
+  });
+  afterAll(() => platform.close());
+
+  it('X-Forwarded-For names the client only when a listed proxy sent it', async () => {
+    const conference = `/${app.id}/${randomUUID()}`;
+    const badToken = (base: string, from: string) =>
+      client(base, 'not-a-token').get(conference, { headers: { 'x-forwarded-for': from } });
+    // Through the gateway that trusts no proxy, every request is 127.0.0.1's, whatever it claims.
+    const direct = [];
+    for (let i = 0; i < 8; i++) direct.push((await badToken(platform.url, `198.51.100.${i}`)).status);
+    expect(direct).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+    // Behind the trusted proxy each forwarded address is counted on its own: none is blocked yet.
+    for (let i = 0; i < 8; i++) expect((await badToken(trusting, `198.51.100.${i}`)).status).toBe(401);
+  });
+});
+
+describe('8. NATS with a password and TLS', () => {
+  it('the whole platform runs against a NATS server that requires both', async () => {
+    const nats = await TlsNatsServer.start();
+    try {
+      // Without the server's certificate to check it against, no connection.
+      await expect(
+        connectNats({
+          servers: nats.env.NATS_URL!,
+          user: nats.env.MIND_NATS_USER,
+          pass: nats.env.MIND_NATS_PASSWORD,
+        }),
+      ).rejects.toThrow();
+      const platform = await Platform.start(nats.env);
+      try {
+        const app = await platform.createApplication({ name: 'over TLS' });
+        const created = await client(platform.url, app.token).post(`/${app.id}`, { name: 'tls' });
+        expect(created.status).toBe(200);
+        const socket = await AppSocket.open(platform.url, app.id, created.body.id, app.token);
+        await client(platform.url, app.token).delete(`/${app.id}/${created.body.id}`);
+        expect((await socket.closed).code).toBe(4000);
+      } finally {
+        await platform.close();
+      }
+    } finally {
+      await nats.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { Config } from '@mind/config';
 import type { Logger } from '@mind/logging';
 import type { NatsConnection } from '@mind/messaging';
 import { createStorage } from '@mind/storage';
+import { ApplicationTokenCache } from './access/application-token-cache';
 import { Authenticator } from './access/authenticator';
 import { ApiDispatcher } from './api/api-dispatcher';
 import { ConferenceService } from './conferences/conference.service';
@@ -41,6 +42,7 @@ export class AppModule {
         { provide: NATS, useValue: infra.nc },
         { provide: STORAGE, useValue: createStorage(infra.config.storage) },
         RpcEndpoints,
+        ApplicationTokenCache,
         Authenticator,
         OutboxRelay,
         ConferenceTransactions,

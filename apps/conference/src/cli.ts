@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@mind/config';
-import { createApplication } from './applications/application-registry';
+import { isUuid } from '@mind/contracts';
+import { createApplication, rotateApplicationToken } from './applications/application-registry';
 import { createDataSource, ensureDatabase } from './database/data-source';
 import { migrate } from './database/migrate';
 
@@ -11,7 +12,10 @@ const USAGE = `Operator commands of the Mind platform.
       Creates the database if needed and applies pending migrations.
   create-application [--name NAME] [--max-participants N] [--max-duration SECONDS]
       Creates an application and prints its id and token (the token is shown only this once).
+  rotate-application-token --id ID
+      Gives an application a new token and prints it; the old token stops working at once.
 `;
+const COMMANDS = ['migrate', 'create-application', 'rotate-application-token'];
 
 function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -23,7 +27,7 @@ function positiveInteger(name: string, raw: string | undefined, fallback: number
 
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
-  if (command !== 'migrate' && command !== 'create-application') {
+  if (!COMMANDS.includes(command)) {
     process.stdout.write(USAGE);
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
   }
@@ -31,6 +35,7 @@ async function main(argv: string[]) {
   const { values } = parseArgs({
     args: rest,
     options: {
+      id: { type: 'string' },
       name: { type: 'string' },
       'max-participants': { type: 'string' },
       'max-duration': { type: 'string' },
@@ -53,6 +58,14 @@ async function main(argv: string[]) {
     const applied = await migrate(dataSource);
     if (command === 'migrate') {
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');
+      return 0;
+    }
+    if (command === 'rotate-application-token') {
+      const id = values.id ?? '';
+      if (!isUuid(id)) throw new Error('--id must be the UUID of an application');
+      const rotated = await rotateApplicationToken(dataSource, id.toLowerCase());
+      if (!rotated) throw new Error(`there is no application ${id}`);
+      process.stdout.write(JSON.stringify(rotated, null, 2) + '\n');
       return 0;
     }
     const { id, token } = await createApplication(dataSource, {

@@ -24,7 +24,7 @@ async function bootstrap(): Promise<() => Promise<void>> {
     const { id } = await ensureDevelopmentApplication(dataSource);
     logger.info({ applicationId: id }, 'shared development application ready');
   }
-  const nc = await connectNats(config.nats.servers, 'conference', logger);
+  const nc = await connectNats(config.nats, 'conference', logger);
   await ensureEventStream(
     nc,
     eventStreamName(config.nats.prefix),

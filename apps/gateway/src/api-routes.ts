@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  isUuid,
   OPERATION_IDS,
   OPERATIONS,
   pathParams,
@@ -10,13 +11,14 @@ import {
   type OperationId,
   type OperationSpec,
 } from '@mind/contracts';
+import { looksLikeToken, tokenDigest } from '@mind/auth';
 import { traceIdFrom, type Logger } from '@mind/logging';
 import { PayloadTooLargeError, type RpcClient } from '@mind/messaging';
 import type { Config } from '@mind/config';
 import type { ObjectStorage } from '@mind/storage';
 import { bearerToken } from './bearer-token';
 import type { Counter, RateLimiter } from './rate-limiter';
-import { isUuid, parseDetailed, validateBody } from './request-validation';
+import { parseDetailed, validateBody } from './request-validation';
 import { sendStoredFile } from './stored-file';
 
 const sendError = (reply: FastifyReply, status: number, body: ErrorBody) => reply.code(status).send(body);
@@ -91,7 +93,7 @@ export function registerApiRoutes(
     const blocked = await rates.limiter.over(failedAuth(request.ip));
     if (blocked) return tooMany(reply, blocked);
     const token = bearerToken(request.headers, request.query);
-    if (!token) {
+    if (!token || !looksLikeToken(token)) {
       await rates.limiter.hit(failedAuth(request.ip));
       return sendError(reply, 401, { error: 'missing or invalid token' });
     }
@@ -110,10 +112,11 @@ export function registerApiRoutes(
       if (problem) return sendError(reply, 400, problem);
       body = candidate as Record<string, unknown>;
     }
-    const wait = await rates.limiter.hit(countersOf(operation, token, request.ip, rates.limits));
+    const digest = tokenDigest(token);
+    const wait = await rates.limiter.hit(countersOf(operation, digest, request.ip, rates.limits));
     if (wait) return tooMany(reply, wait);
     const accept = request.headers.accept;
-    const command: ApiCommand = { operation, token, params, query, body, accept, traceId };
+    const command: ApiCommand = { operation, tokenDigest: digest, params, query, body, accept, traceId };
     let answer: ApiReply;
     try {
       answer = await rpc.request<ApiReply>(s.api(operation), command, traceId);

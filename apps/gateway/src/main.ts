@@ -25,7 +25,7 @@ const VERSION = '0.1.0';
 async function bootstrap(): Promise<() => Promise<void>> {
   const config = loadConfig();
   const logger = createLogger('gateway', config.logLevel);
-  const nc = await connectNats(config.nats.servers, 'gateway', logger);
+  const nc = await connectNats(config.nats, 'gateway', logger);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     // A slow client (a body that never comes, a byte now and then) must not hold a connection forever.
@@ -34,7 +34,8 @@ async function bootstrap(): Promise<() => Promise<void>> {
     // Node checks the request and headers timeouts this often (30 s by default).
     http: { connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs) },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-    trustProxy: true,
+    // X-Forwarded-For names the client only when a proxy we know put it there.
+    trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule, adapter, {
     logger: new PinoNestLogger(logger),

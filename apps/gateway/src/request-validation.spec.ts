@@ -1,5 +1,5 @@
-import { LIMITS } from '@mind/contracts';
-import { isUuid, parseDetailed, validateBody } from './request-validation';
+import { isUuid, LIMITS } from '@mind/contracts';
+import { parseDetailed, validateBody } from './request-validation';
 
 describe('request validation', () => {
   it('accepts valid bodies and ignores unknown fields', () => {

@@ -1,19 +1,17 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { requestSchemas, type ErrorBody, type RequestSchemaName } from '@mind/contracts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid, requestSchemas, type ErrorBody, type RequestSchemaName } from '@mind/contracts';
 
 const ajv = new Ajv({ allErrors: false, strict: false });
 addFormats(ajv, ['uri']);
 // ajv's own uuid format also takes `urn:uuid:…`, which PostgreSQL does not.
-ajv.addFormat('uuid', UUID);
+ajv.addFormat('uuid', isUuid);
 
 const validators = Object.fromEntries(
   Object.entries(requestSchemas).map(([name, schema]) => [name, ajv.compile(schema)]),
 ) as Record<RequestSchemaName, ValidateFunction>;
 
-export const isUuid = (value: string) => UUID.test(value);
+const SIP_FIELDS = new Set(['from', 'to', 'proxy', 'destination']);
 
 function describe(error: ErrorObject): ErrorBody {
   if (error.keyword === 'required') {
@@ -31,6 +29,9 @@ function describe(error: ErrorObject): ErrorBody {
   }
   if (error.keyword === 'pattern' && field === 'timeout') {
     return { error: 'timeout must be an integer from 5 to 30', field };
+  }
+  if (error.keyword === 'pattern' && SIP_FIELDS.has(field)) {
+    return { error: `${field} must not contain control characters (CR, LF, ...)`, field };
   }
   return { error: `${field} ${error.message ?? 'is invalid'}`, field };
 }

@@ -17,7 +17,7 @@ class MediaModule {}
 async function bootstrap(): Promise<() => Promise<void>> {
   const config = loadConfig();
   const logger = createLogger('media', config.logLevel).child({ nodeId: config.media.nodeId });
-  const nc = await connectNats(config.nats.servers, `media-${config.media.nodeId}`, logger);
+  const nc = await connectNats(config.nats, `media-${config.media.nodeId}`, logger);
   await ensureEventStream(
     nc,
     eventStreamName(config.nats.prefix),

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
+  isUuid,
   notificationForApplication,
   SocketCloseCode,
   subjects,
@@ -10,6 +11,7 @@ import {
   type SocketAuthReply,
   type SocketAuthRequest,
 } from '@mind/contracts';
+import { looksLikeToken, tokenDigest } from '@mind/auth';
 import { traceIdFrom, type Logger } from '@mind/logging';
 import { publishJson, subscribeJson, type NatsConnection, type RpcClient } from '@mind/messaging';
 import { SocketRegistry, type ApplicationSocket } from './socket-registry';
@@ -103,18 +105,18 @@ export class ApplicationSockets {
     socket.on('error', () => socket.destroy());
     const url = new URL(request.url ?? '/', 'http://notifier');
     const match = SOCKET_PATH.exec(url.pathname);
-    if (!match) return refuse(socket, 404, 'not found');
+    if (!match || !isUuid(match[1]) || !isUuid(match[2])) return refuse(socket, 404, 'not found');
     const [applicationId, conferenceId] = [match[1].toLowerCase(), match[2].toLowerCase()];
     const header = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     const token = header?.[1] ?? url.searchParams.get('access_token');
-    if (!token) return refuse(socket, 401, 'missing or invalid token');
+    if (!token || !looksLikeToken(token)) return refuse(socket, 401, 'missing or invalid token');
     const traceId = traceIdFrom(request.headers);
 
     let auth: SocketAuthReply;
     try {
       auth = await this.rpc.request<SocketAuthReply>(
         this.subjects.socketAuth,
-        { applicationId, conferenceId, token, traceId } satisfies SocketAuthRequest,
+        { applicationId, conferenceId, tokenDigest: tokenDigest(token), traceId } satisfies SocketAuthRequest,
         traceId,
       );
     } catch (error) {

@@ -16,7 +16,7 @@ class NotifierModule {}
 async function bootstrap(): Promise<() => Promise<void>> {
   const config = loadConfig();
   const logger = createLogger('notifier', config.logLevel);
-  const nc = await connectNats(config.nats.servers, 'notifier', logger);
+  const nc = await connectNats(config.nats, 'notifier', logger);
   const s = subjects(config.nats.prefix);
   const stream = eventStreamName(config.nats.prefix);
   await ensureEventStream(nc, stream, s.eventsWildcard);

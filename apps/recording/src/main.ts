@@ -29,7 +29,7 @@ class RecordingModule {}
 async function bootstrap(): Promise<() => Promise<void>> {
   const config = loadConfig();
   const logger = createLogger('recording', config.logLevel);
-  const nc = await connectNats(config.nats.servers, 'recording', logger);
+  const nc = await connectNats(config.nats, 'recording', logger);
   const rpc = new RpcClient(nc, config.rpcTimeoutMs);
   const storage = createStorage(config.storage);
   const names = subjects(config.nats.prefix);

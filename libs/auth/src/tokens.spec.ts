@@ -1,4 +1,4 @@
-import { generateToken, hashToken, looksLikeToken, TOKEN_LENGTH, tokenMatches } from './tokens';
+import { digestMatches, generateToken, hashToken, looksLikeToken, TOKEN_LENGTH, tokenDigest } from './tokens';
 
 describe('tokens', () => {
   it('are 100 alphanumeric characters (~595 bits) and never repeat', () => {
@@ -13,9 +13,13 @@ describe('tokens', () => {
     const stored = hashToken(token);
     expect(stored).toHaveLength(32);
     expect(stored.toString('utf8')).not.toContain(token);
-    expect(tokenMatches(token, stored)).toBe(true);
-    expect(tokenMatches(token.slice(0, -1) + (token.endsWith('a') ? 'b' : 'a'), stored)).toBe(false);
-    expect(tokenMatches(token, Buffer.alloc(16))).toBe(false);
+    expect(digestMatches(tokenDigest(token), stored)).toBe(true);
+    expect(digestMatches(tokenDigest(token.slice(0, -1) + (token.endsWith('a') ? 'b' : 'a')), stored)).toBe(
+      false,
+    );
+    expect(digestMatches(tokenDigest(token), Buffer.alloc(16))).toBe(false);
+    expect(digestMatches(token, stored)).toBe(false);
+    expect(digestMatches(tokenDigest(token).toUpperCase(), stored)).toBe(false);
   });
 
   it('rejects garbage before it reaches the database', () => {

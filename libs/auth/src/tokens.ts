@@ -15,9 +15,20 @@ export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
 }
 
-/** Compares a presented token with a stored digest in constant time. */
-export function tokenMatches(token: string, storedHash: Buffer): boolean {
-  const presented = hashToken(token);
+/**
+ * What travels between services instead of a caller's token: its digest, as stored. Whoever reads the
+ * internal messages learns nothing they could present to the public API.
+ */
+export function tokenDigest(token: string): string {
+  return hashToken(token).toString('hex');
+}
+
+export const isTokenDigest = (value: string) => /^[0-9a-f]{64}$/.test(value);
+
+/** Compares a presented digest (hex) with a stored one in constant time. */
+export function digestMatches(digest: string, storedHash: Buffer): boolean {
+  if (!isTokenDigest(digest)) return false;
+  const presented = Buffer.from(digest, 'hex');
   return storedHash.length === presented.length && timingSafeEqual(presented, storedHash);
 }
 

@@ -10,6 +10,7 @@ describe('configuration', () => {
       headersTimeoutMs: 10000,
       requestTimeoutMs: 30000,
       idleTimeoutMs: 60000,
+      trustedProxies: [],
     });
     expect(config.nats).toEqual({ servers: ['nats://127.0.0.1:4222'], prefix: 'mind' });
     expect(config.env).toBe('development');
@@ -54,11 +55,35 @@ describe('configuration', () => {
   });
 
   it('reads the outbound rules', () => {
-    expect(loadConfig({}).outbound).toEqual({ allow: [], ports: { rtmp: [1935], rtmps: [443, 1935] } });
+    expect(loadConfig({}).outbound).toEqual({
+      allow: [],
+      ports: { rtmp: [1935], rtmps: [443, 1935], sip: [5060], sips: [5061] },
+    });
     expect(loadConfig({ MIND_OUTBOUND_ALLOW: '10.0.0.0/8, sink.internal' }).outbound.allow).toEqual([
       '10.0.0.0/8',
       'sink.internal',
     ]);
+  });
+
+  it('trusts the proxies it is told, and refuses what is not an address or a network', () => {
+    expect(loadConfig({ MIND_HTTP_TRUST_PROXY: '10.0.0.0/8, ::1' }).http.trustedProxies).toEqual([
+      '10.0.0.0/8',
+      '::1',
+    ]);
+    for (const bad of ['true', 'proxy.internal', '10.0.0.0/33', '10.0.0.1/8/8']) {
+      expect(() => loadConfig({ MIND_HTTP_TRUST_PROXY: bad })).toThrow(/MIND_HTTP_TRUST_PROXY/);
+    }
+  });
+
+  it('reads NATS credentials and TLS files, which go in pairs', () => {
+    const nats = loadConfig({
+      MIND_NATS_USER: 'mind',
+      MIND_NATS_PASSWORD: 'secret',
+      MIND_NATS_TLS_CA_FILE: '/ca.pem',
+    }).nats;
+    expect(nats).toMatchObject({ user: 'mind', password: 'secret', tls: { caFile: '/ca.pem' } });
+    expect(() => loadConfig({ MIND_NATS_USER: 'mind' })).toThrow(/MIND_NATS_PASSWORD/);
+    expect(() => loadConfig({ MIND_NATS_TLS_CERT_FILE: '/c.pem' })).toThrow(/MIND_NATS_TLS_KEY_FILE/);
   });
 
   it('documents every variable', () => {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism, hostname } from 'node:os';
 import { VARIABLES, type VariableName, type VariableSpec } from './variables';
 
@@ -53,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       headersTimeoutMs: read<number>('MIND_HTTP_HEADERS_TIMEOUT_MS'),
       requestTimeoutMs: read<number>('MIND_HTTP_REQUEST_TIMEOUT_MS'),
       idleTimeoutMs: read<number>('MIND_HTTP_IDLE_TIMEOUT_MS'),
+      trustedProxies: addressList('MIND_HTTP_TRUST_PROXY', read<string>('MIND_HTTP_TRUST_PROXY')),
     },
     conferenceHealthPort: read<number>('MIND_CONFERENCE_HEALTH_PORT'),
     notifier: {
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         .split(',')
         .map((s) => s.trim()),
       prefix: read<string>('MIND_NATS_PREFIX'),
+      ...natsCredentials(read),
     },
     rpcTimeoutMs: read<number>('MIND_RPC_TIMEOUT_MS'),
     rateLimits: {
@@ -131,6 +134,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
 }
 
 export type Config = ReturnType<typeof loadConfig>;
+
+/** How the services prove who they are to NATS, and whether they talk TLS to it. */
+function natsCredentials(read: <T>(name: VariableName) => T) {
+  const user = read<string>('MIND_NATS_USER');
+  const password = read<string>('MIND_NATS_PASSWORD');
+  if (Boolean(user) !== Boolean(password))
+    throw new ConfigError('MIND_NATS_USER and MIND_NATS_PASSWORD go together');
+  const caFile = read<string>('MIND_NATS_TLS_CA_FILE');
+  const certFile = read<string>('MIND_NATS_TLS_CERT_FILE');
+  const keyFile = read<string>('MIND_NATS_TLS_KEY_FILE');
+  if (Boolean(certFile) !== Boolean(keyFile))
+    throw new ConfigError('MIND_NATS_TLS_CERT_FILE and MIND_NATS_TLS_KEY_FILE go together');
+  return {
+    ...(user ? { user, password } : {}),
+    ...(caFile || certFile ? { tls: { caFile, certFile, keyFile } } : {}),
+  };
+}
+
+/** Addresses and networks (`10.0.0.0/8`, `::1`), checked at start. */
+function addressList(name: VariableName, raw: string): string[] {
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || extra !== undefined) {
+      throw new ConfigError(`${name} must list addresses or networks, got "${entry}"`);
+    }
+  }
+  return entries;
+}
 
 /** Where outbound connections (streaming destinations) may go: see `@mind/outbound`. */
 function outboundRules(read: <T>(name: VariableName) => T) {

@@ -73,6 +73,33 @@ export const VARIABLES = {
     kind: 'url',
     description: 'NATS server(s), comma-separated.',
   },
+  MIND_NATS_USER: {
+    default: '',
+    kind: 'optional-string',
+    description:
+      'User the services authenticate to NATS with (with MIND_NATS_PASSWORD); `npm start` and `npm test` set it.',
+  },
+  MIND_NATS_PASSWORD: {
+    default: '',
+    kind: 'optional-string',
+    description: 'Its password.',
+  },
+  MIND_NATS_TLS_CA_FILE: {
+    default: '',
+    kind: 'optional-string',
+    description: 'Certificates (PEM) the NATS servers must be signed by; set, the services talk TLS to NATS.',
+  },
+  MIND_NATS_TLS_CERT_FILE: {
+    default: '',
+    kind: 'optional-string',
+    description:
+      'Client certificate (PEM) for NATS servers that verify clients (with MIND_NATS_TLS_KEY_FILE).',
+  },
+  MIND_NATS_TLS_KEY_FILE: {
+    default: '',
+    kind: 'optional-string',
+    description: 'Its private key (PEM).',
+  },
   MIND_NATS_PREFIX: {
     default: 'mind',
     kind: 'string',
@@ -279,6 +306,12 @@ export const VARIABLES = {
     kind: 'integer',
     description: 'How long a mixer keeps running after its last subscriber, recording or stream is gone.',
   },
+  MIND_HTTP_TRUST_PROXY: {
+    default: '',
+    kind: 'optional-string',
+    description:
+      'Proxies whose X-Forwarded-For the gateway believes (comma-separated addresses and networks); empty: none, the client is the connecting address.',
+  },
   MIND_OUTBOUND_ALLOW: {
     default: '',
     kind: 'optional-string',
@@ -286,7 +319,7 @@ export const VARIABLES = {
       'Destinations the platform may connect to although private, local or reserved (comma-separated networks, addresses and host names), on any port.',
   },
   MIND_OUTBOUND_PORTS: {
-    default: 'rtmp:1935,rtmps:443,rtmps:1935',
+    default: 'rtmp:1935,rtmps:443,rtmps:1935,sip:5060,sips:5061',
     kind: 'string',
     description: 'Ports every other destination must use, per scheme (comma-separated `scheme:port`).',
   },

@@ -1,4 +1,5 @@
 export * from './enums';
+export * from './ids';
 export * from './resources';
 export * from './requests';
 export * from './schemas';

@@ -4,8 +4,11 @@ import type { OperationId, PathParam } from './operations';
 /** What the gateway sends the conference service for one HTTP request of the public API. */
 export interface ApiCommand {
   operation: OperationId;
-  /** Bearer token as presented by the caller (header or `access_token`); verified by the service. */
-  token: string;
+  /**
+   * SHA-256 (hex) of the caller's bearer token (header or `access_token`), verified by the service
+   * against the stored digests: the token itself never crosses NATS.
+   */
+  tokenDigest: string;
   params: Partial<Record<PathParam, string>>;
   query: { detailed?: boolean };
   body: Record<string, unknown>;
@@ -31,7 +34,8 @@ export const errorReply = (status: number, error: string, field?: string): ApiRe
 export interface SocketAuthRequest {
   applicationId: string;
   conferenceId: string;
-  token: string;
+  /** SHA-256 (hex) of the bearer token, as in `ApiCommand`. */
+  tokenDigest: string;
   traceId: string;
 }
 

@@ -27,7 +27,13 @@ const media: JsonSchema = {
   required: ['audio', 'video'],
   properties: { audio: { type: 'boolean' }, video: { type: 'boolean' } },
 };
-const sipUri: JsonSchema = { type: 'string', minLength: 1, maxLength: LIMITS.sipUriLength };
+// Control characters (CR, LF) could make a SIP address another header line of a request.
+const sipUri: JsonSchema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: LIMITS.sipUriLength,
+  pattern: '^[^\\u0000-\\u001f\\u007f]*$',
+};
 
 export const requestSchemas = {
   createConference: {

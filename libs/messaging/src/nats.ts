@@ -5,6 +5,7 @@ import {
   JSONCodec,
   RetentionPolicy,
   StorageType,
+  type ConnectionOptions,
   type NatsConnection,
 } from 'nats';
 import type { Logger } from '@mind/logging';
@@ -12,8 +13,37 @@ import type { Logger } from '@mind/logging';
 const codec = JSONCodec();
 const TRACE_HEADER = 'Mind-Trace-Id';
 
-export async function connectNats(servers: string[], name: string, logger: Logger): Promise<NatsConnection> {
-  const nc = await connect({ servers, name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+/** Where NATS is and how to prove who we are to it (`Config['nats']`). */
+export interface NatsSettings {
+  servers: string[];
+  user?: string;
+  password?: string;
+  tls?: { caFile: string; certFile: string; keyFile: string };
+}
+
+/** Connection options for NATS (the services', and tools' that talk to the same servers). */
+export function natsConnectionOptions(settings: NatsSettings, name?: string): ConnectionOptions {
+  const { caFile, certFile, keyFile } = settings.tls ?? {};
+  return {
+    servers: settings.servers,
+    ...(name ? { name } : {}),
+    ...(settings.user ? { user: settings.user, pass: settings.password } : {}),
+    ...(settings.tls
+      ? { tls: { ...(caFile ? { caFile } : {}), ...(certFile ? { certFile, keyFile } : {}) } }
+      : {}),
+  };
+}
+
+export async function connectNats(
+  settings: NatsSettings,
+  name: string,
+  logger: Logger,
+): Promise<NatsConnection> {
+  const nc = await connect({
+    ...natsConnectionOptions(settings, name),
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+  });
   void (async () => {
     for await (const status of nc.status())
       logger.info({ nats: status.type, data: String(status.data) }, 'nats status');

@@ -5,6 +5,7 @@ export * from './browser';
 export * from './participants';
 export * from './media-testbed';
 export * from './rtmp-sink';
+export * from './nats-server';
 export * from './pictures';
 export * from './recordings';
 export * from './firefox';

@@ -6,7 +6,9 @@ import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { connect } from 'nats';
+import { connect, type NatsConnection } from 'nats';
+import { loadConfig } from '@mind/config';
+import { natsConnectionOptions } from '@mind/messaging';
 import { eventStreamName } from '@mind/contracts';
 
 const ROOT = join(__dirname, '../../..');
@@ -194,13 +196,19 @@ export class Platform {
   }
 
   /** Creates an application with the operator CLI, as an operator would. */
+  /** Runs an operator command (`npm run app:*`) against this platform; its JSON output. */
+  async operator(...args: string[]): Promise<unknown> {
+    const cli = join(ROOT, 'dist/apps/conference/src/cli.js');
+    const { stdout } = await run(process.execPath, [cli, ...args], { env: this.env });
+    return JSON.parse(stdout);
+  }
+
   async createApplication(options: { maxParticipants?: number; maxDuration?: number; name?: string } = {}) {
-    const args = [join(ROOT, 'dist/apps/conference/src/cli.js'), 'create-application'];
+    const args = ['create-application'];
     if (options.name) args.push('--name', options.name);
     if (options.maxParticipants) args.push('--max-participants', String(options.maxParticipants));
     if (options.maxDuration) args.push('--max-duration', String(options.maxDuration));
-    const { stdout } = await run(process.execPath, args, { env: this.env });
-    return JSON.parse(stdout) as {
+    return (await this.operator(...args)) as {
       id: string;
       token: string;
       maxParticipants: number;
@@ -208,9 +216,14 @@ export class Platform {
     };
   }
 
+  /** A connection to the platform's NATS, with its credentials. */
+  nats(): Promise<NatsConnection> {
+    return connect(natsConnectionOptions(loadConfig(this.env).nats));
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.children.keys()].map((key) => this.stopService(key)));
-    const nc = await connect({ servers: this.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+    const nc = await this.nats();
     const jsm = await nc.jetstreamManager();
     await jsm.streams.delete(eventStreamName(this.env.MIND_NATS_PREFIX!)).catch(() => undefined);
     await nc.close();

@@ -1,8 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { selfSignedCertificate } from './certificates';
 import { freePort } from './platform';
 
 const MODULES = '/usr/lib/nginx/modules';
@@ -33,17 +34,7 @@ export class RtmpSink {
     for (const sub of ['logs', 'rec', 'tmp']) mkdirSync(join(dir, sub));
     const tlsPorts = { trusted: await freePort(), untrusted: await freePort() };
     const sink = new RtmpSink(await freePort(), tlsPorts, dir);
-    for (const name of ['trusted', 'untrusted']) {
-      execFileSync(
-        'openssl',
-        [
-          ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1'],
-          ...['-addext', 'subjectAltName=IP:127.0.0.1'],
-          ...['-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.pem`)],
-        ],
-        { stdio: 'ignore' },
-      );
-    }
+    for (const name of ['trusted', 'untrusted']) selfSignedCertificate(dir, name);
     const tlsFront = (name: 'trusted' | 'untrusted') =>
       `server { listen 127.0.0.1:${tlsPorts[name]} ssl; proxy_pass 127.0.0.1:${sink.port};
   ssl_certificate ${dir}/${name}.pem; ssl_certificate_key ${dir}/${name}.key; }`;

@@ -113,7 +113,7 @@ export class ApiDispatcher implements OnApplicationBootstrap {
   private async dispatch(command: ApiCommand): Promise<ApiReply> {
     const { operation, params } = command;
     const applicationId = params.applicationId ?? '';
-    const principal = await this.authenticator.resolve(command.token, applicationId);
+    const principal = await this.authenticator.resolve(command.tokenDigest, applicationId);
     if (!principal) return errorReply(401, 'missing or invalid token');
     // A token is only ever valid for its own application, whatever kind of token it is.
     if (principal.applicationId !== applicationId) return errorReply(401, 'missing or invalid token');
@@ -148,7 +148,7 @@ export class ApiDispatcher implements OnApplicationBootstrap {
   }
 
   private async authorizeSocket(req: SocketAuthRequest): Promise<SocketAuthReply> {
-    const principal = await this.authenticator.resolve(req.token, req.applicationId);
+    const principal = await this.authenticator.resolve(req.tokenDigest, req.applicationId);
     if (!principal) return { status: 401, error: 'missing or invalid token' };
     if (principal.applicationId !== req.applicationId)
       return { status: 401, error: 'missing or invalid token' };

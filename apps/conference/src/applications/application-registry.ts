@@ -38,5 +38,17 @@ export async function createApplication(dataSource: DataSource, spec: Applicatio
   return { id, token };
 }
 
+/**
+ * Gives an application a new token; the old one stops working at once on every conference service
+ * (the database announces the change). Null when there is no such application.
+ */
+export async function rotateApplicationToken(dataSource: DataSource, id: string) {
+  const token = generateToken();
+  const result = await dataSource
+    .getRepository(ApplicationEntity)
+    .update({ id }, { tokenHash: hashToken(token) });
+  return result.affected ? { id, token } : null;
+}
+
 export const ensureDevelopmentApplication = (dataSource: DataSource) =>
   createApplication(dataSource, DEVELOPMENT_APPLICATION);
