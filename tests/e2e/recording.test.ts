@@ -91,8 +91,11 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
       (probed) => probed !== null && probed.duration > 7,
       90_000,
     );
-    // About 10 s: each segment starts at the mixed video's next key frame (at most half a second).
-    expect(facts!.duration).toBeGreaterThan(9);
+    // About the 10 s recorded (13 with the pause, 5 for one segment): the first segment misses some of
+    // the mixer's start-up (nobody watched the mixed stream before: it starts with the recording, and
+    // takes 2-3 s on a loaded machine, most of it covered by ffmpeg's first burst); each segment
+    // starts at a key frame of the mixed video (every half second).
+    expect(facts!.duration).toBeGreaterThan(8);
     expect(facts!.duration).toBeLessThan(11);
     expect(facts!.video.codec_name).toBe('h264');
     expect(facts!.audio.codec_name).toBe('aac');

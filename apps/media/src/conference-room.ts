@@ -179,10 +179,18 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     if (this.segment || this.closed) return;
     const { logger } = this.services;
     const file = join(this.services.segmentDir, segmentFileName(this.conferenceId));
+    const asked = Date.now();
     this.segment = this.ensureRecorder()
       .then(({ mixer, recorder }) => {
         const segment = recorder.record(file);
         mixer.hold(segment);
+        // For operators: how long a recording takes to start (mixer and recorder start-up, next key frame).
+        segment.observer.once('started', () =>
+          logger.info(
+            { conferenceId: this.conferenceId, waitedMs: Date.now() - asked },
+            'recording segment started',
+          ),
+        );
         return segment;
       })
       .catch((error) => {

@@ -11,7 +11,7 @@ import { packetPid, startsKeyFrame, TS_PACKET_SIZE, TS_PID_ARGUMENTS, TS_PIDS } 
  * the stream's tables in front, so that it plays on its own) to its stop. Holds the mixer while open.
  */
 export class RecordingSegment {
-  readonly observer = new EventEmitter<{ close: [] }>();
+  readonly observer = new EventEmitter<{ started: []; close: [] }>();
   private out: WriteStream | null = null;
   private stopping: Promise<boolean> | null = null;
 
@@ -32,6 +32,7 @@ export class RecordingSegment {
       if (from === packets.length) return;
       this.out = createWriteStream(this.file);
       for (const table of tables) this.out.write(table);
+      this.observer.emit('started');
     }
     this.out.write(packets.subarray(from));
   }
