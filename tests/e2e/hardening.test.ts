@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { connect as connectNats, JSONCodec } from 'nats';
 import { Client as PgClient } from 'pg';
 import { tokenDigest } from '@mind/auth';
-import { subjects, type MediaNodeHeartbeat } from '@mind/contracts';
+import { EVENT, subjectOf, type MediaNodeHeartbeat } from '@mind/contracts';
 import { AppSocket, call, client, Platform, TlsNatsServer } from './harness';
 
 const offerFixture = (name: string) => readFileSync(join(__dirname, '../../libs/sdp/fixtures', name), 'utf8');
@@ -242,7 +242,7 @@ describe('hardening', () => {
     async function nodeSessions(): Promise<number> {
       const nc = await platform.nats();
       try {
-        const sub = nc.subscribe(subjects(platform.env.MIND_NATS_PREFIX!).mediaHeartbeat, { max: 1 });
+        const sub = nc.subscribe(subjectOf(platform.env.MIND_NATS_PREFIX!, EVENT.mediaHeartbeat), { max: 1 });
         for await (const message of sub) {
           return (JSONCodec().decode(message.data) as MediaNodeHeartbeat).load.sessions;
         }

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Config } from '@mind/config';
 import type { Logger } from '@mind/logging';
-import type { NatsConnection } from '@mind/messaging';
+import { ProtocolBus } from '@mind/messaging';
 import { createStorage } from '@mind/storage';
 import { ApplicationTokenCache } from './access/application-token-cache';
 import { Authenticator } from './access/authenticator';
@@ -20,14 +20,14 @@ import { SessionRouter } from './media/session-router';
 import { MessageService } from './messages/message.service';
 import { ParticipantService } from './participants/participant.service';
 import { StreamingService } from './streamings/streaming.service';
-import { CONFIG, LOGGER, NATS, STORAGE } from './tokens';
+import { CONFIG, LOGGER, STORAGE } from './tokens';
 import { RpcEndpoints } from './messaging/rpc-endpoints';
 
 export interface Infrastructure {
   config: Config;
   logger: Logger;
   dataSource: DataSource;
-  nc: NatsConnection;
+  bus: ProtocolBus;
 }
 
 @Module({})
@@ -39,7 +39,7 @@ export class AppModule {
         { provide: CONFIG, useValue: infra.config },
         { provide: LOGGER, useValue: infra.logger },
         { provide: DataSource, useValue: infra.dataSource },
-        { provide: NATS, useValue: infra.nc },
+        { provide: ProtocolBus, useValue: infra.bus },
         { provide: STORAGE, useValue: createStorage(infra.config.storage) },
         RpcEndpoints,
         ApplicationTokenCache,

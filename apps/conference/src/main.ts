@@ -2,11 +2,10 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@mind/config';
-import { eventStreamName, subjects } from '@mind/contracts';
 import { platformChecks, registerHealthRoutes } from '@mind/health';
 import { createLogger, PinoNestLogger } from '@mind/logging';
 import { runService } from '@mind/runtime';
-import { connectNats, ensureEventStream } from '@mind/messaging';
+import { connectNats, ProtocolBus } from '@mind/messaging';
 import { AppModule } from './app.module';
 import { ensureDevelopmentApplication } from './applications/application-registry';
 import { createDataSource, ensureDatabase } from './database/data-source';
@@ -25,14 +24,11 @@ async function bootstrap(): Promise<() => Promise<void>> {
     logger.info({ applicationId: id }, 'shared development application ready');
   }
   const nc = await connectNats(config.nats, 'conference', logger);
-  await ensureEventStream(
-    nc,
-    eventStreamName(config.nats.prefix),
-    subjects(config.nats.prefix).eventsWildcard,
-  );
+  const bus = new ProtocolBus(nc, config.nats.prefix, config.rpcTimeoutMs, logger);
+  await bus.ensureEventStream();
 
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register({ config, logger, dataSource, nc }),
+    AppModule.register({ config, logger, dataSource, bus }),
     new FastifyAdapter(),
     { logger: new PinoNestLogger(logger) },
   );

@@ -4,7 +4,7 @@ import {
   OPERATION_IDS,
   OPERATIONS,
   pathParams,
-  subjects,
+  RPC,
   type ApiCommand,
   type ApiReply,
   type ErrorBody,
@@ -13,7 +13,7 @@ import {
 } from '@mind/contracts';
 import { looksLikeToken, tokenDigest } from '@mind/auth';
 import { traceIdFrom, type Logger } from '@mind/logging';
-import { PayloadTooLargeError, type RpcClient } from '@mind/messaging';
+import { PayloadTooLargeError, type ProtocolBus } from '@mind/messaging';
 import type { Config } from '@mind/config';
 import type { ObjectStorage } from '@mind/storage';
 import { bearerToken } from './bearer-token';
@@ -51,13 +51,11 @@ function countersOf(
  */
 export function registerApiRoutes(
   app: FastifyInstance,
-  rpc: RpcClient,
+  bus: ProtocolBus,
   storage: ObjectStorage,
   rates: { limiter: RateLimiter; limits: Config['rateLimits'] },
-  prefix: string,
   logger: Logger,
 ) {
-  const s = subjects(prefix);
   const tooMany = (reply: FastifyReply, waitS: number) =>
     reply
       .header('retry-after', String(waitS))
@@ -119,7 +117,7 @@ export function registerApiRoutes(
     const command: ApiCommand = { operation, tokenDigest: digest, params, query, body, accept, traceId };
     let answer: ApiReply;
     try {
-      answer = await rpc.request<ApiReply>(s.api(operation), command, traceId);
+      answer = await bus.call(RPC.api, command, { traceId }, operation);
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
         return sendError(reply, 413, { error: 'request body is too large' });

@@ -8,7 +8,7 @@ import { loadConfig } from '@mind/config';
 import { platformChecks, registerHealthRoutes } from '@mind/health';
 import { createLogger, PinoNestLogger } from '@mind/logging';
 import { runService } from '@mind/runtime';
-import { connectNats, RpcClient } from '@mind/messaging';
+import { connectNats, ProtocolBus } from '@mind/messaging';
 import { createStorage } from '@mind/storage';
 import { Redis } from 'ioredis';
 import { registerApiRoutes } from './api-routes';
@@ -63,13 +63,12 @@ async function bootstrap(): Promise<() => Promise<void>> {
   redis.on('error', (error) => logger.debug({ err: error }, 'redis unreachable'));
   registerApiRoutes(
     fastify,
-    new RpcClient(nc, config.rpcTimeoutMs),
+    new ProtocolBus(nc, config.nats.prefix, config.rpcTimeoutMs, logger),
     createStorage(config.storage),
     {
       limiter: new RateLimiter(redis, config.nats.prefix, config.rateLimits.windowS, logger),
       limits: config.rateLimits,
     },
-    config.nats.prefix,
     logger,
   );
   const server = app.getHttpServer();

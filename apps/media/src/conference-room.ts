@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { types } from 'mediasoup';
-import type { ConferenceResource, Notification, StreamingResource } from '@mind/contracts';
+import type { ResourceChange, StreamingResource } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { MEDIA_CODECS, type ParsedOffer, type PublishingPolicy } from '@mind/sdp';
 import { ConferenceMixer, type MixerOptions, type MixerUser, type Roster } from './mixer/conference-mixer';
@@ -134,18 +134,15 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     (await this.ensureMixer()).hold(user);
   }
 
-  /** A change of the conference (its event stream) that the mixer and the recording follow. */
-  applyNotification(notification: Notification): void {
-    void this.runningMixer().then((mixer) => mixer?.apply(notification));
-    if (notification.location === '/' && notification.resource) {
-      this.setRecording((notification.resource as ConferenceResource).recording.started);
-    }
-    const streamingId = /^\/streamings\/([0-9a-f-]+)$/.exec(notification.location)?.[1];
-    if (streamingId && notification.type === 'created') {
-      this.startStreaming(notification.resource as StreamingResource);
-    } else if (streamingId && notification.type === 'deleted') {
-      this.pushers.get(streamingId)?.close();
-      this.pushers.delete(streamingId);
+  /** A change of the conference (its event stream) that the mixer, the recording and streaming follow. */
+  applyChange(change: ResourceChange): void {
+    void this.runningMixer().then((mixer) => mixer?.apply(change));
+    if (change.resource === 'conference') this.setRecording(change.conference.recording.started);
+    if (change.resource !== 'streaming') return;
+    if (change.type === 'created') this.startStreaming(change.streaming);
+    if (change.type === 'deleted') {
+      this.pushers.get(change.streamingId)?.close();
+      this.pushers.delete(change.streamingId);
     }
   }
 

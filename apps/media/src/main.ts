@@ -3,10 +3,9 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@mind/config';
-import { eventStreamName, subjects } from '@mind/contracts';
 import { platformChecks, registerHealthRoutes } from '@mind/health';
 import { createLogger, PinoNestLogger } from '@mind/logging';
-import { connectNats, ensureEventStream } from '@mind/messaging';
+import { connectNats, ProtocolBus } from '@mind/messaging';
 import { runService } from '@mind/runtime';
 import { MediaNode } from './media-node';
 import { WorkerPool } from './worker-pool';
@@ -18,18 +17,15 @@ async function bootstrap(): Promise<() => Promise<void>> {
   const config = loadConfig();
   const logger = createLogger('media', config.logLevel).child({ nodeId: config.media.nodeId });
   const nc = await connectNats(config.nats, `media-${config.media.nodeId}`, logger);
-  await ensureEventStream(
-    nc,
-    eventStreamName(config.nats.prefix),
-    subjects(config.nats.prefix).eventsWildcard,
-  );
+  const bus = new ProtocolBus(nc, config.nats.prefix, config.rpcTimeoutMs, logger);
+  await bus.ensureEventStream();
 
   const pool = new WorkerPool(
     { size: config.media.workers, rtcMinPort: config.media.rtcMinPort, rtcMaxPort: config.media.rtcMaxPort },
     logger,
   );
   await pool.start();
-  const node = new MediaNode(nc, pool, config, logger);
+  const node = new MediaNode(bus, pool, config, logger);
   await node.start();
 
   const app = await NestFactory.create<NestFastifyApplication>(MediaModule, new FastifyAdapter(), {

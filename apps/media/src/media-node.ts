@@ -3,21 +3,23 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Config } from '@mind/config';
 import {
+  EVENT,
   MEDIA_HEARTBEAT_MS,
   notificationForParticipant,
+  participantOf,
   recordingKeys,
-  subjects,
+  RPC,
   type ConferenceEvent,
+  type ConferenceId,
   type MediaNodeHeartbeat,
-  type PresenceReply,
   type PresenceReport,
-  type RosterReply,
-  type StreamingAliveReport,
   type SessionOfferReply,
   type SessionOfferRequest,
+  type StreamingId,
+  type TraceId,
 } from '@mind/contracts';
-import type { Logger } from '@mind/logging';
-import { followStream, publishJson, RpcClient, serveRpc, type NatsConnection } from '@mind/messaging';
+import { newTraceId, type Logger } from '@mind/logging';
+import type { ProtocolBus } from '@mind/messaging';
 import { parseOffer, SdpError, type PublishingPolicy } from '@mind/sdp';
 import { OutboundPolicy } from '@mind/outbound';
 import { createStorage, type ObjectStorage } from '@mind/storage';
@@ -52,8 +54,6 @@ export class MediaNode {
   private readonly reports = new Map<PeerSession, { told: string | null; sending: Promise<void> }>();
   /** Lost sessions within the reconnect window; the participant goes offline when theirs ends. */
   private readonly reconnecting = new Map<PeerSession, NodeJS.Timeout | null>();
-  private readonly subjects: ReturnType<typeof subjects>;
-  private readonly rpc: RpcClient;
   private readonly storage: ObjectStorage;
   private readonly destinations: OutboundPolicy;
   private readonly streamingReports = new Map<string, Promise<void>>();
@@ -61,13 +61,11 @@ export class MediaNode {
   private closers: { close(): unknown }[] = [];
 
   constructor(
-    private readonly nc: NatsConnection,
+    private readonly bus: ProtocolBus,
     private readonly pool: WorkerPool,
     private readonly config: Config,
     private readonly logger: Logger,
   ) {
-    this.subjects = subjects(config.nats.prefix);
-    this.rpc = new RpcClient(nc, config.rpcTimeoutMs);
     this.storage = createStorage(config.storage);
     this.destinations = new OutboundPolicy(config.outbound);
   }
@@ -85,19 +83,13 @@ export class MediaNode {
     await mkdir(this.segmentDir, { recursive: true });
     // Listed before any offer is served: a segment begun from now on is not a leftover.
     const leftovers = (await readdir(this.segmentDir)).filter((name) => segmentConference(name)).sort();
-    const sessions = serveRpc<SessionOfferRequest, SessionOfferReply>(
-      this.nc,
-      this.subjects.mediaSession(this.nodeId),
+    const sessions = this.bus.serve(
+      RPC.sessionOffer,
       `media-${this.nodeId}`,
-      this.logger,
       (request) => this.offer(request),
-      () => ({ status: 503, error: 'the media node failed to handle the offer' }),
+      this.nodeId,
     );
-    const events = await followStream<ConferenceEvent>(
-      this.nc,
-      this.subjects.eventsWildcard,
-      (event) => void this.deliver(event),
-    );
+    const events = await this.bus.follow(EVENT.conference, (event) => void this.deliver(event));
     this.closers.push({ close: () => sessions.unsubscribe() }, events);
     this.beat();
     this.heartbeat = setInterval(() => this.beat(), MEDIA_HEARTBEAT_MS);
@@ -156,7 +148,7 @@ export class MediaNode {
       at: Date.now(),
       ...(leaving ? { leaving } : {}),
     };
-    publishJson(this.nc, this.subjects.mediaHeartbeat, heartbeat);
+    this.bus.broadcast(EVENT.mediaHeartbeat, heartbeat);
   }
 
   async offer(request: SessionOfferRequest): Promise<SessionOfferReply> {
@@ -174,7 +166,7 @@ export class MediaNode {
         error: `the offer has ${offer.lines.length} m-lines; at most ${maxLines} are taken`,
       };
     }
-    const room = await this.room(request.conferenceId);
+    const room = await this.room(request.conferenceId, request.traceId);
     if (!room.sessions.has(request.participantId) && this.sessionCount() >= maxSessions) {
       return { status: 429, error: 'this media node holds as many sessions as it may, please retry later' };
     }
@@ -190,7 +182,7 @@ export class MediaNode {
     // the association a moment later. Then whoever reads the conference once the client has its answer
     // sees the session as it is.
     if (session.offersAnswered > 1) await session.untilOnline(SESSION_ONLINE_WAIT_MS);
-    await this.report(request.conferenceId, session);
+    await this.report(request.conferenceId, session, request.traceId);
     this.logger.info(
       { traceId: request.traceId, conferenceId: request.conferenceId, participantId: request.participantId },
       'offer answered',
@@ -198,7 +190,7 @@ export class MediaNode {
     return { status: 200, sdp };
   }
 
-  private room(conferenceId: string): Promise<ConferenceRoom> {
+  private room(conferenceId: ConferenceId, traceId: TraceId): Promise<ConferenceRoom> {
     let room = this.rooms.get(conferenceId);
     if (!room) {
       const { worker, release } = this.pool.acquire();
@@ -215,7 +207,7 @@ export class MediaNode {
         {
           mixer: this.config.mixer,
           streaming: { caFile: this.config.streaming.caFile, destinations: this.destinations },
-          roster: (id) => this.roster(id),
+          roster: (id) => this.roster(id, newTraceId()),
           segmentDir: this.segmentDir,
           storeSegment: (id, file) => this.storeSegment(id, file),
           reportStreaming: (id, streamingId, alive) => this.reportStreaming(id, streamingId, alive),
@@ -223,7 +215,7 @@ export class MediaNode {
         },
         release,
       ).then((created) => {
-        created.on('sessionState', (session) => void this.report(conferenceId, session));
+        created.on('sessionState', (session) => void this.report(conferenceId, session, newTraceId()));
         created.on('frame', (session, text) => {
           const report = parseQualityReport(text);
           const context = { conferenceId, participantId: session.participantId };
@@ -242,7 +234,7 @@ export class MediaNode {
           this.openRooms.delete(created);
         });
         // A conference already being recorded (e.g. after this node restarted) records from the start.
-        this.roster(conferenceId).then(
+        this.roster(conferenceId, traceId).then(
           (roster) => {
             if (roster.recording) created.setRecording(true);
             for (const streaming of roster.streamings) created.startStreaming(streaming);
@@ -258,23 +250,19 @@ export class MediaNode {
   }
 
   /** Who is in a conference and its layout, when its mixer starts. */
-  private async roster(conferenceId: string) {
-    const reply = await this.rpc.request<RosterReply>(
-      this.subjects.mediaRoster,
-      { conferenceId },
-      conferenceId,
-    );
+  private async roster(conferenceId: ConferenceId, traceId: TraceId) {
+    const reply = await this.bus.call(RPC.roster, { conferenceId }, { traceId });
+    if (reply.status === 503) throw new Error('the conference service failed');
     if (reply.status !== 200) throw new Error('the conference is over');
     return reply;
   }
 
   /** Reports of one streaming go out one after the other, so the last one told is the current state. */
-  private reportStreaming(conferenceId: string, streamingId: string, alive: boolean) {
-    const report: StreamingAliveReport = { conferenceId, streamingId, alive };
+  private reportStreaming(conferenceId: ConferenceId, streamingId: StreamingId, alive: boolean) {
     const previous = this.streamingReports.get(streamingId) ?? Promise.resolve();
     const next = previous.then(() =>
-      this.rpc
-        .request(this.subjects.streamingAlive, report, streamingId)
+      this.bus
+        .call(RPC.streamingAlive, { conferenceId, streamingId, alive }, { traceId: newTraceId() })
         .then(() => undefined)
         .catch((error) => this.logger.warn({ err: error, streamingId }, 'streaming state not reported')),
     );
@@ -285,24 +273,22 @@ export class MediaNode {
   }
 
   /** Moves a finished recording segment into storage and tells the conference service about it. */
-  private async storeSegment(conferenceId: string, file: string) {
+  private async storeSegment(conferenceId: ConferenceId, file: string) {
+    const traceId = newTraceId();
     const storageKey = recordingKeys(conferenceId).segment(basename(file));
     await this.storage.putFile(storageKey, file);
     await rm(file, { force: true });
     for (let attempt = 1; ; attempt++) {
       try {
-        const reply = await this.rpc.request<{ status: number }>(
-          this.subjects.recordingSegment,
-          { conferenceId, storageKey },
-          conferenceId,
-        );
+        const reply = await this.bus.call(RPC.segmentStored, { conferenceId, storageKey }, { traceId });
+        if (reply.status === 503) throw new Error('the conference service failed to take the segment');
         if (reply.status === 404) {
           // The conference is gone, and its recordings with it.
           await this.storage.deletePrefix(storageKey);
           this.logger.info({ conferenceId, storageKey }, 'segment of a deleted conference dropped');
           return;
         }
-        this.logger.info({ conferenceId, storageKey }, 'recording segment stored');
+        this.logger.info({ traceId, conferenceId, storageKey }, 'recording segment stored');
         return;
       } catch (error) {
         if (attempt === 5) throw error;
@@ -315,15 +301,20 @@ export class MediaNode {
    * Tells the conference service what a session is now, once per change. A session's reports go one
    * after the other, so the last one told is its current state; resolves once this one is told.
    */
-  private report(conferenceId: string, session: PeerSession): Promise<void> {
+  private report(conferenceId: ConferenceId, session: PeerSession, traceId: TraceId): Promise<void> {
     let entry = this.reports.get(session);
     if (!entry) this.reports.set(session, (entry = { told: null, sending: Promise.resolve() }));
     const reports = entry;
-    reports.sending = reports.sending.then(() => this.tell(conferenceId, session, reports));
+    reports.sending = reports.sending.then(() => this.tell(conferenceId, session, reports, traceId));
     return reports.sending;
   }
 
-  private async tell(conferenceId: string, session: PeerSession, reports: { told: string | null }) {
+  private async tell(
+    conferenceId: ConferenceId,
+    session: PeerSession,
+    reports: { told: string | null },
+    traceId: TraceId,
+  ) {
     const room = await this.rooms.get(conferenceId)?.catch(() => null);
     const current = room?.sessions.get(session.participantId);
     // A session that ended after a newer one of its participant came has nothing left to say.
@@ -336,13 +327,17 @@ export class MediaNode {
     const digest = JSON.stringify(report);
     if (reports.told === digest) return;
     try {
-      const reply = await this.rpc.request<PresenceReply>(this.subjects.mediaPresence, report, session.id);
+      const reply = await this.bus.call(RPC.presence, report, { traceId });
+      if (reply.status === 503) throw new Error('the conference service failed to take the report');
       reports.told = digest;
       if (session.isClosed && !report.online) this.reports.delete(session);
       // The participant or its conference is gone: nothing may stay open for it.
       if (reply.status === 404) session.close();
     } catch (error) {
-      this.logger.warn({ err: error, participantId: session.participantId }, 'presence report failed');
+      this.logger.warn(
+        { err: error, traceId, participantId: session.participantId },
+        'presence report failed',
+      );
     }
   }
 
@@ -352,7 +347,7 @@ export class MediaNode {
    * session, new ICE credentials) within it is never seen leaving. A replaced session says nothing (its
    * successor does), nor does one the platform ended.
    */
-  private presence(conferenceId: string, session: PeerSession): PresenceReport | null {
+  private presence(conferenceId: ConferenceId, session: PeerSession): PresenceReport | null {
     const report = { conferenceId, participantId: session.participantId, sessionId: session.id };
     if (!session.isClosed) {
       return {
@@ -366,7 +361,9 @@ export class MediaNode {
     if (!this.reconnecting.has(session)) {
       const window = setTimeout(() => {
         this.reconnecting.set(session, null);
-        void this.report(conferenceId, session).finally(() => this.reconnecting.delete(session));
+        void this.report(conferenceId, session, newTraceId()).finally(() =>
+          this.reconnecting.delete(session),
+        );
       }, this.config.media.reconnectWindowMs);
       this.reconnecting.set(session, window.unref());
     }
@@ -382,9 +379,11 @@ export class MediaNode {
       setTimeout(() => room.close(), CLOSE_AFTER_FRAME_MS);
       return;
     }
-    if (event.kind === 'resource') room.applyNotification(event.notification);
+    if (event.kind === 'resource') room.applyChange(event.change);
+    const expelled =
+      event.kind === 'resource' && event.change.type === 'deleted' ? participantOf(event.change) : undefined;
     for (const session of room.sessions.values()) {
-      if (event.kind === 'resource' && event.expelled && event.participantId === session.participantId) {
+      if (expelled === session.participantId) {
         this.closeWith(session, EXPELLED);
         continue;
       }

@@ -5,15 +5,16 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import {
   isUuid,
   notificationForApplication,
+  EVENT,
+  RPC,
   SocketCloseCode,
-  subjects,
   type ConferenceEvent,
   type SocketAuthReply,
-  type SocketAuthRequest,
+  type SocketOpened,
 } from '@mind/contracts';
 import { looksLikeToken, tokenDigest } from '@mind/auth';
 import { traceIdFrom, type Logger } from '@mind/logging';
-import { publishJson, subscribeJson, type NatsConnection, type RpcClient } from '@mind/messaging';
+import type { ProtocolBus, Unsubscribable } from '@mind/messaging';
 import { SocketRegistry, type ApplicationSocket } from './socket-registry';
 
 const SOCKET_PATH = /^\/([0-9a-f-]{36})\/([0-9a-f-]{36})\/?$/i;
@@ -24,11 +25,6 @@ const REASONS: Record<number, string> = {
   404: 'Not Found',
   503: 'Service Unavailable',
 };
-
-interface SocketOpened {
-  conferenceId: string;
-  socketId: string;
-}
 
 function refuse(socket: Duplex, status: number, error: string) {
   const body = JSON.stringify({ error });
@@ -47,27 +43,24 @@ function refuse(socket: Duplex, status: number, error: string) {
 export class ApplicationSockets {
   private readonly registry = new SocketRegistry();
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  private readonly subjects: ReturnType<typeof subjects>;
   private pingTimer?: NodeJS.Timeout;
+  private opened?: Unsubscribable;
 
   constructor(
-    private readonly nc: NatsConnection,
-    private readonly rpc: RpcClient,
-    prefix: string,
+    private readonly bus: ProtocolBus,
     private readonly maxBufferBytes: number,
     private readonly logger: Logger,
-  ) {
-    this.subjects = subjects(prefix);
-  }
+  ) {}
 
   attach(server: Server) {
     server.on('upgrade', (request, socket, head) => void this.upgrade(request, socket, head));
-    subscribeJson<SocketOpened>(this.nc, this.subjects.socketOpened, (opened) => this.onSocketOpened(opened));
+    this.opened = this.bus.listen(EVENT.socketOpened, (opened) => this.onSocketOpened(opened));
     this.pingTimer = setInterval(() => this.pingAll(), PING_MS);
   }
 
   close() {
     clearInterval(this.pingTimer);
+    this.opened?.unsubscribe();
     for (const entry of this.registry.all()) entry.socket.terminate();
     this.wss.close();
   }
@@ -114,10 +107,10 @@ export class ApplicationSockets {
 
     let auth: SocketAuthReply;
     try {
-      auth = await this.rpc.request<SocketAuthReply>(
-        this.subjects.socketAuth,
-        { applicationId, conferenceId, tokenDigest: tokenDigest(token), traceId } satisfies SocketAuthRequest,
-        traceId,
+      auth = await this.bus.call(
+        RPC.socketAuth,
+        { applicationId, conferenceId, tokenDigest: tokenDigest(token), traceId },
+        { traceId },
       );
     } catch (error) {
       this.logger.error({ err: error, traceId }, 'socket authorisation failed');
@@ -137,10 +130,7 @@ export class ApplicationSockets {
   private accept(entry: ApplicationSocket, traceId: string) {
     const previous = this.registry.add(entry);
     if (previous) previous.socket.close(SocketCloseCode.replaced, 'replaced by a newer socket');
-    publishJson(this.nc, this.subjects.socketOpened, {
-      conferenceId: entry.conferenceId,
-      socketId: entry.id,
-    });
+    this.bus.broadcast(EVENT.socketOpened, { conferenceId: entry.conferenceId, socketId: entry.id });
     const ws: WebSocket & { alive?: boolean } = entry.socket;
     ws.alive = true;
     ws.on('pong', () => (ws.alive = true));

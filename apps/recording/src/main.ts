@@ -5,15 +5,10 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig } from '@mind/config';
-import {
-  RECORDING_QUEUE,
-  subjects,
-  type FinaliseRecordingJob,
-  type RecordingFinalisedReport,
-} from '@mind/contracts';
+import { QUEUE, RPC, type JobOf, type RecordingFinalisedReport } from '@mind/contracts';
 import { natsCheck, redisCheck, registerHealthRoutes } from '@mind/health';
-import { createLogger, PinoNestLogger } from '@mind/logging';
-import { connectNats, RpcClient } from '@mind/messaging';
+import { createLogger, newTraceId, PinoNestLogger } from '@mind/logging';
+import { connectNats, ProtocolBus } from '@mind/messaging';
 import { runService } from '@mind/runtime';
 import { createStorage } from '@mind/storage';
 import { finaliseRecording } from './finalise-recording';
@@ -30,16 +25,15 @@ async function bootstrap(): Promise<() => Promise<void>> {
   const config = loadConfig();
   const logger = createLogger('recording', config.logLevel);
   const nc = await connectNats(config.nats, 'recording', logger);
-  const rpc = new RpcClient(nc, config.rpcTimeoutMs);
+  const bus = new ProtocolBus(nc, config.nats.prefix, config.rpcTimeoutMs, logger);
   const storage = createStorage(config.storage);
-  const names = subjects(config.nats.prefix);
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
 
-  const worker = new Worker<FinaliseRecordingJob>(
-    RECORDING_QUEUE,
+  const worker = new Worker<JobOf<typeof QUEUE.recording>>(
+    QUEUE.recording.name,
     async (job) => {
       const context = {
-        traceId: job.data.traceId ?? job.id,
+        traceId: job.data.traceId ?? newTraceId(),
         conferenceId: job.data.conferenceId,
         job: job.id,
       };
@@ -50,7 +44,9 @@ async function bootstrap(): Promise<() => Promise<void>> {
         conferenceId: job.data.conferenceId,
         segments: recording.segments,
       };
-      await rpc.request(names.recordingFinalised, report, context.traceId!);
+      const told = await bus.call(RPC.recordingFinalised, report, { traceId: context.traceId });
+      // Not taken: the job fails and is retried, so the conference learns of the recording later.
+      if (told.status !== 200) throw new Error('the conference service failed to take the recording');
       logger.info({ ...context, ...recording, ms: Date.now() - started }, 'recording finalised');
       return recording;
     },

@@ -1,35 +1,47 @@
 import { notificationForApplication, notificationForParticipant } from './audience';
 import type { ConferenceEvent } from './events';
+import type { ParticipantResource } from './resources';
 
 const base = { seq: 1, conferenceId: 'conf', applicationId: 'app', at: 0 };
+const p1: ParticipantResource = {
+  id: 'p1',
+  online: true,
+  name: 'Ann',
+  priority: 0,
+  role: 'speaker',
+  layout: 'mosaic',
+  language: 'en',
+  media: { audio: true, video: true },
+  secondaryMedia: { audio: false, video: false },
+};
 const participantChange = (
   actor: ConferenceEvent['actor'],
   type: 'updated' | 'deleted',
-  resource?: object,
+  changed: Partial<ParticipantResource> = {},
 ): ConferenceEvent => ({
   ...base,
   kind: 'resource',
   actor,
-  participantId: 'p1',
-  notification: { type, location: '/participants/p1', resource },
+  change:
+    type === 'deleted'
+      ? { resource: 'participant', type, participantId: 'p1' }
+      : { resource: 'participant', type, participant: { ...p1, ...changed } },
 });
 const message = (sentTo: string, actor: ConferenceEvent['actor']): ConferenceEvent => ({
   ...base,
   kind: 'message',
   actor,
-  sentTo,
-  sentBy: actor.kind === 'platform' ? '' : actor.id,
-  notification: { type: 'created', location: '/messages/m1', resource: { text: 'hi' } },
+  message: { id: 'm1', sentTo, sentBy: actor.kind === 'platform' ? '' : actor.id, sentAt: 0, text: 'hi' },
 });
 
 describe('who hears about an event', () => {
   it('the application hears every change but its own', () => {
     expect(
-      notificationForApplication(participantChange({ kind: 'participant', id: 'p1' }, 'updated', {})),
+      notificationForApplication(participantChange({ kind: 'participant', id: 'p1' }, 'updated')),
     ).not.toBeNull();
-    expect(notificationForApplication(participantChange({ kind: 'platform' }, 'updated', {}))).not.toBeNull();
+    expect(notificationForApplication(participantChange({ kind: 'platform' }, 'updated'))).not.toBeNull();
     expect(
-      notificationForApplication(participantChange({ kind: 'application', id: 'app' }, 'updated', {})),
+      notificationForApplication(participantChange({ kind: 'application', id: 'app' }, 'updated')),
     ).toBeNull();
   });
 
@@ -41,13 +53,17 @@ describe('who hears about an event', () => {
   });
 
   it('a participant hears changes by others, not its own', () => {
-    const byApp = participantChange({ kind: 'application', id: 'app' }, 'updated', { online: true });
-    expect(notificationForParticipant(byApp, 'p1')).toEqual(byApp.kind === 'resource' && byApp.notification);
+    const byApp = participantChange({ kind: 'application', id: 'app' }, 'updated', { name: 'Anna' });
+    expect(notificationForParticipant(byApp, 'p1')).toEqual({
+      type: 'updated',
+      location: '/participants/p1',
+      resource: { ...p1, name: 'Anna' },
+    });
     expect(
-      notificationForParticipant(participantChange({ kind: 'participant', id: 'p1' }, 'updated', {}), 'p1'),
+      notificationForParticipant(participantChange({ kind: 'participant', id: 'p1' }, 'updated'), 'p1'),
     ).toBeNull();
     expect(
-      notificationForParticipant(participantChange({ kind: 'participant', id: 'p1' }, 'updated', {}), 'p2'),
+      notificationForParticipant(participantChange({ kind: 'participant', id: 'p1' }, 'updated'), 'p2'),
     ).not.toBeNull();
   });
 
@@ -77,7 +93,11 @@ describe('who hears about an event', () => {
       ...base,
       kind: 'resource',
       actor: { kind: 'platform' },
-      notification: { type: 'updated', location: '/streamings/s1', resource: { alive: true } },
+      change: {
+        resource: 'streaming',
+        type: 'updated',
+        streaming: { id: 's1', url: 'rtmp://a/b', alive: true },
+      },
     };
     expect(notificationForApplication(alive)).not.toBeNull();
     expect(notificationForParticipant(alive, 'p1')).toBeNull();

@@ -1,4 +1,5 @@
-import type { ConferenceEvent, Notification } from './events';
+import { notificationOf, participantOf, type ConferenceEvent, type Notification } from './events';
+import type { ParticipantId } from './ids';
 
 /**
  * The notification the application's WebSocket gets for an event, or null. The application hears about
@@ -8,10 +9,10 @@ import type { ConferenceEvent, Notification } from './events';
 export function notificationForApplication(event: ConferenceEvent): Notification | null {
   if (event.kind === 'ended' || event.actor.kind === 'application') return null;
   if (event.kind === 'message') {
-    const addressed = event.sentTo === event.applicationId || event.sentTo === event.conferenceId;
-    return addressed ? event.notification : null;
+    const { sentTo } = event.message;
+    return sentTo === event.applicationId || sentTo === event.conferenceId ? notificationOf(event) : null;
   }
-  return event.notification;
+  return notificationOf(event);
 }
 
 /**
@@ -22,19 +23,19 @@ export function notificationForApplication(event: ConferenceEvent): Notification
  */
 export function notificationForParticipant(
   event: ConferenceEvent,
-  participantId: string,
+  participantId: ParticipantId,
 ): Notification | null {
   if (event.kind === 'ended') return null;
   if (event.actor.kind === 'participant' && event.actor.id === participantId) return null;
-  if (event.notification.location.startsWith('/streamings/')) return null;
   if (event.kind === 'message') {
-    const addressed = event.sentTo === participantId || event.sentTo === event.conferenceId;
-    return addressed ? event.notification : null;
+    const { sentTo } = event.message;
+    return sentTo === participantId || sentTo === event.conferenceId ? notificationOf(event) : null;
   }
-  if (event.participantId === participantId) {
-    const { type, resource } = event.notification;
-    if (type === 'deleted') return null;
-    if (type === 'updated' && (resource as { online?: boolean } | undefined)?.online === false) return null;
+  const { change } = event;
+  if (change.resource === 'streaming') return null;
+  if (participantOf(change) === participantId) {
+    if (change.type === 'deleted') return null;
+    if (change.resource === 'participant' && !change.participant.online) return null;
   }
-  return event.notification;
+  return notificationOf(event);
 }

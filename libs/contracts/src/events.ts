@@ -1,6 +1,17 @@
+import type { ApplicationId, ConferenceId, ParticipantId, StreamingId, TraceId } from './ids';
+import type {
+  ConferenceResource,
+  MessageResource,
+  ParticipantResource,
+  StreamingResource,
+  TranscriptionState,
+} from './resources';
+
 /** Who made a change: decides who is notified (nobody hears about their own API calls). */
 export type Actor =
-  { kind: 'application'; id: string } | { kind: 'participant'; id: string } | { kind: 'platform' };
+  | { kind: 'application'; id: ApplicationId }
+  | { kind: 'participant'; id: ParticipantId }
+  | { kind: 'platform' };
 
 /** The notification envelope, as sent on the application WebSocket and participants' data channels. */
 export interface Notification {
@@ -10,33 +21,43 @@ export interface Notification {
   resource?: unknown;
 }
 
-interface EventBase {
+/** Where an event belongs and who caused it. */
+export interface EventScope {
+  conferenceId: ConferenceId;
+  applicationId: ApplicationId;
+  actor: Actor;
+  traceId?: TraceId;
+}
+
+/**
+ * What changed, as services read it (typed; the public notification is derived from it, never the
+ * other way round). A deleted participant was expelled: its session is closed with "4001".
+ */
+export type ResourceChange =
+  | { resource: 'conference'; type: 'created' | 'updated'; conference: ConferenceResource }
+  | { resource: 'participant'; type: 'created' | 'updated'; participant: ParticipantResource }
+  | { resource: 'participant'; type: 'deleted'; participantId: ParticipantId }
+  | { resource: 'streaming'; type: 'created' | 'updated'; streaming: StreamingResource }
+  | { resource: 'streaming'; type: 'deleted'; streamingId: StreamingId }
+  | { resource: 'transcription'; type: 'updated'; transcription: TranscriptionState };
+
+interface EventBase extends EventScope {
   /** Commit order within the whole platform; strictly increasing per conference. */
   seq: number;
-  conferenceId: string;
-  applicationId: string;
-  actor: Actor;
   /** Epoch milliseconds of the commit. */
   at: number;
-  traceId?: string;
 }
 
 /** A resource of the conference was created, changed or removed. */
 export interface ResourceChangedEvent extends EventBase {
   kind: 'resource';
-  notification: Notification;
-  /** Set when the resource is a participant: who it is about (never told it is offline or deleted). */
-  participantId?: string;
-  /** Set when a participant was removed: its session must be closed with "4001". */
-  expelled?: boolean;
+  change: ResourceChange;
 }
 
-/** A message was sent; `sentTo` is a participant id, the application id or the conference id. */
+/** A message was sent; its `sentTo` is a participant id, the application id or the conference id. */
 export interface MessageSentEvent extends EventBase {
   kind: 'message';
-  notification: Notification;
-  sentTo: string;
-  sentBy: string;
+  message: MessageResource;
 }
 
 /** The conference is over: sessions get "4000", the application socket is closed with 4000. */
@@ -46,7 +67,69 @@ export interface ConferenceEndedEvent extends EventBase {
 }
 
 export type ConferenceEvent = ResourceChangedEvent | MessageSentEvent | ConferenceEndedEvent;
+
+/** An event as a change emits it: the outbox numbers and dates it when the change commits. */
 export type ConferenceEventInput =
   | Omit<ResourceChangedEvent, 'seq' | 'at'>
   | Omit<MessageSentEvent, 'seq' | 'at'>
   | Omit<ConferenceEndedEvent, 'seq' | 'at'>;
+
+/** The one way to describe a change of a conference's resources. */
+export const resourceChanged = (
+  scope: EventScope,
+  change: ResourceChange,
+): Omit<ResourceChangedEvent, 'seq' | 'at'> => ({
+  kind: 'resource',
+  ...scope,
+  change,
+});
+
+/** The one way to describe a message sent. */
+export const messageSent = (
+  scope: EventScope,
+  message: MessageResource,
+): Omit<MessageSentEvent, 'seq' | 'at'> => ({
+  kind: 'message',
+  ...scope,
+  message,
+});
+
+/** The one way to describe the end of a conference (deleted through the API, or expired). */
+export const conferenceEnded = (
+  scope: EventScope,
+  reason: ConferenceEndedEvent['reason'],
+): Omit<ConferenceEndedEvent, 'seq' | 'at'> => ({ kind: 'ended', ...scope, reason });
+
+/** The participant a change is about, if it is about one. */
+export function participantOf(change: ResourceChange): ParticipantId | undefined {
+  if (change.resource !== 'participant') return undefined;
+  return change.type === 'deleted' ? change.participantId : change.participant.id;
+}
+
+/** The public notification of a change or a message. */
+export function notificationOf(
+  event: Pick<ResourceChangedEvent, 'kind' | 'change'> | Pick<MessageSentEvent, 'kind' | 'message'>,
+): Notification {
+  if (event.kind === 'message') {
+    return { type: 'created', location: `/messages/${event.message.id}`, resource: event.message };
+  }
+  const change = event.change;
+  switch (change.resource) {
+    case 'conference':
+      return { type: change.type, location: '/', resource: change.conference };
+    case 'participant':
+      return change.type === 'deleted'
+        ? { type: change.type, location: `/participants/${change.participantId}` }
+        : {
+            type: change.type,
+            location: `/participants/${change.participant.id}`,
+            resource: change.participant,
+          };
+    case 'streaming':
+      return change.type === 'deleted'
+        ? { type: change.type, location: `/streamings/${change.streamingId}` }
+        : { type: change.type, location: `/streamings/${change.streaming.id}`, resource: change.streaming };
+    case 'transcription':
+      return { type: change.type, location: '/transcription', resource: change.transcription };
+  }
+}

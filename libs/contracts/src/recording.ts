@@ -1,23 +1,32 @@
-/** BullMQ queue of recording jobs (its Redis keys carry the deployment's prefix). */
-export const RECORDING_QUEUE = 'recording';
+import type { ConferenceId, TraceId } from './ids';
 
 /** Make the recording of everything recorded so far: segments (in order) to MP4, JPEG and WebP. */
 export interface FinaliseRecordingJob {
-  conferenceId: string;
+  conferenceId: ConferenceId;
   segmentKeys: string[];
-  traceId?: string;
+  traceId?: TraceId;
 }
 
 /** Media node → conference service: a recorded segment is in storage. */
 export interface RecordingSegmentReport {
-  conferenceId: string;
+  conferenceId: ConferenceId;
   storageKey: string;
+}
+
+/** 404: the conference is gone, and its recordings with it (the node drops the segment); 503: retry. */
+export interface RecordingSegmentReply {
+  status: 200 | 404 | 503;
 }
 
 /** Recording worker → conference service: the recording of the first `segments` segments is stored. */
 export interface RecordingFinalisedReport {
-  conferenceId: string;
+  conferenceId: ConferenceId;
   segments: number;
+}
+
+/** 503: not taken, the job is retried. */
+export interface RecordingFinalisedReply {
+  status: 200 | 503;
 }
 
 /**

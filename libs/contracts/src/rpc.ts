@@ -1,3 +1,4 @@
+import type { ApplicationId, ConferenceId, TraceId } from './ids';
 import type { ErrorBody } from './resources';
 import type { OperationId, PathParam } from './operations';
 
@@ -14,7 +15,7 @@ export interface ApiCommand {
   body: Record<string, unknown>;
   /** Preferred representation from `Accept` (recording routes). */
   accept?: string;
-  traceId: string;
+  traceId: TraceId;
 }
 
 export interface ApiReply {
@@ -32,11 +33,18 @@ export const errorReply = (status: number, error: string, field?: string): ApiRe
 
 /** Asks whether a token opens the application WebSocket of a conference. */
 export interface SocketAuthRequest {
-  applicationId: string;
-  conferenceId: string;
+  applicationId: ApplicationId;
+  conferenceId: ConferenceId;
   /** SHA-256 (hex) of the bearer token, as in `ApiCommand`. */
   tokenDigest: string;
-  traceId: string;
+  traceId: TraceId;
 }
 
-export type SocketAuthReply = { status: 200; ended: boolean } | { status: 401 | 403 | 404; error: string };
+export type SocketAuthReply =
+  { status: 200; ended: boolean } | { status: 401 | 403 | 404 | 503; error: string };
+
+/** A notifier accepted an application socket: other notifiers close the conference's older one. */
+export interface SocketOpened {
+  conferenceId: ConferenceId;
+  socketId: string;
+}

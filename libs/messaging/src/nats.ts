@@ -8,6 +8,19 @@ import {
   type ConnectionOptions,
   type NatsConnection,
 } from 'nats';
+import {
+  EVENT,
+  eventStreamName,
+  subjectOf,
+  wildcardOf,
+  type AnyEvent,
+  type AnyRpc,
+  type KeyArgs,
+  type PayloadOf,
+  type ReplyOf,
+  type RequestOf,
+  type TraceId,
+} from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 
 const codec = JSONCodec();
@@ -54,70 +67,125 @@ export async function connectNats(
 /** A request larger than the NATS server takes in one message: the caller's input, not a fault. */
 export class PayloadTooLargeError extends Error {}
 
-/** Request/reply with JSON payloads; the trace id travels in a header so both ends log it. */
-export class RpcClient {
+/** Handles one request: its reply (a thrown error is logged and answered with the RPC's `fault`). */
+export type RpcHandler<R extends AnyRpc> = (request: RequestOf<R>, traceId: TraceId) => Promise<ReplyOf<R>>;
+
+export interface Unsubscribable {
+  unsubscribe(): void;
+}
+
+/**
+ * The platform's internal protocol over NATS: the only way services talk to each other. Every method
+ * takes a definition of `@mind/contracts`' protocol table, which fixes the subject and the payload
+ * types at both ends; the trace id travels in a header so that both ends log it.
+ */
+export class ProtocolBus {
   constructor(
-    private readonly nc: NatsConnection,
+    readonly nc: NatsConnection,
+    private readonly prefix: string,
     private readonly timeoutMs: number,
+    private readonly logger: Logger,
   ) {}
 
-  async request<TReply>(subject: string, payload: unknown, traceId: string): Promise<TReply> {
+  /** Sends a request and waits for its reply (`timeoutMs` overrides the bus's default). */
+  async call<R extends AnyRpc>(
+    rpc: R,
+    request: RequestOf<R>,
+    context: { traceId: TraceId; timeoutMs?: number },
+    ...key: KeyArgs<R>
+  ): Promise<ReplyOf<R>> {
     const h = natsHeaders();
-    h.set(TRACE_HEADER, traceId);
-    const data = codec.encode(payload);
+    h.set(TRACE_HEADER, context.traceId);
+    const data = codec.encode(request);
     // Leave room for the subject and headers of the message.
     const room = (this.nc.info?.max_payload ?? Infinity) - 4096;
     if (data.length > room)
       throw new PayloadTooLargeError(`request of ${data.length} bytes, at most ${room}`);
-    const msg = await this.nc.request(subject, data, {
-      timeout: this.timeoutMs,
+    const msg = await this.nc.request(subjectOf(this.prefix, rpc, ...key), data, {
+      timeout: context.timeoutMs ?? this.timeoutMs,
       headers: h,
     });
-    return codec.decode(msg.data) as TReply;
+    return codec.decode(msg.data) as ReplyOf<R>;
+  }
+
+  /**
+   * Serves requests in a queue group, so that several instances share them. A handler that throws gets
+   * its error logged and the request answered with the RPC's `fault`; the subscription stays alive.
+   */
+  serve<R extends AnyRpc>(rpc: R, queue: string, handler: RpcHandler<R>, ...key: KeyArgs<R>): Unsubscribable {
+    const sub = this.nc.subscribe(subjectOf(this.prefix, rpc, ...key), { queue });
+    void (async () => {
+      for await (const msg of sub) {
+        const traceId = msg.headers?.get(TRACE_HEADER) || 'none';
+        void (async () => {
+          let reply: ReplyOf<R>;
+          try {
+            reply = await handler(codec.decode(msg.data) as RequestOf<R>, traceId);
+          } catch (error) {
+            this.logger.error({ err: error, traceId, subject: msg.subject }, 'request handler failed');
+            reply = rpc.fault as ReplyOf<R>;
+          }
+          msg.respond(codec.encode(reply));
+        })();
+      }
+    })();
+    return sub;
+  }
+
+  /** Publishes a `broadcast` event: whoever listens now hears it. */
+  broadcast<E extends AnyEvent>(event: E, payload: PayloadOf<E>, ...key: KeyArgs<E>): void {
+    this.nc.publish(subjectOf(this.prefix, event, ...key), codec.encode(payload));
+  }
+
+  /** Listens to a `broadcast` event (every key of a keyed one). */
+  listen<E extends AnyEvent>(event: E, onEvent: (payload: PayloadOf<E>) => void): Unsubscribable {
+    const sub = this.nc.subscribe(wildcardOf(this.prefix, event));
+    void (async () => {
+      for await (const m of sub) onEvent(codec.decode(m.data) as PayloadOf<E>);
+    })();
+    return sub;
+  }
+
+  /** Creates (or updates) the JetStream stream that keeps the `stream` events. */
+  async ensureEventStream(): Promise<void> {
+    const subjects = Object.values(EVENT)
+      .filter((event) => event.delivery === 'stream')
+      .map((event) => wildcardOf(this.prefix, event));
+    await ensureStream(this.nc, eventStreamName(this.prefix), subjects);
+  }
+
+  /** Appends a `stream` event; its message id makes a re-sent event (after a crash) stored only once. */
+  async append<E extends AnyEvent>(event: E, payload: PayloadOf<E>, msgId: string, ...key: KeyArgs<E>) {
+    await this.nc
+      .jetstream()
+      .publish(subjectOf(this.prefix, event, ...key), codec.encode(payload), { msgID: msgId });
+  }
+
+  /**
+   * Follows a `stream` event from now on with an ordered push consumer: it survives reconnects without
+   * losing or reordering messages and needs no durable state on the server. (The newer pull-based
+   * `consume()` API hangs against nats-server 2.9, which Debian ships.)
+   */
+  async follow<E extends AnyEvent>(
+    event: E,
+    onEvent: (payload: PayloadOf<E>) => void,
+  ): Promise<{ close(): Promise<void> }> {
+    const options = consumerOpts();
+    options.orderedConsumer();
+    options.deliverNew();
+    const sub = await this.nc.jetstream().subscribe(wildcardOf(this.prefix, event), options);
+    void (async () => {
+      for await (const m of sub) onEvent(codec.decode(m.data) as PayloadOf<E>);
+    })();
+    return { close: () => sub.drain() };
   }
 }
 
-export interface RpcHandler<TReq, TRes> {
-  (payload: TReq, traceId: string): Promise<TRes>;
-}
-
-/**
- * Serves a request subject in a queue group, so several instances share the load. A handler that throws
- * gets its error logged and answered as a 500 reply; the subscription stays alive.
- */
-export function serveRpc<TReq, TRes>(
-  nc: NatsConnection,
-  subject: string,
-  queue: string,
-  logger: Logger,
-  handler: RpcHandler<TReq, TRes>,
-  onFault: (error: unknown) => TRes,
-) {
-  const sub = nc.subscribe(subject, { queue });
-  void (async () => {
-    for await (const msg of sub) {
-      const traceId = msg.headers?.get(TRACE_HEADER) || 'none';
-      void (async () => {
-        let reply: TRes;
-        try {
-          reply = await handler(codec.decode(msg.data) as TReq, traceId);
-        } catch (error) {
-          logger.error({ err: error, traceId, subject: msg.subject }, 'request handler failed');
-          reply = onFault(error);
-        }
-        msg.respond(codec.encode(reply));
-      })();
-    }
-  })();
-  return sub;
-}
-
-/** Creates (or updates) the JetStream stream that keeps the platform's domain events. */
-export async function ensureEventStream(nc: NatsConnection, name: string, subject: string) {
+async function ensureStream(nc: NatsConnection, name: string, subjects: string[]) {
   const jsm = await nc.jetstreamManager();
   const config = {
     name,
-    subjects: [subject],
+    subjects,
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     max_age: 24 * 60 * 60 * 1e9,
@@ -129,41 +197,4 @@ export async function ensureEventStream(nc: NatsConnection, name: string, subjec
   } catch {
     await jsm.streams.add(config);
   }
-}
-
-/** Publishes with a message id so that a re-sent event (after a crash) is stored only once. */
-export async function publishDurable(nc: NatsConnection, subject: string, payload: unknown, msgId: string) {
-  await nc.jetstream().publish(subject, codec.encode(payload), { msgID: msgId });
-}
-
-/**
- * Follows the stream's subjects from now on with an ordered push consumer: it survives reconnects
- * without losing or reordering messages and needs no durable state on the server. (The newer
- * pull-based `consume()` API hangs against nats-server 2.9, which Debian ships.)
- */
-export async function followStream<T>(
-  nc: NatsConnection,
-  filterSubject: string,
-  onMessage: (payload: T, subject: string) => void,
-): Promise<{ close(): Promise<void> }> {
-  const options = consumerOpts();
-  options.orderedConsumer();
-  options.deliverNew();
-  const sub = await nc.jetstream().subscribe(filterSubject, options);
-  void (async () => {
-    for await (const m of sub) onMessage(codec.decode(m.data) as T, m.subject);
-  })();
-  return { close: () => sub.drain() };
-}
-
-export function publishJson(nc: NatsConnection, subject: string, payload: unknown) {
-  nc.publish(subject, codec.encode(payload));
-}
-
-export function subscribeJson<T>(nc: NatsConnection, subject: string, onMessage: (payload: T) => void) {
-  const sub = nc.subscribe(subject);
-  void (async () => {
-    for await (const m of sub) onMessage(codec.decode(m.data) as T);
-  })();
-  return sub;
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import { DataSource } from 'typeorm';
 import { authorize } from '@mind/auth';
 import {
+  RPC,
   errorReply,
   OPERATION_IDS,
   OPERATIONS,
@@ -80,19 +81,8 @@ export class ApiDispatcher implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap() {
-    const fault = () => errorReply(500, 'internal error');
-    for (const operation of OPERATION_IDS) {
-      this.rpc.serve<ApiCommand, ApiReply>(
-        this.rpc.subjects.api(operation),
-        (cmd) => this.handle(cmd),
-        fault,
-      );
-    }
-    this.rpc.serve<SocketAuthRequest, SocketAuthReply>(
-      this.rpc.subjects.socketAuth,
-      (req) => this.authorizeSocket(req),
-      () => ({ status: 404, error: 'internal error' }),
-    );
+    for (const operation of OPERATION_IDS) this.rpc.serve(RPC.api, (cmd) => this.handle(cmd), operation);
+    this.rpc.serve(RPC.socketAuth, (req) => this.authorizeSocket(req));
   }
 
   async handle(command: ApiCommand): Promise<ApiReply> {

@@ -1,5 +1,5 @@
 import type { Principal } from '@mind/auth';
-import type { Actor, ApiCommand, ApiReply, Notification, ResourceChangedEvent } from '@mind/contracts';
+import type { Actor, ApiCommand, ApiReply, EventScope } from '@mind/contracts';
 import type { ConferenceEntity } from '../database/entities';
 
 /** An authenticated call on the application level (only conference creation). */
@@ -27,24 +27,9 @@ export const actorOf = (principal: Principal): Actor =>
 export const callerId = (principal: Principal): string =>
   principal.kind === 'application' ? principal.applicationId : principal.participantId;
 
-/** Where an event belongs and who caused it. */
-export interface EventScope {
-  conferenceId: string;
-  applicationId: string;
-  actor: Actor;
-  traceId?: string;
-}
-
 export const scopeOf = (ctx: CallContext): EventScope => ({
   conferenceId: ctx.conference.id,
   applicationId: ctx.conference.applicationId,
   actor: ctx.actor,
   traceId: ctx.command.traceId,
 });
-
-/** The event describing a change to a resource of a conference. */
-export const resourceChanged = (
-  scope: EventScope,
-  notification: Notification,
-  about: Pick<ResourceChangedEvent, 'participantId' | 'expelled'> = {},
-): Omit<ResourceChangedEvent, 'seq' | 'at'> => ({ kind: 'resource', ...scope, ...about, notification });

@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
+  conferenceEnded,
   errorReply,
+  resourceChanged,
   recordingKeys,
   type ApiReply,
   type ConferenceResource,
@@ -21,7 +23,7 @@ import {
 import { ConferenceTransactions } from '../events/conference-transactions';
 import { ExpiryScheduler } from '../expiry/expiry-scheduler';
 import { toConference, toParticipant, toStreaming } from '../representations';
-import { ok, resourceChanged, scopeOf, type ApplicationCallContext, type CallContext } from '../api/context';
+import { ok, scopeOf, type ApplicationCallContext, type CallContext } from '../api/context';
 import { orderForCaller } from '../participants/participant-order';
 import { LOGGER, STORAGE } from '../tokens';
 
@@ -54,14 +56,12 @@ export class ConferenceService {
         endedAt: null,
       });
       await m.insert(ConferenceEntity, entity);
-      emit({
-        kind: 'resource',
-        conferenceId: id,
-        applicationId: application.id,
-        actor: ctx.actor,
-        traceId: ctx.command.traceId,
-        notification: { type: 'created', location: '/', resource: toConference(entity) },
-      });
+      emit(
+        resourceChanged(
+          { conferenceId: id, applicationId: application.id, actor: ctx.actor, traceId: ctx.command.traceId },
+          { resource: 'conference', type: 'created', conference: toConference(entity) },
+        ),
+      );
       return entity;
     });
     this.expiry.consider(conference.endingAt);
@@ -89,14 +89,7 @@ export class ConferenceService {
   async delete(ctx: CallContext): Promise<ApiReply> {
     await this.transactions.run(ctx.conference.id, async (m, emit) => {
       await m.delete(ConferenceEntity, { id: ctx.conference.id });
-      emit({
-        kind: 'ended',
-        reason: 'deleted',
-        conferenceId: ctx.conference.id,
-        applicationId: ctx.conference.applicationId,
-        actor: ctx.actor,
-        traceId: ctx.command.traceId,
-      });
+      emit(conferenceEnded(scopeOf(ctx), 'deleted'));
     });
     // "DELETE removes all data": the recordings too. The conference is gone already, so storage
     // trouble is logged rather than failing the call.
@@ -120,7 +113,11 @@ export class ConferenceService {
       await m.update(ConferenceEntity, { id: conference.id }, changes);
       Object.assign(conference, changes);
       emit(
-        resourceChanged(scopeOf(ctx), { type: 'updated', location: '/', resource: toConference(conference) }),
+        resourceChanged(scopeOf(ctx), {
+          resource: 'conference',
+          type: 'updated',
+          conference: toConference(conference),
+        }),
       );
       return conference;
     });
@@ -141,7 +138,11 @@ export class ConferenceService {
       }
       await m.update(ConferenceEntity, { id: conference.id }, { transcriptionStarted: started });
       emit(
-        resourceChanged(scopeOf(ctx), { type: 'updated', location: '/transcription', resource: { started } }),
+        resourceChanged(scopeOf(ctx), {
+          resource: 'transcription',
+          type: 'updated',
+          transcription: { started },
+        }),
       );
       return { started };
     });

@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Config } from '@mind/config';
-import { subjects, type ConferenceEvent } from '@mind/contracts';
+import { EVENT, type ConferenceEvent } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
-import { publishDurable, type NatsConnection } from '@mind/messaging';
-import { CONFIG, LOGGER, NATS } from '../tokens';
+import { ProtocolBus } from '@mind/messaging';
+import { CONFIG, LOGGER } from '../tokens';
 
 const RELAY_LOCK = 7_316_800_002;
 const BATCH = 200;
@@ -23,16 +23,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private running: Promise<void> | null = null;
   private again = false;
   private timer?: NodeJS.Timeout;
-  private readonly subjects: ReturnType<typeof subjects>;
 
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(NATS) private readonly nc: NatsConnection,
+    private readonly bus: ProtocolBus,
     @Inject(CONFIG) private readonly config: Config,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {
-    this.subjects = subjects(config.nats.prefix);
-  }
+  ) {}
 
   onApplicationBootstrap() {
     this.timer = setInterval(() => this.kick(), SWEEP_MS);
@@ -84,11 +81,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       // Issued in order on one connection, so JetStream stores them in order; awaited together.
       await Promise.all(
         rows.map((row) =>
-          publishDurable(
-            this.nc,
-            this.subjects.events(row.conference_id),
-            { ...row.payload, seq: Number(row.seq) },
+          this.bus.append(
+            EVENT.conference,
+            { ...row.payload, seq: Number(row.seq) } as ConferenceEvent,
             `${this.config.nats.prefix}-${row.seq}`,
+            row.conference_id,
           ),
         ),
       );

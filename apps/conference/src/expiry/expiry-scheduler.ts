@@ -1,15 +1,16 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Config } from '@mind/config';
+import { conferenceEnded } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
-import { OutboxRelay } from '../events/outbox-relay';
+import { ConferenceTransactions } from '../events/conference-transactions';
 import { RecordingService } from '../recordings/recording.service';
 import { CONFIG, LOGGER } from '../tokens';
 
 /**
  * Ends conferences whose `endingAt` has passed. The schedule is the `ending_at` column itself, so it
  * survives restarts; a timer aims at the next expiry and a periodic sweep catches anything else. Ending
- * and its `ended` event commit in one statement, exactly once even with several instances.
+ * and its `ended` event commit together like any change, exactly once even with several instances.
  */
 @Injectable()
 export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -20,7 +21,7 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly relay: OutboxRelay,
+    private readonly transactions: ConferenceTransactions,
     private readonly recordings: RecordingService,
     @Inject(CONFIG) private readonly config: Config,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -40,28 +41,39 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
   async sweep(): Promise<void> {
     if (this.stopped) return;
     try {
-      const ended: { id: string }[] = await this.dataSource.query(
-        `WITH ended AS (
-           UPDATE conference SET ended_at = now()
-            WHERE ended_at IS NULL AND ending_at <= now()
-        RETURNING id, application_id)
-         INSERT INTO outbox (conference_id, payload)
-         SELECT id, json_build_object(
-                  'kind', 'ended', 'reason', 'expired', 'conferenceId', id, 'applicationId', application_id,
-                  'actor', json_build_object('kind', 'platform'),
-                  'at', (extract(epoch from clock_timestamp()) * 1000)::bigint)
-           FROM ended
-        RETURNING conference_id AS id`,
+      const due: { id: string }[] = await this.dataSource.query(
+        'SELECT id FROM conference WHERE ended_at IS NULL AND ending_at <= now()',
       );
+      const ended = [];
+      for (const { id } of due) if (await this.end(id)) ended.push(id);
       if (ended.length > 0) {
-        this.logger.info({ conferences: ended.map((c) => c.id) }, 'conferences expired');
-        this.relay.kick();
-        for (const { id } of ended) this.recordings.expectLastSegment(id);
+        this.logger.info({ conferences: ended }, 'conferences expired');
+        for (const id of ended) this.recordings.expectLastSegment(id);
       }
       await this.aimAtNextExpiry();
     } catch (error) {
       this.logger.warn({ err: error }, 'expiry sweep failed; will retry');
     }
+  }
+
+  /** Ends one conference that is due, unless another instance (or a deletion) was first. */
+  private end(conferenceId: string): Promise<boolean> {
+    return this.transactions.run(conferenceId, async (m, emit) => {
+      const [rows]: [{ application_id: string }[]] = await m.query(
+        `UPDATE conference SET ended_at = now()
+          WHERE id = $1 AND ended_at IS NULL AND ending_at <= now()
+      RETURNING application_id`,
+        [conferenceId],
+      );
+      if (rows.length === 0) return false;
+      const scope = {
+        conferenceId,
+        applicationId: rows[0]!.application_id,
+        actor: { kind: 'platform' } as const,
+      };
+      emit(conferenceEnded(scope, 'expired'));
+      return true;
+    });
   }
 
   /** A new conference may end before anything the timer aims at (short-lived applications). */

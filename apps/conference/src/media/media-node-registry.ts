@@ -1,9 +1,9 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Config } from '@mind/config';
-import { MEDIA_NODE_TIMEOUT_MS, subjects, type MediaNodeHeartbeat } from '@mind/contracts';
+import { EVENT, MEDIA_NODE_TIMEOUT_MS, type MediaNodeHeartbeat } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
-import { subscribeJson, type NatsConnection } from '@mind/messaging';
-import { CONFIG, LOGGER, NATS } from '../tokens';
+import { ProtocolBus, type Unsubscribable } from '@mind/messaging';
+import { CONFIG, LOGGER } from '../tokens';
 
 export interface LiveNode extends MediaNodeHeartbeat {
   lastSeen: number;
@@ -42,20 +42,16 @@ export class MediaNodeRegistry implements OnApplicationBootstrap, OnApplicationS
   private readonly nodes = new Map<string, LiveNode>();
   private readonly goneListeners: NodeGoneListener[] = [];
   private sweep?: NodeJS.Timeout;
-  private subscription?: { unsubscribe(): void };
+  private subscription?: Unsubscribable;
 
   constructor(
-    @Inject(NATS) private readonly nc: NatsConnection,
+    private readonly bus: ProtocolBus,
     @Inject(CONFIG) private readonly config: Config,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onApplicationBootstrap() {
-    this.subscription = subscribeJson<MediaNodeHeartbeat>(
-      this.nc,
-      subjects(this.config.nats.prefix).mediaHeartbeat,
-      (hb) => this.heard(hb),
-    );
+    this.subscription = this.bus.listen(EVENT.mediaHeartbeat, (heartbeat) => this.heard(heartbeat));
     this.sweep = setInterval(() => this.forgetSilent(), 1000);
   }
 

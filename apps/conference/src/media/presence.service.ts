@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { PresenceReply, PresenceReport } from '@mind/contracts';
+import { RPC, type PresenceReply, type PresenceReport, type TraceId } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { ConferenceEntity, ParticipantEntity } from '../database/entities';
 import { ConferenceTransactions, type Emit } from '../events/conference-transactions';
@@ -28,15 +28,11 @@ export class PresenceService implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap() {
-    this.rpc.serve<PresenceReport, PresenceReply>(
-      this.rpc.subjects.mediaPresence,
-      (report) => this.report(report),
-      () => ({ status: 404 }),
-    );
+    this.rpc.serve(RPC.presence, (report, traceId) => this.report(report, traceId));
     this.registry.onNodeGone((_nodeId, incarnation) => void this.nodeGone(incarnation));
   }
 
-  async report(report: PresenceReport): Promise<PresenceReply> {
+  async report(report: PresenceReport, traceId?: TraceId): Promise<PresenceReply> {
     const found = await this.transactions.run(report.conferenceId, async (m, emit) => {
       const conference = await m.findOneBy(ConferenceEntity, { id: report.conferenceId });
       const participant = await m.findOneBy(ParticipantEntity, {
@@ -60,7 +56,7 @@ export class PresenceService implements OnApplicationBootstrap {
       const seen = keys.some((key) => key !== 'sessionId' && differs(key));
       await m.update(ParticipantEntity, { id: participant.id }, next);
       Object.assign(participant, next);
-      if (seen) this.emitUpdated(emit, conference.applicationId, participant, report.traceId);
+      if (seen) this.emitUpdated(emit, conference.applicationId, participant, traceId);
       return true;
     });
     return { status: found ? 200 : 404 };
@@ -92,7 +88,7 @@ export class PresenceService implements OnApplicationBootstrap {
     }
   }
 
-  private emitUpdated(emit: Emit, applicationId: string, participant: ParticipantEntity, traceId?: string) {
+  private emitUpdated(emit: Emit, applicationId: string, participant: ParticipantEntity, traceId?: TraceId) {
     const actor = { kind: 'participant', id: participant.id } as const;
     emit(
       participantChanged(

@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
-import type { RosterReply, RosterRequest } from '@mind/contracts';
+import { RPC, type RosterReply, type RosterRequest } from '@mind/contracts';
 import { ConferenceEntity, ParticipantEntity, StreamingEntity } from '../database/entities';
 import { RpcEndpoints } from '../messaging/rpc-endpoints';
 import { toParticipant, toStreaming } from '../representations';
@@ -17,11 +17,7 @@ export class RosterService implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap() {
-    this.rpc.serve<RosterRequest, RosterReply>(
-      this.rpc.subjects.mediaRoster,
-      (request) => this.roster(request),
-      () => ({ status: 404 }),
-    );
+    this.rpc.serve(RPC.roster, (request) => this.roster(request));
   }
 
   async roster({ conferenceId }: RosterRequest): Promise<RosterReply> {

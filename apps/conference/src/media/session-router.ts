@@ -1,19 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Config } from '@mind/config';
 import {
+  RPC,
   errorReply,
-  subjects,
   type ApiReply,
   type SessionOfferReply,
   type SessionOfferRequest,
   type SessionRequest,
 } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
-import { RpcClient, type NatsConnection } from '@mind/messaging';
+import { ProtocolBus } from '@mind/messaging';
 import { ConferenceEntity } from '../database/entities';
 import { ok, type CallContext } from '../api/context';
-import { CONFIG, LOGGER, NATS } from '../tokens';
+import { LOGGER } from '../tokens';
 import { MediaNodeRegistry } from './media-node-registry';
 
 /** The SDK gives up after 10 s; leave the media node most of that. */
@@ -26,17 +25,12 @@ const MEDIA_TIMEOUT_MS = 8000;
  */
 @Injectable()
 export class SessionRouter {
-  private readonly rpc: RpcClient;
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly registry: MediaNodeRegistry,
-    @Inject(NATS) nc: NatsConnection,
-    @Inject(CONFIG) private readonly config: Config,
+    private readonly bus: ProtocolBus,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {
-    this.rpc = new RpcClient(nc, MEDIA_TIMEOUT_MS);
-  }
+  ) {}
 
   async offer(ctx: CallContext): Promise<ApiReply> {
     if (ctx.principal.kind !== 'participant') return errorReply(403, 'only a participant has a session');
@@ -51,10 +45,11 @@ export class SessionRouter {
     };
     let reply: SessionOfferReply;
     try {
-      reply = await this.rpc.request<SessionOfferReply>(
-        subjects(this.config.nats.prefix).mediaSession(nodeId),
+      reply = await this.bus.call(
+        RPC.sessionOffer,
         request,
-        ctx.command.traceId,
+        { traceId: ctx.command.traceId, timeoutMs: MEDIA_TIMEOUT_MS },
+        nodeId,
       );
     } catch (error) {
       this.logger.warn(
@@ -75,7 +70,8 @@ export class SessionRouter {
       const chosen = this.registry.select();
       if (!chosen) return null;
       // Compare-and-set, so instances placing the same conference at once agree on one node.
-      const rows: { media_node_id: string }[] = await this.dataSource.query(
+      // An UPDATE answers [rows, count].
+      const [rows]: [{ media_node_id: string }[], number] = await this.dataSource.query(
         `UPDATE conference SET media_node_id = $1
           WHERE id = $2 AND media_node_id IS NOT DISTINCT FROM $3
       RETURNING media_node_id`,

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { errorReply, type ApiReply, type SendMessageRequest } from '@mind/contracts';
+import { errorReply, messageSent, type ApiReply, type SendMessageRequest } from '@mind/contracts';
 import { MessageEntity, ParticipantEntity } from '../database/entities';
 import { ConferenceTransactions } from '../events/conference-transactions';
 import { toMessage } from '../representations';
-import { callerId, ok, type CallContext } from '../api/context';
+import { callerId, ok, scopeOf, type CallContext } from '../api/context';
 
 /**
  * Messages are stored (participants whose data channel is not up yet can be served later) and
@@ -36,16 +36,7 @@ export class MessageService {
           persistent: body.persistent ?? false,
         });
         await m.insert(MessageEntity, entity);
-        emit({
-          kind: 'message',
-          conferenceId: conference.id,
-          applicationId: conference.applicationId,
-          actor: ctx.actor,
-          traceId: ctx.command.traceId,
-          sentTo,
-          sentBy: entity.sentBy,
-          notification: { type: 'created', location: `/messages/${entity.id}`, resource: toMessage(entity) },
-        });
+        emit(messageSent(scopeOf(ctx), toMessage(entity)));
         return entity;
       },
       'shared',

@@ -1,9 +1,6 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { Config } from '@mind/config';
-import { subjects } from '@mind/contracts';
-import type { Logger } from '@mind/logging';
-import { serveRpc, type NatsConnection, type RpcHandler } from '@mind/messaging';
-import { CONFIG, LOGGER, NATS } from '../tokens';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { AnyRpc, KeyArgs } from '@mind/contracts';
+import { ProtocolBus, type RpcHandler, type Unsubscribable } from '@mind/messaging';
 
 /** The queue group of the conference service: its instances share each subject's requests. */
 const QUEUE = 'conference';
@@ -14,24 +11,13 @@ const QUEUE = 'conference';
  */
 @Injectable()
 export class RpcEndpoints implements OnApplicationShutdown {
-  readonly subjects: ReturnType<typeof subjects>;
-  private readonly subscriptions: { unsubscribe(): void }[] = [];
+  private readonly subscriptions: Unsubscribable[] = [];
 
-  constructor(
-    @Inject(NATS) private readonly nc: NatsConnection,
-    @Inject(CONFIG) config: Config,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {
-    this.subjects = subjects(config.nats.prefix);
-  }
+  constructor(private readonly bus: ProtocolBus) {}
 
-  /** Answers requests on `subject` with `handler`; a request it fails on gets `onFault`'s answer. */
-  serve<TReq, TRes>(
-    subject: string,
-    handler: RpcHandler<TReq, TRes>,
-    onFault: (error: unknown) => TRes,
-  ): void {
-    this.subscriptions.push(serveRpc(this.nc, subject, QUEUE, this.logger, handler, onFault));
+  /** Answers the requests of `rpc` with `handler` (a request it fails on gets the RPC's fault reply). */
+  serve<R extends AnyRpc>(rpc: R, handler: RpcHandler<R>, ...key: KeyArgs<R>): void {
+    this.subscriptions.push(this.bus.serve(rpc, QUEUE, handler, ...key));
   }
 
   onApplicationShutdown() {

@@ -4,8 +4,10 @@ import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { Config } from '@mind/config';
 import {
+  RPC,
   errorReply,
-  RECORDING_QUEUE,
+  QUEUE,
+  resourceChanged,
   recordingKeys,
   type ApiReply,
   type FinaliseRecordingJob,
@@ -13,7 +15,7 @@ import {
   type RecordingSegmentReport,
 } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
-import { ok, resourceChanged, scopeOf, type CallContext } from '../api/context';
+import { ok, scopeOf, type CallContext } from '../api/context';
 import { ConferenceEntity, RecordingSegmentEntity } from '../database/entities';
 import { ConferenceTransactions } from '../events/conference-transactions';
 import { toConference } from '../representations';
@@ -43,20 +45,15 @@ export class RecordingService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
-    this.queue = new Queue(RECORDING_QUEUE, { connection: this.redis, prefix: `${config.nats.prefix}:bull` });
+    this.queue = new Queue(QUEUE.recording.name, {
+      connection: this.redis,
+      prefix: `${config.nats.prefix}:bull`,
+    });
   }
 
   onApplicationBootstrap() {
-    this.rpc.serve<RecordingSegmentReport, { status: 200 | 404 }>(
-      this.rpc.subjects.recordingSegment,
-      (report) => this.segmentStored(report),
-      () => ({ status: 404 }),
-    );
-    this.rpc.serve<RecordingFinalisedReport, { status: 200 }>(
-      this.rpc.subjects.recordingFinalised,
-      (report) => this.finalised(report),
-      () => ({ status: 200 }),
-    );
+    this.rpc.serve(RPC.segmentStored, (report) => this.segmentStored(report));
+    this.rpc.serve(RPC.recordingFinalised, (report) => this.finalised(report));
   }
 
   async onApplicationShutdown() {
@@ -98,7 +95,11 @@ export class RecordingService implements OnApplicationBootstrap, OnApplicationSh
       await m.update(ConferenceEntity, { id: conference.id }, { recordingStarted: started });
       conference.recordingStarted = started;
       emit(
-        resourceChanged(scopeOf(ctx), { type: 'updated', location: '/', resource: toConference(conference) }),
+        resourceChanged(scopeOf(ctx), {
+          resource: 'conference',
+          type: 'updated',
+          conference: toConference(conference),
+        }),
       );
       return true;
     });

@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import type { Config } from '@mind/config';
 import { OutboundPolicy } from '@mind/outbound';
 import {
+  RPC,
+  resourceChanged,
   errorReply,
   type ApiReply,
   type CreateStreamingRequest,
@@ -12,7 +14,7 @@ import {
 import { StreamingEntity } from '../database/entities';
 import { ConferenceTransactions, type Emit } from '../events/conference-transactions';
 import { toStreaming } from '../representations';
-import { ok, resourceChanged, scopeOf, type CallContext } from '../api/context';
+import { ok, scopeOf, type CallContext } from '../api/context';
 import { ConferenceEntity } from '../database/entities';
 import { RpcEndpoints } from '../messaging/rpc-endpoints';
 import { CONFIG } from '../tokens';
@@ -37,11 +39,7 @@ export class StreamingService implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap() {
-    this.rpc.serve<StreamingAliveReport, { status: 200 | 404 }>(
-      this.rpc.subjects.streamingAlive,
-      (report) => this.reportAlive(report),
-      () => ({ status: 404 }),
-    );
+    this.rpc.serve(RPC.streamingAlive, (report) => this.reportAlive(report));
   }
 
   async reportAlive(report: StreamingAliveReport): Promise<{ status: 200 | 404 }> {
@@ -61,11 +59,7 @@ export class StreamingService implements OnApplicationBootstrap {
         actor: { kind: 'platform' } as const,
       };
       emit(
-        resourceChanged(scope, {
-          type: 'updated',
-          location: `/streamings/${streaming.id}`,
-          resource: toStreaming(streaming),
-        }),
+        resourceChanged(scope, { resource: 'streaming', type: 'updated', streaming: toStreaming(streaming) }),
       );
       return true;
     });
@@ -129,11 +123,12 @@ export class StreamingService implements OnApplicationBootstrap {
   }
 
   private emitChange(emit: Emit, ctx: CallContext, streaming: StreamingEntity, type: 'created' | 'deleted') {
-    const location = `/streamings/${streaming.id}`;
     emit(
       resourceChanged(
         scopeOf(ctx),
-        type === 'created' ? { type, location, resource: toStreaming(streaming) } : { type, location },
+        type === 'created'
+          ? { resource: 'streaming', type, streaming: toStreaming(streaming) }
+          : { resource: 'streaming', type, streamingId: streaming.id },
       ),
     );
   }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import type { ConferenceResource, Layout, Notification, ParticipantResource } from '@mind/contracts';
+import type { Layout, ParticipantResource, ResourceChange } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { streamKey } from '../labels';
 import { mixes, type MixedParticipant, type Source } from './layout';
@@ -230,13 +230,14 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   }
 
   /** A participant or the conference changed (from the conference's event stream). */
-  apply(notification: Notification): void {
-    const participant = /^\/participants\/([0-9a-f-]+)$/.exec(notification.location)?.[1];
-    if (participant) {
-      if (notification.type === 'deleted') this.participants.delete(participant);
-      else this.participants.set(participant, notification.resource as ParticipantResource);
-    } else if (notification.location === '/' && notification.resource) {
-      this.layout = (notification.resource as ConferenceResource).layout;
+  apply(change: ResourceChange): void {
+    if (change.resource === 'participant') {
+      if (change.type === 'deleted') this.participants.delete(change.participantId);
+      else this.participants.set(change.participant.id, change.participant);
+    } else if (change.resource === 'conference') {
+      this.layout = change.conference.layout;
+    } else {
+      return;
     }
     this.rosterChanged();
   }

@@ -1,0 +1,207 @@
+import type { ConferenceEvent } from './events';
+import type { ConferenceId, NodeId } from './ids';
+import type {
+  MediaNodeHeartbeat,
+  PresenceReply,
+  PresenceReport,
+  RosterReply,
+  RosterRequest,
+  SessionOfferReply,
+  SessionOfferRequest,
+  StreamingAliveReply,
+  StreamingAliveReport,
+} from './media';
+import type { OperationId } from './operations';
+import type {
+  FinaliseRecordingJob,
+  RecordingFinalisedReply,
+  RecordingFinalisedReport,
+  RecordingSegmentReply,
+  RecordingSegmentReport,
+} from './recording';
+import type { ApiCommand, ApiReply, SocketAuthReply, SocketAuthRequest, SocketOpened } from './rpc';
+
+/**
+ * The internal protocol of the platform: every request/reply subject, event subject and job queue,
+ * with its payload types and who is at each end. Services reach NATS only through the typed helpers
+ * of `@mind/messaging` that take these definitions, and each app's README card is generated from here.
+ */
+export const SERVICE_NAMES = ['gateway', 'conference', 'notifier', 'media', 'recording'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/**
+ * A request/reply subject. `subject` is relative to the deployment's prefix; `{key}` stands for the
+ * part chosen per request (an operation, a node). `fault` is the reply to a request whose handler
+ * failed: the caller sees a temporary failure, never a wrong answer.
+ */
+export interface RpcDefinition<Request, Reply, Key extends string = never> {
+  subject: string;
+  servedBy: ServiceName;
+  calledBy: readonly ServiceName[];
+  summary: string;
+  fault: Reply;
+  /** Carries the types only; never set. */
+  readonly types?: { request: Request; reply: Reply; key: Key };
+}
+
+/**
+ * An event subject. `stream`: kept in the JetStream stream and followed in order (a follower that
+ * reconnects misses nothing); `broadcast`: core NATS, heard only by who listens at the time.
+ */
+export interface EventDefinition<Payload, Key extends string = never> {
+  subject: string;
+  delivery: 'stream' | 'broadcast';
+  emittedBy: readonly ServiceName[];
+  followedBy: readonly ServiceName[];
+  summary: string;
+  readonly types?: { payload: Payload; key: Key };
+}
+
+/** A BullMQ queue (its Redis keys carry the deployment's prefix). */
+export interface QueueDefinition<Job> {
+  name: string;
+  fedBy: readonly ServiceName[];
+  workedBy: readonly ServiceName[];
+  summary: string;
+  readonly types?: { job: Job };
+}
+
+export type AnyRpc = RpcDefinition<any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type AnyEvent = EventDefinition<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type RequestOf<R> = R extends RpcDefinition<infer Q, any, any> ? Q : never; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type ReplyOf<R> = R extends RpcDefinition<any, infer P, any> ? P : never; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type PayloadOf<E> = E extends EventDefinition<infer P, any> ? P : never; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type JobOf<Q> = Q extends QueueDefinition<infer J> ? J : never;
+/** The key a keyed subject needs, as a rest parameter: `[key]` for keyed subjects, `[]` otherwise. */
+export type KeyArgs<D> = D extends { readonly types?: { key: infer K } }
+  ? [K] extends [never]
+    ? []
+    : [key: K]
+  : [];
+
+const rpc =
+  <Request, Reply, Key extends string = never>() =>
+  (definition: Omit<RpcDefinition<Request, Reply, Key>, 'types'>): RpcDefinition<Request, Reply, Key> =>
+    definition;
+const event =
+  <Payload, Key extends string = never>() =>
+  (definition: Omit<EventDefinition<Payload, Key>, 'types'>): EventDefinition<Payload, Key> =>
+    definition;
+const queue =
+  <Job>() =>
+  (definition: Omit<QueueDefinition<Job>, 'types'>): QueueDefinition<Job> =>
+    definition;
+
+export const RPC = {
+  api: rpc<ApiCommand, ApiReply, OperationId>()({
+    subject: 'api.{key}',
+    servedBy: 'conference',
+    calledBy: ['gateway'],
+    summary: 'one call of the public REST API; one subject per operation id',
+    fault: { status: 500, body: { error: 'internal error' } },
+  }),
+  socketAuth: rpc<SocketAuthRequest, SocketAuthReply>()({
+    subject: 'auth.socket',
+    servedBy: 'conference',
+    calledBy: ['notifier'],
+    summary: 'may this token open the application WebSocket of this conference?',
+    fault: { status: 503, error: 'the conference service failed, please retry' },
+  }),
+  sessionOffer: rpc<SessionOfferRequest, SessionOfferReply, NodeId>()({
+    subject: 'media.{key}.session',
+    servedBy: 'media',
+    calledBy: ['conference'],
+    summary: "a participant's SDP offer, to the media node hosting its conference (key: node id)",
+    fault: { status: 503, error: 'the media node failed to handle the offer' },
+  }),
+  presence: rpc<PresenceReport, PresenceReply>()({
+    subject: 'media.presence',
+    servedBy: 'conference',
+    calledBy: ['media'],
+    summary: "a participant's session: online, and what it sends",
+    fault: { status: 503 },
+  }),
+  roster: rpc<RosterRequest, RosterReply>()({
+    subject: 'media.roster',
+    servedBy: 'conference',
+    calledBy: ['media'],
+    summary: "a conference's layout, recording flag, participants and streamings, for its room",
+    fault: { status: 503 },
+  }),
+  streamingAlive: rpc<StreamingAliveReport, StreamingAliveReply>()({
+    subject: 'media.streaming-alive',
+    servedBy: 'conference',
+    calledBy: ['media'],
+    summary: "a streaming's push started or stopped flowing",
+    fault: { status: 503 },
+  }),
+  segmentStored: rpc<RecordingSegmentReport, RecordingSegmentReply>()({
+    subject: 'recording.segment',
+    servedBy: 'conference',
+    calledBy: ['media'],
+    summary: 'a recorded segment is in storage (the conference service queues its recording)',
+    fault: { status: 503 },
+  }),
+  recordingFinalised: rpc<RecordingFinalisedReport, RecordingFinalisedReply>()({
+    subject: 'recording.finalised',
+    servedBy: 'conference',
+    calledBy: ['recording'],
+    summary: 'the recording of the first n segments is stored',
+    fault: { status: 503 },
+  }),
+} as const;
+
+export const EVENT = {
+  conference: event<ConferenceEvent, ConferenceId>()({
+    subject: 'events.{key}',
+    delivery: 'stream',
+    emittedBy: ['conference'],
+    followedBy: ['notifier', 'media'],
+    summary: "a conference's changes, messages and end, in commit order (key: conference id)",
+  }),
+  socketOpened: event<SocketOpened>()({
+    subject: 'notifier.socket-opened',
+    delivery: 'broadcast',
+    emittedBy: ['notifier'],
+    followedBy: ['notifier'],
+    summary: 'a notifier accepted an application socket; the others close older ones with 4001',
+  }),
+  mediaHeartbeat: event<MediaNodeHeartbeat>()({
+    subject: 'media.heartbeat',
+    delivery: 'broadcast',
+    emittedBy: ['media'],
+    followedBy: ['conference'],
+    summary: 'a media node is up, with its load (silence means it is gone)',
+  }),
+} as const;
+
+export const QUEUE = {
+  recording: queue<FinaliseRecordingJob>()({
+    name: 'recording',
+    fedBy: ['conference'],
+    workedBy: ['recording'],
+    summary: 'make the recording of the segments stored so far: MP4, JPEG thumbnail, WebP preview',
+  }),
+} as const;
+
+/** The NATS subject of a definition under a deployment's prefix, for one key. */
+export function subjectOf<D extends AnyRpc | AnyEvent>(
+  prefix: string,
+  definition: D,
+  ...key: KeyArgs<D>
+): string {
+  const [part] = key as string[];
+  return `${prefix}.${part === undefined ? definition.subject : definition.subject.replace('{key}', part)}`;
+}
+
+/** Every subject of a keyed definition (`>` for a trailing key, `*` inside). */
+export function wildcardOf(prefix: string, definition: AnyRpc | AnyEvent): string {
+  const subject = definition.subject.endsWith('.{key}')
+    ? definition.subject.replace('{key}', '>')
+    : definition.subject.replace('{key}', '*');
+  return `${prefix}.${subject}`;
+}
+
+/** JetStream stream that keeps the `stream` events (for followers that reconnect or start late). */
+export const eventStreamName = (prefix: string) =>
+  `${prefix.replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase()}_EVENTS`;
