@@ -86,6 +86,7 @@ export async function startPlatform(config) {
     MIND_ENV: 'development',
     MIND_HTTP_HOST: '127.0.0.1',
     MIND_HTTP_PORT: String(ports.gateway),
+    MIND_GATEWAY_METRICS_PORT: '0',
     MIND_CONFERENCE_HEALTH_PORT: String(ports.conference),
     MIND_NOTIFIER_PORT: String(ports.notifier),
     MIND_NOTIFIER_URL: `http://127.0.0.1:${ports.notifier}`,

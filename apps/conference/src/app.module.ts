@@ -16,6 +16,8 @@ import { MediaNodeRegistry } from './media/media-node-registry';
 import { PresenceService } from './media/presence.service';
 import { RosterService } from './media/roster.service';
 import { RecordingService } from './recordings/recording.service';
+import { RecordingQueueMetrics } from './recordings/recording-queue-metrics';
+import { ConferenceMetrics } from './conferences/conference-metrics';
 import { SessionRouter } from './media/session-router';
 import { MessageService } from './messages/message.service';
 import { ParticipantService } from './participants/participant.service';
@@ -57,6 +59,8 @@ export class AppModule {
         PresenceService,
         RosterService,
         RecordingService,
+        RecordingQueueMetrics,
+        ConferenceMetrics,
         ApiDispatcher,
       ],
     };

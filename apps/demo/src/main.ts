@@ -1,3 +1,4 @@
+import './telemetry';
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -61,7 +62,8 @@ async function bootstrap(): Promise<() => Promise<void>> {
       }
     },
   );
-  registerHealthRoutes(fastify, {});
+  // The demo's port is public.
+  registerHealthRoutes(fastify, {}, { metrics: false });
 
   app.enableShutdownHooks();
   await app.listen(config.demo.port, config.http.host);

@@ -12,7 +12,8 @@ import {
   type OperationSpec,
 } from '@mind/contracts';
 import { looksLikeToken, tokenDigest } from '@mind/auth';
-import { traceIdFrom, type Logger } from '@mind/logging';
+import type { Logger } from '@mind/logging';
+import { activeTraceId } from '@mind/telemetry';
 import { PayloadTooLargeError, type ProtocolBus } from '@mind/messaging';
 import type { Config } from '@mind/config';
 import type { ObjectStorage } from '@mind/storage';
@@ -79,7 +80,7 @@ export function registerApiRoutes(
     request: FastifyRequest,
     reply: FastifyReply,
   ) {
-    const traceId = traceIdFrom(request.headers);
+    const traceId = activeTraceId();
     reply.header('x-request-id', traceId);
     const raw = request.params as Record<string, string>;
     const params: ApiCommand['params'] = {};
@@ -117,7 +118,7 @@ export function registerApiRoutes(
     const command: ApiCommand = { operation, tokenDigest: digest, params, query, body, accept, traceId };
     let answer: ApiReply;
     try {
-      answer = await bus.call(RPC.api, command, { traceId }, operation);
+      answer = await bus.call(RPC.api, command, {}, operation);
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
         return sendError(reply, 413, { error: 'request body is too large' });

@@ -1,3 +1,4 @@
+import './telemetry';
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -8,6 +9,7 @@ import { loadConfig } from '@mind/config';
 import { platformChecks, registerHealthRoutes } from '@mind/health';
 import { createLogger, PinoNestLogger } from '@mind/logging';
 import { runService } from '@mind/runtime';
+import { startMetricsServer } from '@mind/telemetry';
 import { connectNats, ProtocolBus } from '@mind/messaging';
 import { createStorage } from '@mind/storage';
 import { Redis } from 'ioredis';
@@ -57,7 +59,11 @@ async function bootstrap(): Promise<() => Promise<void>> {
   await app.register(swagger, { mode: 'static', specification: { document: document as never } });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   fastify.get('/openapi.json', async () => document);
-  registerHealthRoutes(fastify, platformChecks(config, nc));
+  // The API port is public: metrics have a port of their own.
+  registerHealthRoutes(fastify, platformChecks(config, nc), { metrics: false });
+  const metrics = config.http.metricsPort
+    ? await startMetricsServer(config.http.metricsPort, config.http.host)
+    : null;
   // Counters of the rate limits, shared by every gateway instance.
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', (error) => logger.debug({ err: error }, 'redis unreachable'));
@@ -81,6 +87,7 @@ async function bootstrap(): Promise<() => Promise<void>> {
 
   return async () => {
     await app.close();
+    metrics?.close();
     redis.disconnect();
     await nc.drain().catch(() => undefined);
   };

@@ -1,3 +1,4 @@
+import './telemetry';
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -7,6 +8,7 @@ import { platformChecks, registerHealthRoutes } from '@mind/health';
 import { createLogger, PinoNestLogger } from '@mind/logging';
 import { connectNats, ProtocolBus } from '@mind/messaging';
 import { runService } from '@mind/runtime';
+import { observeLoad, observeMediasoup } from './media-metrics';
 import { MediaNode } from './media-node';
 import { WorkerPool } from './worker-pool';
 
@@ -20,6 +22,7 @@ async function bootstrap(): Promise<() => Promise<void>> {
   const bus = new ProtocolBus(nc, config.nats.prefix, config.rpcTimeoutMs, logger);
   await bus.ensureEventStream();
 
+  observeMediasoup();
   const pool = new WorkerPool(
     { size: config.media.workers, rtcMinPort: config.media.rtcMinPort, rtcMaxPort: config.media.rtcMaxPort },
     logger,
@@ -27,6 +30,7 @@ async function bootstrap(): Promise<() => Promise<void>> {
   await pool.start();
   const node = new MediaNode(bus, pool, config, logger);
   await node.start();
+  observeLoad(() => node.load);
 
   const app = await NestFactory.create<NestFastifyApplication>(MediaModule, new FastifyAdapter(), {
     logger: new PinoNestLogger(logger),

@@ -16,9 +16,9 @@ import {
   type SessionOfferReply,
   type SessionOfferRequest,
   type StreamingId,
-  type TraceId,
 } from '@mind/contracts';
-import { newTraceId, type Logger } from '@mind/logging';
+import type { Logger } from '@mind/logging';
+import { activeTraceId, inSpan } from '@mind/telemetry';
 import type { ProtocolBus } from '@mind/messaging';
 import { parseOffer, SdpError, type PublishingPolicy } from '@mind/sdp';
 import { OutboundPolicy } from '@mind/outbound';
@@ -166,13 +166,19 @@ export class MediaNode {
         error: `the offer has ${offer.lines.length} m-lines; at most ${maxLines} are taken`,
       };
     }
-    const room = await this.room(request.conferenceId, request.traceId);
+    const room = await this.room(request.conferenceId);
     if (!room.sessions.has(request.participantId) && this.sessionCount() >= maxSessions) {
       return { status: 429, error: 'this media node holds as many sessions as it may, please retry later' };
     }
     let answered: Awaited<ReturnType<ConferenceRoom['offer']>>;
     try {
-      answered = await room.offer(request.participantId, offer, this.incarnation);
+      const attributes = {
+        'mind.participant.id': request.participantId,
+        'mind.offer.lines': offer.lines.length,
+      };
+      answered = await inSpan('media offer apply', { attributes }, () =>
+        room.offer(request.participantId, offer, this.incarnation),
+      );
     } catch (error) {
       if (error instanceof SdpError) return { status: 400, error: error.message };
       throw error;
@@ -182,7 +188,7 @@ export class MediaNode {
     // the association a moment later. Then whoever reads the conference once the client has its answer
     // sees the session as it is.
     if (session.offersAnswered > 1) await session.untilOnline(SESSION_ONLINE_WAIT_MS);
-    await this.report(request.conferenceId, session, request.traceId);
+    await this.report(request.conferenceId, session);
     this.logger.info(
       { traceId: request.traceId, conferenceId: request.conferenceId, participantId: request.participantId },
       'offer answered',
@@ -190,7 +196,7 @@ export class MediaNode {
     return { status: 200, sdp };
   }
 
-  private room(conferenceId: ConferenceId, traceId: TraceId): Promise<ConferenceRoom> {
+  private room(conferenceId: ConferenceId): Promise<ConferenceRoom> {
     let room = this.rooms.get(conferenceId);
     if (!room) {
       const { worker, release } = this.pool.acquire();
@@ -207,7 +213,7 @@ export class MediaNode {
         {
           mixer: this.config.mixer,
           streaming: { caFile: this.config.streaming.caFile, destinations: this.destinations },
-          roster: (id) => this.roster(id, newTraceId()),
+          roster: (id) => this.roster(id),
           segmentDir: this.segmentDir,
           storeSegment: (id, file) => this.storeSegment(id, file),
           reportStreaming: (id, streamingId, alive) => this.reportStreaming(id, streamingId, alive),
@@ -215,7 +221,7 @@ export class MediaNode {
         },
         release,
       ).then((created) => {
-        created.on('sessionState', (session) => void this.report(conferenceId, session, newTraceId()));
+        created.on('sessionState', (session) => void this.report(conferenceId, session));
         created.on('frame', (session, text) => {
           const report = parseQualityReport(text);
           const context = { conferenceId, participantId: session.participantId };
@@ -234,7 +240,7 @@ export class MediaNode {
           this.openRooms.delete(created);
         });
         // A conference already being recorded (e.g. after this node restarted) records from the start.
-        this.roster(conferenceId, traceId).then(
+        this.roster(conferenceId).then(
           (roster) => {
             if (roster.recording) created.setRecording(true);
             for (const streaming of roster.streamings) created.startStreaming(streaming);
@@ -250,8 +256,8 @@ export class MediaNode {
   }
 
   /** Who is in a conference and its layout, when its mixer starts. */
-  private async roster(conferenceId: ConferenceId, traceId: TraceId) {
-    const reply = await this.bus.call(RPC.roster, { conferenceId }, { traceId });
+  private async roster(conferenceId: ConferenceId) {
+    const reply = await this.bus.call(RPC.roster, { conferenceId });
     if (reply.status === 503) throw new Error('the conference service failed');
     if (reply.status !== 200) throw new Error('the conference is over');
     return reply;
@@ -262,7 +268,7 @@ export class MediaNode {
     const previous = this.streamingReports.get(streamingId) ?? Promise.resolve();
     const next = previous.then(() =>
       this.bus
-        .call(RPC.streamingAlive, { conferenceId, streamingId, alive }, { traceId: newTraceId() })
+        .call(RPC.streamingAlive, { conferenceId, streamingId, alive })
         .then(() => undefined)
         .catch((error) => this.logger.warn({ err: error, streamingId }, 'streaming state not reported')),
     );
@@ -273,14 +279,19 @@ export class MediaNode {
   }
 
   /** Moves a finished recording segment into storage and tells the conference service about it. */
-  private async storeSegment(conferenceId: ConferenceId, file: string) {
-    const traceId = newTraceId();
+  private storeSegment(conferenceId: ConferenceId, file: string): Promise<void> {
+    const attributes = { 'mind.conference.id': conferenceId };
+    return inSpan('recording segment store', { attributes }, () => this.storeSegmentNow(conferenceId, file));
+  }
+
+  private async storeSegmentNow(conferenceId: ConferenceId, file: string) {
+    const traceId = activeTraceId();
     const storageKey = recordingKeys(conferenceId).segment(basename(file));
     await this.storage.putFile(storageKey, file);
     await rm(file, { force: true });
     for (let attempt = 1; ; attempt++) {
       try {
-        const reply = await this.bus.call(RPC.segmentStored, { conferenceId, storageKey }, { traceId });
+        const reply = await this.bus.call(RPC.segmentStored, { conferenceId, storageKey });
         if (reply.status === 503) throw new Error('the conference service failed to take the segment');
         if (reply.status === 404) {
           // The conference is gone, and its recordings with it.
@@ -301,20 +312,15 @@ export class MediaNode {
    * Tells the conference service what a session is now, once per change. A session's reports go one
    * after the other, so the last one told is its current state; resolves once this one is told.
    */
-  private report(conferenceId: ConferenceId, session: PeerSession, traceId: TraceId): Promise<void> {
+  private report(conferenceId: ConferenceId, session: PeerSession): Promise<void> {
     let entry = this.reports.get(session);
     if (!entry) this.reports.set(session, (entry = { told: null, sending: Promise.resolve() }));
     const reports = entry;
-    reports.sending = reports.sending.then(() => this.tell(conferenceId, session, reports, traceId));
+    reports.sending = reports.sending.then(() => this.tell(conferenceId, session, reports));
     return reports.sending;
   }
 
-  private async tell(
-    conferenceId: ConferenceId,
-    session: PeerSession,
-    reports: { told: string | null },
-    traceId: TraceId,
-  ) {
+  private async tell(conferenceId: ConferenceId, session: PeerSession, reports: { told: string | null }) {
     const room = await this.rooms.get(conferenceId)?.catch(() => null);
     const current = room?.sessions.get(session.participantId);
     // A session that ended after a newer one of its participant came has nothing left to say.
@@ -327,17 +333,14 @@ export class MediaNode {
     const digest = JSON.stringify(report);
     if (reports.told === digest) return;
     try {
-      const reply = await this.bus.call(RPC.presence, report, { traceId });
+      const reply = await this.bus.call(RPC.presence, report);
       if (reply.status === 503) throw new Error('the conference service failed to take the report');
       reports.told = digest;
       if (session.isClosed && !report.online) this.reports.delete(session);
       // The participant or its conference is gone: nothing may stay open for it.
       if (reply.status === 404) session.close();
     } catch (error) {
-      this.logger.warn(
-        { err: error, traceId, participantId: session.participantId },
-        'presence report failed',
-      );
+      this.logger.warn({ err: error, participantId: session.participantId }, 'presence report failed');
     }
   }
 
@@ -361,9 +364,7 @@ export class MediaNode {
     if (!this.reconnecting.has(session)) {
       const window = setTimeout(() => {
         this.reconnecting.set(session, null);
-        void this.report(conferenceId, session, newTraceId()).finally(() =>
-          this.reconnecting.delete(session),
-        );
+        void this.report(conferenceId, session).finally(() => this.reconnecting.delete(session));
       }, this.config.media.reconnectWindowMs);
       this.reconnecting.set(session, window.unref());
     }

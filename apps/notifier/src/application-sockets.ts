@@ -13,7 +13,8 @@ import {
   type SocketOpened,
 } from '@mind/contracts';
 import { looksLikeToken, tokenDigest } from '@mind/auth';
-import { traceIdFrom, type Logger } from '@mind/logging';
+import type { Logger } from '@mind/logging';
+import { activeTraceId, extractTrace, inSpan } from '@mind/telemetry';
 import type { ProtocolBus, Unsubscribable } from '@mind/messaging';
 import { SocketRegistry, type ApplicationSocket } from './socket-registry';
 
@@ -53,7 +54,12 @@ export class ApplicationSockets {
   ) {}
 
   attach(server: Server) {
-    server.on('upgrade', (request, socket, head) => void this.upgrade(request, socket, head));
+    server.on('upgrade', (request, socket, head) => {
+      // Upgrades are not HTTP requests to the HTTP instrumentation: their span is made here.
+      const header = (key: string) => request.headers[key] as string | undefined;
+      const span = { role: 'server', parent: extractTrace(header) } as const;
+      void inSpan('application socket upgrade', span, () => this.upgrade(request, socket, head));
+    });
     this.opened = this.bus.listen(EVENT.socketOpened, (opened) => this.onSocketOpened(opened));
     this.pingTimer = setInterval(() => this.pingAll(), PING_MS);
   }
@@ -103,15 +109,16 @@ export class ApplicationSockets {
     const header = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     const token = header?.[1] ?? url.searchParams.get('access_token');
     if (!token || !looksLikeToken(token)) return refuse(socket, 401, 'missing or invalid token');
-    const traceId = traceIdFrom(request.headers);
+    const traceId = activeTraceId();
 
     let auth: SocketAuthReply;
     try {
-      auth = await this.bus.call(
-        RPC.socketAuth,
-        { applicationId, conferenceId, tokenDigest: tokenDigest(token), traceId },
-        { traceId },
-      );
+      auth = await this.bus.call(RPC.socketAuth, {
+        applicationId,
+        conferenceId,
+        tokenDigest: tokenDigest(token),
+        traceId,
+      });
     } catch (error) {
       this.logger.error({ err: error, traceId }, 'socket authorisation failed');
       return refuse(socket, 503, 'service temporarily unavailable, please retry');

@@ -1,13 +1,15 @@
+import './telemetry';
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig } from '@mind/config';
 import { QUEUE, RPC, type JobOf, type RecordingFinalisedReport } from '@mind/contracts';
 import { natsCheck, redisCheck, registerHealthRoutes } from '@mind/health';
-import { createLogger, newTraceId, PinoNestLogger } from '@mind/logging';
+import { createLogger, PinoNestLogger } from '@mind/logging';
+import { activeTraceId, inSpan, traceFromCarrier } from '@mind/telemetry';
 import { connectNats, ProtocolBus } from '@mind/messaging';
 import { runService } from '@mind/runtime';
 import { createStorage } from '@mind/storage';
@@ -31,24 +33,9 @@ async function bootstrap(): Promise<() => Promise<void>> {
 
   const worker = new Worker<JobOf<typeof QUEUE.recording>>(
     QUEUE.recording.name,
-    async (job) => {
-      const context = {
-        traceId: job.data.traceId ?? newTraceId(),
-        conferenceId: job.data.conferenceId,
-        job: job.id,
-      };
-      logger.info({ ...context, attempt: job.attemptsMade + 1 }, 'finalising recording');
-      const started = Date.now();
-      const recording = await finaliseRecording(job.data, storage);
-      const report: RecordingFinalisedReport = {
-        conferenceId: job.data.conferenceId,
-        segments: recording.segments,
-      };
-      const told = await bus.call(RPC.recordingFinalised, report, { traceId: context.traceId });
-      // Not taken: the job fails and is retried, so the conference learns of the recording later.
-      if (told.status !== 200) throw new Error('the conference service failed to take the recording');
-      logger.info({ ...context, ...recording, ms: Date.now() - started }, 'recording finalised');
-      return recording;
+    (job) => {
+      const span = { role: 'consumer', parent: traceFromCarrier(job.data.trace) } as const;
+      return inSpan('recording finalise', span, () => finalise(job));
     },
     {
       connection,
@@ -59,6 +46,22 @@ async function bootstrap(): Promise<() => Promise<void>> {
       stalledInterval: 5_000,
     },
   );
+
+  async function finalise(job: Job<JobOf<typeof QUEUE.recording>>) {
+    const context = { traceId: activeTraceId(), conferenceId: job.data.conferenceId, job: job.id };
+    logger.info({ ...context, attempt: job.attemptsMade + 1 }, 'finalising recording');
+    const started = Date.now();
+    const recording = await finaliseRecording(job.data, storage);
+    const report: RecordingFinalisedReport = {
+      conferenceId: job.data.conferenceId,
+      segments: recording.segments,
+    };
+    const told = await bus.call(RPC.recordingFinalised, report);
+    // Not taken: the job fails and is retried, so the conference learns of the recording later.
+    if (told.status !== 200) throw new Error('the conference service failed to take the recording');
+    logger.info({ ...context, ...recording, ms: Date.now() - started }, 'recording finalised');
+    return recording;
+  }
   worker.on('failed', (job, error) =>
     logger.warn({ err: error, job: job?.id, attempts: job?.attemptsMade }, 'recording job failed'),
   );

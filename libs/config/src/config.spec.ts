@@ -11,6 +11,7 @@ describe('configuration', () => {
       requestTimeoutMs: 30000,
       idleTimeoutMs: 60000,
       trustedProxies: [],
+      metricsPort: 9464,
     });
     expect(config.nats).toEqual({ servers: ['nats://127.0.0.1:4222'], prefix: 'mind' });
     expect(config.env).toBe('development');

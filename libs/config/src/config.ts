@@ -55,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       requestTimeoutMs: read<number>('MIND_HTTP_REQUEST_TIMEOUT_MS'),
       idleTimeoutMs: read<number>('MIND_HTTP_IDLE_TIMEOUT_MS'),
       trustedProxies: addressList('MIND_HTTP_TRUST_PROXY', read<string>('MIND_HTTP_TRUST_PROXY')),
+      metricsPort: read<number>('MIND_GATEWAY_METRICS_PORT'),
     },
     conferenceHealthPort: read<number>('MIND_CONFERENCE_HEALTH_PORT'),
     notifier: {

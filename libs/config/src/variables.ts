@@ -36,10 +36,16 @@ export const VARIABLES = {
     description:
       'How long a connection to the gateway may stay silent (no bytes either way) before it is closed.',
   },
+  MIND_GATEWAY_METRICS_PORT: {
+    default: '9464',
+    kind: 'port',
+    description:
+      'Port of the gateway’s `/metrics` for Prometheus, apart from the public API (on `MIND_HTTP_HOST`); 0 serves none.',
+  },
   MIND_CONFERENCE_HEALTH_PORT: {
     default: '8081',
     kind: 'port',
-    description: 'Port of `/healthz` and `/readyz` of the conference service.',
+    description: 'Port of `/healthz`, `/readyz` and `/metrics` of the conference service.',
   },
   MIND_NOTIFIER_HOST: {
     default: '127.0.0.1',
@@ -49,7 +55,8 @@ export const VARIABLES = {
   MIND_NOTIFIER_PORT: {
     default: '8082',
     kind: 'port',
-    description: 'Port of the notifier (application WebSockets, proxied by the gateway; health routes).',
+    description:
+      'Port of the notifier (application WebSockets, proxied by the gateway; health routes and `/metrics`).',
   },
   MIND_NOTIFIER_MAX_BUFFER_BYTES: {
     default: '1048576',
@@ -198,7 +205,7 @@ export const VARIABLES = {
   MIND_MEDIA_HEALTH_PORT: {
     default: '8083',
     kind: 'port',
-    description: 'Port of `/healthz` and `/readyz` of a media node.',
+    description: 'Port of `/healthz`, `/readyz` and `/metrics` of a media node.',
   },
   MIND_MEDIA_MAX_LINES: {
     default: '256',
@@ -274,7 +281,7 @@ export const VARIABLES = {
   MIND_RECORDING_HEALTH_PORT: {
     default: '8085',
     kind: 'port',
-    description: 'Port of `/healthz` and `/readyz` of a recording worker.',
+    description: 'Port of `/healthz`, `/readyz` and `/metrics` of a recording worker.',
   },
   MIND_MIXER_WIDTH: {
     default: '1280',

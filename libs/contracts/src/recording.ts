@@ -1,10 +1,11 @@
-import type { ConferenceId, TraceId } from './ids';
+import type { ConferenceId } from './ids';
 
 /** Make the recording of everything recorded so far: segments (in order) to MP4, JPEG and WebP. */
 export interface FinaliseRecordingJob {
   conferenceId: ConferenceId;
   segmentKeys: string[];
-  traceId?: TraceId;
+  /** W3C trace context (`traceparent`, `tracestate`) of the work that queued the job. */
+  trace?: Record<string, string>;
 }
 
 /** Media node → conference service: a recorded segment is in storage. */

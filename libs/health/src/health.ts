@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { serveMetrics } from '@mind/telemetry';
 
 /** One dependency a service needs to be ready; resolves when reachable, rejects otherwise. */
 export type ReadinessCheck = () => Promise<void>;
@@ -11,9 +12,20 @@ const withTimeout = (check: ReadinessCheck, ms: number) =>
 
 /**
  * `/healthz`: the process is alive. `/readyz`: every dependency answers (503 with the failing ones
- * otherwise), which is what a Kubernetes readiness probe or a load balancer wants.
+ * otherwise), which is what a Kubernetes readiness probe or a load balancer wants. `/metrics`: the
+ * service's metrics for Prometheus.
  */
-export function registerHealthRoutes(app: FastifyInstance, checks: Record<string, ReadinessCheck>) {
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  checks: Record<string, ReadinessCheck>,
+  options: { metrics: boolean } = { metrics: true },
+) {
+  if (options.metrics) {
+    app.get('/metrics', (request, reply) => {
+      reply.hijack();
+      serveMetrics(request.raw, reply.raw);
+    });
+  }
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const results = await Promise.all(

@@ -6,6 +6,8 @@ import {
   RetentionPolicy,
   StorageType,
   type ConnectionOptions,
+  type Msg,
+  type MsgHdrs,
   type NatsConnection,
 } from 'nats';
 import {
@@ -22,9 +24,9 @@ import {
   type TraceId,
 } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
+import { extractTrace, injectTrace, inSpan, meter, type TraceCarrier } from '@mind/telemetry';
 
 const codec = JSONCodec();
-const TRACE_HEADER = 'Mind-Trace-Id';
 
 /** Where NATS is and how to prove who we are to it (`Config['nats']`). */
 export interface NatsSettings {
@@ -74,12 +76,42 @@ export interface Unsubscribable {
   unsubscribe(): void;
 }
 
+/** The `status` of a reply that has one (most replies of the protocol do), for spans and metrics. */
+const outcomeOf = (reply: unknown) =>
+  typeof reply === 'object' && reply !== null && 'status' in reply ? String(reply.status) : 'ok';
+
+/** NATS headers that carry the active trace context. */
+function tracedHeaders(): MsgHdrs {
+  const h = natsHeaders();
+  injectTrace((key, value) => h.set(key, value));
+  return h;
+}
+
+/** The trace context a message carries. */
+const traceOf = (msg: { headers?: MsgHdrs }) => extractTrace((key) => msg.headers?.get(key) || undefined);
+
+const messaging = (subject: string, operation: 'send' | 'process') => ({
+  'messaging.system': 'nats',
+  'messaging.destination.name': subject,
+  'messaging.operation.type': operation,
+});
+
 /**
  * The platform's internal protocol over NATS: the only way services talk to each other. Every method
  * takes a definition of `@mind/contracts`' protocol table, which fixes the subject and the payload
- * types at both ends; the trace id travels in a header so that both ends log it.
+ * types at both ends. Each request, reply and event handled is a span, and W3C trace context travels
+ * in the message headers, so one API call is one trace across the services it reaches.
  */
 export class ProtocolBus {
+  private readonly clientDuration = meter().createHistogram('mind.rpc.client.duration', {
+    unit: 's',
+    description: 'Time from an internal request to its reply or failure, by subject and outcome',
+  });
+  private readonly serverDuration = meter().createHistogram('mind.rpc.server.duration', {
+    unit: 's',
+    description: 'Time an internal request took to handle, by subject and outcome',
+  });
+
   constructor(
     readonly nc: NatsConnection,
     private readonly prefix: string,
@@ -88,24 +120,37 @@ export class ProtocolBus {
   ) {}
 
   /** Sends a request and waits for its reply (`timeoutMs` overrides the bus's default). */
-  async call<R extends AnyRpc>(
+  call<R extends AnyRpc>(
     rpc: R,
     request: RequestOf<R>,
-    context: { traceId: TraceId; timeoutMs?: number },
+    options: { timeoutMs?: number } = {},
     ...key: KeyArgs<R>
   ): Promise<ReplyOf<R>> {
-    const h = natsHeaders();
-    h.set(TRACE_HEADER, context.traceId);
-    const data = codec.encode(request);
-    // Leave room for the subject and headers of the message.
-    const room = (this.nc.info?.max_payload ?? Infinity) - 4096;
-    if (data.length > room)
-      throw new PayloadTooLargeError(`request of ${data.length} bytes, at most ${room}`);
-    const msg = await this.nc.request(subjectOf(this.prefix, rpc, ...key), data, {
-      timeout: context.timeoutMs ?? this.timeoutMs,
-      headers: h,
+    const subject = subjectOf(this.prefix, rpc, ...key);
+    const started = performance.now();
+    let outcome = 'failed';
+    const attributes = messaging(subject, 'send');
+    return inSpan(`${rpc.subject} call`, { role: 'client', attributes }, async (span) => {
+      try {
+        const data = codec.encode(request);
+        // Leave room for the subject and headers of the message.
+        const room = (this.nc.info?.max_payload ?? Infinity) - 4096;
+        if (data.length > room) {
+          throw new PayloadTooLargeError(`request of ${data.length} bytes, at most ${room}`);
+        }
+        const msg = await this.nc.request(subject, data, {
+          timeout: options.timeoutMs ?? this.timeoutMs,
+          headers: tracedHeaders(),
+        });
+        const reply = codec.decode(msg.data) as ReplyOf<R>;
+        outcome = outcomeOf(reply);
+        span.setAttribute('mind.reply.status', outcome);
+        return reply;
+      } finally {
+        const seconds = (performance.now() - started) / 1000;
+        this.clientDuration.record(seconds, { subject: rpc.subject, outcome });
+      }
     });
-    return codec.decode(msg.data) as ReplyOf<R>;
   }
 
   /**
@@ -115,21 +160,32 @@ export class ProtocolBus {
   serve<R extends AnyRpc>(rpc: R, queue: string, handler: RpcHandler<R>, ...key: KeyArgs<R>): Unsubscribable {
     const sub = this.nc.subscribe(subjectOf(this.prefix, rpc, ...key), { queue });
     void (async () => {
-      for await (const msg of sub) {
-        const traceId = msg.headers?.get(TRACE_HEADER) || 'none';
-        void (async () => {
-          let reply: ReplyOf<R>;
-          try {
-            reply = await handler(codec.decode(msg.data) as RequestOf<R>, traceId);
-          } catch (error) {
-            this.logger.error({ err: error, traceId, subject: msg.subject }, 'request handler failed');
-            reply = rpc.fault as ReplyOf<R>;
-          }
-          msg.respond(codec.encode(reply));
-        })();
-      }
+      for await (const msg of sub) void this.answer(rpc, msg, handler);
     })();
     return sub;
+  }
+
+  private answer<R extends AnyRpc>(rpc: R, msg: Msg, handler: RpcHandler<R>): Promise<void> {
+    const started = performance.now();
+    const options = {
+      role: 'server',
+      parent: traceOf(msg),
+      attributes: messaging(msg.subject, 'process'),
+    } as const;
+    return inSpan(`${rpc.subject} serve`, options, async (span) => {
+      const traceId = span.spanContext().traceId;
+      let reply: ReplyOf<R>;
+      try {
+        reply = await handler(codec.decode(msg.data) as RequestOf<R>, traceId);
+      } catch (error) {
+        this.logger.error({ err: error, traceId, subject: msg.subject }, 'request handler failed');
+        reply = rpc.fault as ReplyOf<R>;
+      }
+      const outcome = outcomeOf(reply);
+      span.setAttribute('mind.reply.status', outcome);
+      msg.respond(codec.encode(reply));
+      this.serverDuration.record((performance.now() - started) / 1000, { subject: rpc.subject, outcome });
+    });
   }
 
   /** Publishes a `broadcast` event: whoever listens now hears it. */
@@ -154,28 +210,50 @@ export class ProtocolBus {
     await ensureStream(this.nc, eventStreamName(this.prefix), subjects);
   }
 
-  /** Appends a `stream` event; its message id makes a re-sent event (after a crash) stored only once. */
-  async append<E extends AnyEvent>(event: E, payload: PayloadOf<E>, msgId: string, ...key: KeyArgs<E>) {
-    await this.nc
-      .jetstream()
-      .publish(subjectOf(this.prefix, event, ...key), codec.encode(payload), { msgID: msgId });
+  /**
+   * Appends a `stream` event; its message id makes a re-sent event (after a crash) stored only once.
+   * `trace` is the context of the work that caused it, which may be over by now (an outbox relays
+   * events after their transaction).
+   */
+  async append<E extends AnyEvent>(
+    event: E,
+    payload: PayloadOf<E>,
+    options: { msgId: string; trace?: TraceCarrier },
+    ...key: KeyArgs<E>
+  ): Promise<void> {
+    const headers = natsHeaders();
+    for (const [name, value] of Object.entries(options.trace ?? {})) headers.set(name, value);
+    await this.nc.jetstream().publish(subjectOf(this.prefix, event, ...key), codec.encode(payload), {
+      msgID: options.msgId,
+      headers,
+    });
   }
 
   /**
    * Follows a `stream` event from now on with an ordered push consumer: it survives reconnects without
    * losing or reordering messages and needs no durable state on the server. (The newer pull-based
-   * `consume()` API hangs against nats-server 2.9, which Debian ships.)
+   * `consume()` API hangs against nats-server 2.9, which Debian ships.) Each event is handled in a
+   * span of the trace that caused it.
    */
   async follow<E extends AnyEvent>(
     event: E,
-    onEvent: (payload: PayloadOf<E>) => void,
+    onEvent: (payload: PayloadOf<E>) => Promise<void> | void,
   ): Promise<{ close(): Promise<void> }> {
     const options = consumerOpts();
     options.orderedConsumer();
     options.deliverNew();
     const sub = await this.nc.jetstream().subscribe(wildcardOf(this.prefix, event), options);
     void (async () => {
-      for await (const m of sub) onEvent(codec.decode(m.data) as PayloadOf<E>);
+      for await (const m of sub) {
+        const span = {
+          role: 'consumer',
+          parent: traceOf(m),
+          attributes: messaging(m.subject, 'process'),
+        } as const;
+        void inSpan(`${event.subject} follow`, span, async () =>
+          onEvent(codec.decode(m.data) as PayloadOf<E>),
+        ).catch((error) => this.logger.error({ err: error, subject: m.subject }, 'event handler failed'));
+      }
     })();
     return { close: () => sub.drain() };
   }

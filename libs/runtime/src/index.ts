@@ -1,3 +1,5 @@
+import { stopTelemetry } from '@mind/telemetry';
+
 /**
  * Runs a service process: `start` brings it up and returns how to close it. A failed start exits 1
  * with the reason; SIGTERM/SIGINT close it gracefully (in-flight work finishes) and exit 0.
@@ -8,6 +10,8 @@ export function runService(name: string, start: () => Promise<() => Promise<void
       const stop = () => {
         close()
           .catch((error) => console.error(`${name} did not close cleanly:`, error))
+          // The spans of the last requests leave before the process does.
+          .then(stopTelemetry)
           .finally(() => process.exit(0));
       };
       process.once('SIGTERM', stop);

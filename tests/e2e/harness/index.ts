@@ -10,3 +10,4 @@ export * from './pictures';
 export * from './recordings';
 export * from './firefox';
 export * from './test-network';
+export * from './otlp-receiver';

@@ -42,11 +42,17 @@ export function useMediaTestbed(env: () => NodeJS.ProcessEnv = () => ({})): Medi
   // Each test's participants leave with it, so that the next test does not share the CPU with them
   // (those of the block's `beforeAll` stay).
   let before = new Set<BrowserContext>();
+  let marks = new Map<string, number>();
   beforeEach(() => {
     before = testbed.browser.openPages();
+    marks = testbed.platform.logMarks();
   });
   afterEach(async () => {
     await testbed.browser?.closePagesSince(before);
+    // What went wrong inside the services shows next to the test (their logs live only in memory).
+    const errors = testbed.platform?.errorsSince(marks) ?? {};
+    if (Object.keys(errors).length > 0)
+      console.warn(`service errors during the test: ${JSON.stringify(errors, null, 1)}`);
   });
   afterAll(async () => {
     await testbed.browser?.close();

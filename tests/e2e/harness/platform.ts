@@ -43,6 +43,8 @@ export class Platform {
   readonly url: string;
   private readonly children = new Map<string, ChildProcess>();
   private readonly logs = new Map<string, string[]>();
+  /** Chunks each service has logged in all (the kept lines are the last 200). */
+  private readonly logged = new Map<string, number>();
 
   private constructor(
     env: NodeJS.ProcessEnv,
@@ -64,12 +66,14 @@ export class Platform {
       media: await freePort(),
       demo: await freePort(),
       recording: await freePort(),
+      gatewayMetrics: await freePort(),
     };
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       MIND_ENV: 'development',
       MIND_HTTP_HOST: '127.0.0.1',
       MIND_HTTP_PORT: String(ports.gateway),
+      MIND_GATEWAY_METRICS_PORT: String(ports.gatewayMetrics),
       MIND_CONFERENCE_HEALTH_PORT: String(ports.conference),
       MIND_NOTIFIER_PORT: String(ports.notifier),
       MIND_NOTIFIER_URL: `http://127.0.0.1:${ports.notifier}`,
@@ -126,7 +130,12 @@ export class Platform {
       recording: 'MIND_RECORDING_HEALTH_PORT',
     }[name];
     const url = `http://127.0.0.1:${port}`;
-    await this.startProcess(`${name}#${label}`, name, { [portVariable]: String(port), ...extraEnv }, url);
+    // An extra gateway serves no metrics (the first one's port is taken).
+    const ports = {
+      [portVariable]: String(port),
+      ...(name === 'gateway' ? { MIND_GATEWAY_METRICS_PORT: '0' } : {}),
+    };
+    await this.startProcess(`${name}#${label}`, name, { ...ports, ...extraEnv }, url);
     return url;
   }
 
@@ -139,6 +148,7 @@ export class Platform {
     this.logs.set(key, lines);
     const keep = (chunk: Buffer) => {
       lines.push(chunk.toString());
+      this.logged.set(key, (this.logged.get(key) ?? 0) + 1);
       if (lines.length > 200) lines.shift();
     };
     child.stdout!.on('data', keep);
@@ -189,6 +199,26 @@ export class Platform {
 
   logsOf(name: string): string {
     return (this.logs.get(name) ?? []).join('');
+  }
+
+  /** How far each service's log is now, to find what it logged after (`errorsSince`). */
+  logMarks(): Map<string, number> {
+    return new Map(this.logged);
+  }
+
+  /** The error and fatal lines (pino levels 50, 60) services logged since `marks`, by service. */
+  errorsSince(marks: Map<string, number>): Record<string, string[]> {
+    const found: Record<string, string[]> = {};
+    for (const [name, lines] of this.logs) {
+      const since = (this.logged.get(name) ?? 0) - (marks.get(name) ?? 0);
+      const errors = lines
+        .slice(Math.max(0, lines.length - since))
+        .join('')
+        .split('\n')
+        .filter((line) => /"level":(50|60)\b/.test(line));
+      if (errors.length > 0) found[name] = errors.slice(0, 20);
+    }
+    return found;
   }
 
   healthUrl(name: ServiceName): string {

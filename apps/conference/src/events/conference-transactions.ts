@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type EntityTarget, type FindOptionsWhere } from 'typeorm';
-import type { ConferenceEventInput } from '@mind/contracts';
+import type { ConferenceEvent, ConferenceEventInput } from '@mind/contracts';
+import { currentTraceCarrier, type TraceCarrier } from '@mind/telemetry';
 import { OutboxEntity } from '../database/entities';
 import { OutboxRelay } from './outbox-relay';
 
 export type Emit = (event: ConferenceEventInput) => void;
+
+/** An event as the outbox keeps it until it is relayed: with the trace context of the change. */
+export type OutboxPayload = Omit<ConferenceEvent, 'seq'> & { trace?: TraceCarrier };
 
 /**
  * How a change holds its conference's advisory lock. `exclusive`: it commits alone (changes to existing
@@ -45,9 +49,13 @@ export class ConferenceTransactions {
         const value = await work(m, (event) => events.push(event));
         if (events.length > 0) {
           const at = Date.now();
+          const trace = currentTraceCarrier();
           await m.insert(
             OutboxEntity,
-            events.map((event) => ({ conferenceId: event.conferenceId, payload: { ...event, at } })),
+            events.map((event) => ({
+              conferenceId: event.conferenceId,
+              payload: { ...event, at, trace } satisfies OutboxPayload,
+            })),
           );
         }
         return value;

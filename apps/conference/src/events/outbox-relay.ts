@@ -5,6 +5,7 @@ import { EVENT, type ConferenceEvent } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { ProtocolBus } from '@mind/messaging';
 import { CONFIG, LOGGER } from '../tokens';
+import type { OutboxPayload } from './conference-transactions';
 
 const RELAY_LOCK = 7_316_800_002;
 const BATCH = 200;
@@ -75,17 +76,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.dataSource.transaction(async (m) => {
       const [{ locked }] = await m.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK]);
       if (!locked) return 'busy';
-      const rows: { seq: string; conference_id: string; payload: Omit<ConferenceEvent, 'seq'> }[] =
-        await m.query('SELECT seq, conference_id, payload FROM outbox ORDER BY seq LIMIT $1', [BATCH]);
+      const rows: { seq: string; conference_id: string; payload: OutboxPayload }[] = await m.query(
+        'SELECT seq, conference_id, payload FROM outbox ORDER BY seq LIMIT $1',
+        [BATCH],
+      );
       if (rows.length === 0) return 'done';
       // Issued in order on one connection, so JetStream stores them in order; awaited together.
       await Promise.all(
-        rows.map((row) =>
+        rows.map(({ seq, conference_id, payload: { trace, ...event } }) =>
           this.bus.append(
             EVENT.conference,
-            { ...row.payload, seq: Number(row.seq) } as ConferenceEvent,
-            `${this.config.nats.prefix}-${row.seq}`,
-            row.conference_id,
+            { ...event, seq: Number(seq) } as ConferenceEvent,
+            { msgId: `${this.config.nats.prefix}-${seq}`, trace },
+            conference_id,
           ),
         ),
       );

@@ -45,12 +45,7 @@ export class SessionRouter {
     };
     let reply: SessionOfferReply;
     try {
-      reply = await this.bus.call(
-        RPC.sessionOffer,
-        request,
-        { traceId: ctx.command.traceId, timeoutMs: MEDIA_TIMEOUT_MS },
-        nodeId,
-      );
+      reply = await this.bus.call(RPC.sessionOffer, request, { timeoutMs: MEDIA_TIMEOUT_MS }, nodeId);
     } catch (error) {
       this.logger.warn(
         { err: error, nodeId, traceId: ctx.command.traceId },

@@ -15,6 +15,7 @@ import {
   type RecordingSegmentReport,
 } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
+import { currentTraceCarrier } from '@mind/telemetry';
 import { ok, scopeOf, type CallContext } from '../api/context';
 import { ConferenceEntity, RecordingSegmentEntity } from '../database/entities';
 import { ConferenceTransactions } from '../events/conference-transactions';
@@ -60,6 +61,11 @@ export class RecordingService implements OnApplicationBootstrap, OnApplicationSh
     for (const timer of this.lastSegmentChecks) clearTimeout(timer);
     await this.queue.close();
     this.redis.disconnect();
+  }
+
+  /** Jobs of the recording queue by state. */
+  queueCounts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
   }
 
   start(ctx: CallContext): Promise<ApiReply> {
@@ -156,7 +162,7 @@ export class RecordingService implements OnApplicationBootstrap, OnApplicationSh
     // One job per set of segments: a repeated report does not queue the same work twice.
     await this.queue.add(
       'finalise',
-      { conferenceId, segmentKeys: segments.map((s) => s.storageKey) },
+      { conferenceId, segmentKeys: segments.map((s) => s.storageKey), trace: currentTraceCarrier() },
       {
         jobId: finaliseJobId(conferenceId, segments.length),
         attempts: 8,

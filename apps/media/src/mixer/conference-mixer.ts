@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { Layout, ParticipantResource, ResourceChange } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
+import { meter } from '@mind/telemetry';
 import { streamKey } from '../labels';
 import { mixes, type MixedParticipant, type Source } from './layout';
 import { inputKey, type FromMixThread, type MixOutput, type MixStats } from './mix-protocol';
@@ -55,6 +56,15 @@ const INPUT_RETRY_MS = 2000;
 const KEY_FRAME_RETRY_MS = 1000;
 /** ffmpeg needs a moment to open its UDP ports before media may flow to them. */
 const DECODER_START_MS = 300;
+const FRAMES_COUNT_MS = 5000;
+
+/** Every mixer's frames, counted on the main thread (the mixing thread has no telemetry of its own). */
+const mixerFrames = {
+  composed: meter().createCounter('mind.mixer.frames', { description: 'Mixed pictures composed' }),
+  skipped: meter().createCounter('mind.mixer.frames.skipped', {
+    description: 'Mixed pictures skipped to catch up with real time (the CPU could not keep up)',
+  }),
+};
 
 /** A stream of the mix: a producer's RTP on its way to the mixing thread's decoder. */
 interface MixerInput {
@@ -78,6 +88,9 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   /** By the mixing thread's output id. */
   private readonly onDemand = new Map<string, OnDemandOutput>();
   private readonly retryTimer: NodeJS.Timeout;
+  private readonly framesTimer: NodeJS.Timeout;
+  /** The thread's frame counts last reported as metrics. */
+  private readonly framesCounted = { composed: 0, skipped: 0 };
   private layout: Layout;
   private serials = 0;
   private requests = 0;
@@ -114,6 +127,7 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     });
     // A decoder that died (its ffmpeg failed) is opened again.
     this.retryTimer = setInterval(() => this.sourcesChanged(), INPUT_RETRY_MS);
+    this.framesTimer = setInterval(() => void this.countFrames(), FRAMES_COUNT_MS);
   }
 
   static async start(
@@ -198,6 +212,16 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     return (await entry.ready).producer;
   }
 
+  /** Adds the frames composed and skipped since the last count to the node's metrics. */
+  private async countFrames() {
+    const stats = await this.stats().catch(() => null);
+    if (!stats) return;
+    const { composed, skipped } = this.framesCounted;
+    mixerFrames.composed.add(stats.framesComposed - composed);
+    mixerFrames.skipped.add(stats.framesSkipped - skipped);
+    Object.assign(this.framesCounted, { composed: stats.framesComposed, skipped: stats.framesSkipped });
+  }
+
   /** How the mix is doing, from the mixing thread. */
   stats(): Promise<MixStats> {
     const request = ++this.requests;
@@ -269,6 +293,7 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.retryTimer);
+    clearInterval(this.framesTimer);
     clearTimeout(this.idleTimer);
     for (const key of [...this.inputs.keys()]) this.dropInput(key);
     this.thread.stop();

@@ -40,6 +40,8 @@ export class MixEngine {
   private layout: Layout = 'mosaic';
   private participants: MixedParticipant[] = [];
   private closed = false;
+  /** Pictures composed, and those skipped to catch up with real time after a stall. */
+  private readonly frames = { composed: 0, skipped: 0 };
 
   constructor(
     private readonly options: CompositionOptions,
@@ -99,7 +101,7 @@ export class MixEngine {
       if (key.endsWith('/video'))
         videoInputs[key] = decoder.latest !== null && now - decoder.latest.at < STALE_CAMERA_MS;
     }
-    return { videoInputs };
+    return { videoInputs, framesComposed: this.frames.composed, framesSkipped: this.frames.skipped };
   }
 
   /** Opens a decoder: for video (`source` given), straight at the size of its tile if it has one. */
@@ -145,14 +147,21 @@ export class MixEngine {
 
   /** Video and audio each on a clock that catches up with real time, so that encoders see a steady rate. */
   private startClocks() {
-    const every = (periodMs: number, tick: () => void) => {
+    const every = (
+      periodMs: number,
+      tick: () => void,
+      skipped: (count: number) => void = () => undefined,
+    ) => {
       const started = Date.now();
       let done = 0;
       this.timers.push(
         setInterval(() => {
           const due = Math.floor((Date.now() - started) / periodMs);
           // After a long stall, skip ahead rather than burst.
-          if (due - done > 10) done = due - 1;
+          if (due - done > 10) {
+            skipped(due - 1 - done);
+            done = due - 1;
+          }
           while (done < due) {
             tick();
             done++;
@@ -160,7 +169,14 @@ export class MixEngine {
         }, periodMs / 2),
       );
     };
-    every(1000 / this.options.fps, () => this.composeFrame());
+    every(
+      1000 / this.options.fps,
+      () => {
+        this.composeFrame();
+        this.frames.composed++;
+      },
+      (count) => (this.frames.skipped += count),
+    );
     every(FRAME_MS, () => this.mixAudio());
   }
 

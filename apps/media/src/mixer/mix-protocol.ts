@@ -48,6 +48,10 @@ export type ToMixThread =
 export interface MixStats {
   /** Video inputs by key: whether a fresh picture is there (a camera's that came in the last second). */
   videoInputs: Record<string, boolean>;
+  /** Mixed pictures composed since the mixer started. */
+  framesComposed: number;
+  /** Pictures the mixer skipped to catch up with real time after a stall (the CPU could not keep up). */
+  framesSkipped: number;
 }
 
 /** Mixing thread to main thread. `serial` tells one opening of an input from a later one. */

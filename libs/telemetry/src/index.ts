@@ -1,0 +1,3 @@
+export * from './sdk';
+export * from './tracing';
+export * from './metrics';
