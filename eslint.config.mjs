@@ -15,9 +15,25 @@ export default tseslint.config(
         {
           allow: [],
           depConstraints: [
+            // Apps depend on libs, never on each other.
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
+            // Browser code never pulls in a Node library, nor Node code a browser one.
+            { sourceTag: 'platform:browser', onlyDependOnLibsWithTags: ['platform:browser', 'platform:any'] },
+            { sourceTag: 'platform:node', onlyDependOnLibsWithTags: ['platform:node', 'platform:any'] },
+            { sourceTag: 'platform:any', onlyDependOnLibsWithTags: ['platform:any'] },
+            // Shared libraries know no service; a service's code stays in its scope.
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:client', 'scope:shared'] },
+            {
+              sourceTag: 'scope:demo',
+              onlyDependOnLibsWithTags: ['scope:demo', 'scope:client', 'scope:shared'],
+            },
+            ...['gateway', 'conference', 'notifier', 'media', 'recording'].map((scope) => ({
+              sourceTag: `scope:${scope}`,
+              onlyDependOnLibsWithTags: [`scope:${scope}`, 'scope:shared'],
+            })),
           ],
         },
       ],
