@@ -1,4 +1,2 @@
-/** Nest injection tokens for the infrastructure the services share. */
-export const CONFIG = Symbol('CONFIG');
-export const LOGGER = Symbol('LOGGER');
+/** Nest injection token of the conference service's object storage (recordings). */
 export const STORAGE = Symbol('STORAGE');

@@ -1,6 +1,5 @@
 import './telemetry';
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import swagger from '@fastify/swagger';
@@ -9,18 +8,10 @@ import { loadConfig } from '@mind/config';
 import { platformChecks, registerHealthRoutes } from '@mind/health';
 import { createLogger, PinoNestLogger } from '@mind/logging';
 import { runService } from '@mind/runtime';
-import { startMetricsServer } from '@mind/telemetry';
 import { connectNats, ProtocolBus } from '@mind/messaging';
-import { createStorage } from '@mind/storage';
-import { Redis } from 'ioredis';
-import { registerApiRoutes } from './api-routes';
 import { ApiExceptionFilter, applyHttpConventions } from './http-conventions';
+import { GatewayModule } from './gateway.module';
 import { buildOpenApiDocument } from './openapi';
-import { RateLimiter } from './rate-limiter';
-import { proxyApplicationSockets } from './socket-proxy';
-
-@Module({})
-class GatewayModule {}
 
 const VERSION = '0.1.0';
 
@@ -39,10 +30,15 @@ async function bootstrap(): Promise<() => Promise<void>> {
     // X-Forwarded-For names the client only when a proxy we know put it there.
     trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule, adapter, {
-    logger: new PinoNestLogger(logger),
-    bodyParser: false,
-  });
+  const bus = new ProtocolBus(nc, config.nats.prefix, config.rpcTimeoutMs, logger);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    GatewayModule.register({ config, logger, bus }),
+    adapter,
+    {
+      logger: new PinoNestLogger(logger),
+      bodyParser: false,
+    },
+  );
   app.enableCors({
     origin: '*',
     methods: ['GET', 'POST', 'PATCH', 'DELETE'],
@@ -59,27 +55,8 @@ async function bootstrap(): Promise<() => Promise<void>> {
   await app.register(swagger, { mode: 'static', specification: { document: document as never } });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   fastify.get('/openapi.json', async () => document);
-  // The API port is public: metrics have a port of their own.
+  // The API port is public: metrics have a port of their own (MetricsPort).
   registerHealthRoutes(fastify, platformChecks(config, nc), { metrics: false });
-  const metrics = config.http.metricsPort
-    ? await startMetricsServer(config.http.metricsPort, config.http.host)
-    : null;
-  // Counters of the rate limits, shared by every gateway instance.
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  redis.on('error', (error) => logger.debug({ err: error }, 'redis unreachable'));
-  registerApiRoutes(
-    fastify,
-    new ProtocolBus(nc, config.nats.prefix, config.rpcTimeoutMs, logger),
-    createStorage(config.storage),
-    {
-      limiter: new RateLimiter(redis, config.nats.prefix, config.rateLimits.windowS, logger),
-      limits: config.rateLimits,
-    },
-    logger,
-  );
-  const server = app.getHttpServer();
-  server.headersTimeout = config.http.headersTimeoutMs;
-  proxyApplicationSockets(server, config.notifier.url, config.http.headersTimeoutMs, logger);
 
   app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);
@@ -87,8 +64,6 @@ async function bootstrap(): Promise<() => Promise<void>> {
 
   return async () => {
     await app.close();
-    metrics?.close();
-    redis.disconnect();
     await nc.drain().catch(() => undefined);
   };
 }

@@ -1,6 +1,5 @@
 import './telemetry';
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@mind/config';
@@ -8,12 +7,8 @@ import { platformChecks, registerHealthRoutes } from '@mind/health';
 import { createLogger, PinoNestLogger } from '@mind/logging';
 import { connectNats, ProtocolBus } from '@mind/messaging';
 import { runService } from '@mind/runtime';
-import { observeLoad, observeMediasoup } from './media-metrics';
-import { MediaNode } from './media-node';
+import { MediaModule } from './media.module';
 import { WorkerPool } from './worker-pool';
-
-@Module({})
-class MediaModule {}
 
 async function bootstrap(): Promise<() => Promise<void>> {
   const config = loadConfig();
@@ -22,19 +17,12 @@ async function bootstrap(): Promise<() => Promise<void>> {
   const bus = new ProtocolBus(nc, config.nats.prefix, config.rpcTimeoutMs, logger);
   await bus.ensureEventStream();
 
-  observeMediasoup();
-  const pool = new WorkerPool(
-    { size: config.media.workers, rtcMinPort: config.media.rtcMinPort, rtcMaxPort: config.media.rtcMaxPort },
-    logger,
+  const app = await NestFactory.create<NestFastifyApplication>(
+    MediaModule.register({ config, logger, bus }),
+    new FastifyAdapter(),
+    { logger: new PinoNestLogger(logger) },
   );
-  await pool.start();
-  const node = new MediaNode(bus, pool, config, logger);
-  await node.start();
-  observeLoad(() => node.load);
-
-  const app = await NestFactory.create<NestFastifyApplication>(MediaModule, new FastifyAdapter(), {
-    logger: new PinoNestLogger(logger),
-  });
+  const pool = app.get(WorkerPool);
   registerHealthRoutes(app.getHttpAdapter().getInstance(), {
     ...platformChecks(config, nc),
     workers: async () => {
@@ -45,8 +33,6 @@ async function bootstrap(): Promise<() => Promise<void>> {
   logger.info({ workers: pool.size, port: config.media.healthPort }, 'media node ready');
 
   return async () => {
-    await node.close();
-    pool.close();
     await app.close();
     await nc.drain().catch(() => undefined);
   };

@@ -1,7 +1,9 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { Config } from '@mind/config';
 import {
   isUuid,
   notificationForApplication,
@@ -15,7 +17,8 @@ import {
 import { looksLikeToken, tokenDigest } from '@mind/auth';
 import type { Logger } from '@mind/logging';
 import { activeTraceId, extractTrace, inSpan } from '@mind/telemetry';
-import type { ProtocolBus, Unsubscribable } from '@mind/messaging';
+import { ProtocolBus, type Unsubscribable } from '@mind/messaging';
+import { CONFIG, LOGGER } from '@mind/runtime';
 import { SocketRegistry, type ApplicationSocket } from './socket-registry';
 
 const SOCKET_PATH = /^\/([0-9a-f-]{36})\/([0-9a-f-]{36})\/?$/i;
@@ -41,17 +44,21 @@ function refuse(socket: Duplex, status: number, error: string) {
  * the domain events, and closed with 4000 when the conference ends. A socket whose reader falls more
  * than `maxBufferBytes` behind is closed with 4002 rather than buffered without end.
  */
-export class ApplicationSockets {
+@Injectable()
+export class ApplicationSockets implements OnApplicationShutdown {
   private readonly registry = new SocketRegistry();
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly maxBufferBytes: number;
   private pingTimer?: NodeJS.Timeout;
   private opened?: Unsubscribable;
 
   constructor(
     private readonly bus: ProtocolBus,
-    private readonly maxBufferBytes: number,
-    private readonly logger: Logger,
-  ) {}
+    @Inject(CONFIG) config: Config,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.maxBufferBytes = config.notifier.maxBufferBytes;
+  }
 
   attach(server: Server) {
     server.on('upgrade', (request, socket, head) => {
@@ -64,7 +71,7 @@ export class ApplicationSockets {
     this.pingTimer = setInterval(() => this.pingAll(), PING_MS);
   }
 
-  close() {
+  onApplicationShutdown() {
     clearInterval(this.pingTimer);
     this.opened?.unsubscribe();
     for (const entry of this.registry.all()) entry.socket.terminate();

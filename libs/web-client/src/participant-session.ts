@@ -110,6 +110,8 @@ export class ParticipantSession {
   };
   private endedWith: SessionEndReason | null = null;
   private recovery: Promise<void> | null = null;
+  /** Counts the session's ends: a recovery started before a leave stops there, even if a join follows. */
+  private ends = 0;
   readonly traits: ClientTraits;
 
   constructor(private readonly options: SessionOptions) {
@@ -248,13 +250,16 @@ export class ParticipantSession {
    */
   recover(): Promise<void> {
     if (this.endedWith) return Promise.resolve();
-    this.recovery ??= (async () => {
+    if (this.recovery) return this.recovery;
+    const ends = this.ends;
+    const over = () => this.endedWith !== null || this.ends !== ends;
+    const recovery: Promise<void> = (async () => {
       this.emit('recovering');
-      for (let attempt = 0; this.endedWith === null; attempt++) {
+      for (let attempt = 0; !over(); attempt++) {
         await new Promise((resolve) =>
           setTimeout(resolve, RECOVERY_DELAYS_MS[Math.min(attempt, RECOVERY_DELAYS_MS.length - 1)]),
         );
-        if (this.endedWith) return;
+        if (over()) return;
         this.generation++;
         this.pc.close();
         try {
@@ -264,8 +269,9 @@ export class ParticipantSession {
           // The next attempt starts from a fresh PeerConnection again.
         }
       }
-    })().finally(() => (this.recovery = null));
-    return this.recovery;
+    })().finally(() => this.recovery === recovery && (this.recovery = null));
+    this.recovery = recovery;
+    return recovery;
   }
 
   async refreshParticipants(): Promise<void> {
@@ -442,6 +448,8 @@ export class ParticipantSession {
   private end(reason: SessionEndReason) {
     if (this.endedWith) return;
     this.endedWith = reason;
+    this.ends++;
+    this.recovery = null;
     this.channel?.close();
     this.pc?.close();
     this.emit('ended', reason);

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import type { Config } from '@mind/config';
 import type { Logger } from '@mind/logging';
 import { ApplicationEntity } from '../database/entities';
-import { CONFIG, LOGGER } from '../tokens';
+import { CONFIG, LOGGER } from '@mind/runtime';
 
 /** Where the database announces changed applications (see the ApplicationChanges migration). */
 const CHANNEL = 'application_changed';

@@ -24,7 +24,7 @@ import { RecordingService } from '../recordings/recording.service';
 import { ParticipantService } from '../participants/participant.service';
 import { StreamingService } from '../streamings/streaming.service';
 import { RpcEndpoints } from '../messaging/rpc-endpoints';
-import { LOGGER } from '../tokens';
+import { LOGGER } from '@mind/runtime';
 import { actorOf, type OperationHandler } from './context';
 
 /**

@@ -25,7 +25,8 @@ import { ExpiryScheduler } from '../expiry/expiry-scheduler';
 import { toConference, toParticipant, toStreaming } from '../representations';
 import { ok, scopeOf, type ApplicationCallContext, type CallContext } from '../api/context';
 import { orderForCaller } from '../participants/participant-order';
-import { LOGGER, STORAGE } from '../tokens';
+import { LOGGER } from '@mind/runtime';
+import { STORAGE } from '../tokens';
 
 @Injectable()
 export class ConferenceService {

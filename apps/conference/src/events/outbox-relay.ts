@@ -4,7 +4,7 @@ import type { Config } from '@mind/config';
 import { EVENT, type ConferenceEvent } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { ProtocolBus } from '@mind/messaging';
-import { CONFIG, LOGGER } from '../tokens';
+import { CONFIG, LOGGER } from '@mind/runtime';
 import type { OutboxPayload } from './conference-transactions';
 
 const RELAY_LOCK = 7_316_800_002;

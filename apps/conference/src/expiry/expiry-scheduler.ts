@@ -5,7 +5,7 @@ import { conferenceEnded } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { ConferenceTransactions } from '../events/conference-transactions';
 import { RecordingService } from '../recordings/recording.service';
-import { CONFIG, LOGGER } from '../tokens';
+import { CONFIG, LOGGER } from '@mind/runtime';
 
 /**
  * Ends conferences whose `endingAt` has passed. The schedule is the `ending_at` column itself, so it

@@ -6,7 +6,7 @@ import { OutboundPolicy } from '@mind/outbound';
 import { parseSipAddress, sipConnectUrl } from '@mind/sip';
 import { ParticipantEntity } from '../database/entities';
 import { ok, type CallContext } from '../api/context';
-import { CONFIG } from '../tokens';
+import { CONFIG } from '@mind/runtime';
 
 /**
  * Operations whose media side (SIP, transcription) is not deployed yet. They run the same

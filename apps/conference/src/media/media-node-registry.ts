@@ -3,7 +3,7 @@ import type { Config } from '@mind/config';
 import { EVENT, MEDIA_NODE_TIMEOUT_MS, type MediaNodeHeartbeat } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { ProtocolBus, type Unsubscribable } from '@mind/messaging';
-import { CONFIG, LOGGER } from '../tokens';
+import { CONFIG, LOGGER } from '@mind/runtime';
 
 export interface LiveNode extends MediaNodeHeartbeat {
   lastSeen: number;

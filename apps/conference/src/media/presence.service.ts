@@ -6,7 +6,7 @@ import { ConferenceEntity, ParticipantEntity } from '../database/entities';
 import { ConferenceTransactions, type Emit } from '../events/conference-transactions';
 import { participantChanged } from '../participants/participant-events';
 import { RpcEndpoints } from '../messaging/rpc-endpoints';
-import { LOGGER } from '../tokens';
+import { LOGGER } from '@mind/runtime';
 import { MediaNodeRegistry } from './media-node-registry';
 
 const OFFLINE = { online: false, audio: false, video: false, secondaryAudio: false, secondaryVideo: false };

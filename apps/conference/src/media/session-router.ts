@@ -12,7 +12,7 @@ import type { Logger } from '@mind/logging';
 import { ProtocolBus } from '@mind/messaging';
 import { ConferenceEntity } from '../database/entities';
 import { ok, type CallContext } from '../api/context';
-import { LOGGER } from '../tokens';
+import { LOGGER } from '@mind/runtime';
 import { MediaNodeRegistry } from './media-node-registry';
 
 /** The SDK gives up after 10 s; leave the media node most of that. */

@@ -21,7 +21,7 @@ import { ConferenceEntity, RecordingSegmentEntity } from '../database/entities';
 import { ConferenceTransactions } from '../events/conference-transactions';
 import { toConference } from '../representations';
 import { RpcEndpoints } from '../messaging/rpc-endpoints';
-import { CONFIG, LOGGER } from '../tokens';
+import { CONFIG, LOGGER } from '@mind/runtime';
 import { preferredRecordingType } from './recording-type';
 
 /**

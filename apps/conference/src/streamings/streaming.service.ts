@@ -17,7 +17,7 @@ import { toStreaming } from '../representations';
 import { ok, scopeOf, type CallContext } from '../api/context';
 import { ConferenceEntity } from '../database/entities';
 import { RpcEndpoints } from '../messaging/rpc-endpoints';
-import { CONFIG } from '../tokens';
+import { CONFIG } from '@mind/runtime';
 
 const notFound = () => errorReply(404, 'streaming not found', 'streamingId');
 

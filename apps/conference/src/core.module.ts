@@ -1,0 +1,26 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { createStorage } from '@mind/storage';
+import { RpcEndpoints } from './messaging/rpc-endpoints';
+import { infrastructureProviders, type ServiceInfrastructure } from '@mind/runtime';
+import { STORAGE } from './tokens';
+
+/** What the process brings up before Nest: configuration, logs, NATS and the database. */
+export interface Infrastructure extends ServiceInfrastructure {
+  dataSource: DataSource;
+}
+
+/** The infrastructure every feature module uses, and the service's NATS endpoints. */
+@Global()
+@Module({})
+export class CoreModule {
+  static register(infra: Infrastructure): DynamicModule {
+    const providers = [
+      ...infrastructureProviders(infra),
+      { provide: DataSource, useValue: infra.dataSource },
+      { provide: STORAGE, useValue: createStorage(infra.config.storage) },
+      RpcEndpoints,
+    ];
+    return { module: CoreModule, providers, exports: providers };
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module';
+import { RecordingQueueMetrics } from './recording-queue-metrics';
+import { RecordingService } from './recording.service';
+
+/** Recording state, the segments media nodes store, and the jobs of the recording workers. */
+@Module({
+  imports: [EventsModule],
+  providers: [RecordingService, RecordingQueueMetrics],
+  exports: [RecordingService],
+})
+export class RecordingsModule {}

@@ -1,0 +1,95 @@
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Server } from 'node:http';
+import type { Config } from '@mind/config';
+import type { Logger } from '@mind/logging';
+import { ProtocolBus } from '@mind/messaging';
+import { CONFIG, infrastructureProviders, LOGGER, type ServiceInfrastructure } from '@mind/runtime';
+import { createStorage } from '@mind/storage';
+import { startMetricsServer } from '@mind/telemetry';
+import { registerApiRoutes } from './api-routes';
+import { RateLimiter } from './rate-limiter';
+import { proxyApplicationSockets } from './socket-proxy';
+
+/** The rate limits' counters, in the Redis every gateway instance shares. */
+@Injectable()
+export class RateLimits implements OnApplicationShutdown {
+  readonly redis: Redis;
+  readonly limiter: RateLimiter;
+
+  constructor(@Inject(CONFIG) config: Config, @Inject(LOGGER) logger: Logger) {
+    this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.redis.on('error', (error) => logger.debug({ err: error }, 'redis unreachable'));
+    this.limiter = new RateLimiter(this.redis, config.nats.prefix, config.rateLimits.windowS, logger);
+  }
+
+  onApplicationShutdown() {
+    this.redis.disconnect();
+  }
+}
+
+/** The API's routes (one per operation of the contract) and the application socket proxy. */
+@Injectable()
+export class ApiSurface implements OnModuleInit {
+  constructor(
+    private readonly host: HttpAdapterHost,
+    private readonly bus: ProtocolBus,
+    private readonly rates: RateLimits,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit() {
+    const { config, logger } = this;
+    const fastify = this.host.httpAdapter.getInstance<FastifyInstance>();
+    const storage = createStorage(config.storage);
+    registerApiRoutes(
+      fastify,
+      this.bus,
+      storage,
+      { limiter: this.rates.limiter, limits: config.rateLimits },
+      logger,
+    );
+    const server = this.host.httpAdapter.getHttpServer() as Server;
+    server.headersTimeout = config.http.headersTimeoutMs;
+    proxyApplicationSockets(server, config.notifier.url, config.http.headersTimeoutMs, logger);
+  }
+}
+
+/** `/metrics` on a port of its own: the API's port is public. */
+@Injectable()
+export class MetricsPort implements OnApplicationBootstrap, OnApplicationShutdown {
+  private server: Server | null = null;
+
+  constructor(@Inject(CONFIG) private readonly config: Config) {}
+
+  async onApplicationBootstrap() {
+    const { metricsPort, host } = this.config.http;
+    if (metricsPort) this.server = await startMetricsServer(metricsPort, host);
+  }
+
+  onApplicationShutdown() {
+    this.server?.close();
+  }
+}
+
+/** The gateway: the public API in front of the conference service. */
+@Module({})
+export class GatewayModule {
+  static register(infra: ServiceInfrastructure): DynamicModule {
+    return {
+      module: GatewayModule,
+      providers: [...infrastructureProviders(infra), RateLimits, ApiSurface, MetricsPort],
+    };
+  }
+}
