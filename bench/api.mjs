@@ -5,7 +5,8 @@
 //   BENCH_URL=http://127.0.0.1:8080 npm run bench:api   # benchmark a running gateway instead
 //
 // Targets: GET /{a}/{c}/participants/{p} (application token) and POST /{a}/{c}/messages (participant
-// token), each next to the same request against a bare Fastify route, with the same autocannon settings.
+// token), each next to the same request against a bare Fastify route, and the GET also against a
+// Fastify route that reads the same two rows from Postgres, with the same autocannon settings.
 // See bench/README.md for the variables and for what the figures mean.
 
 import os from 'node:os';
@@ -32,13 +33,29 @@ const DEV_APP = {
 // has an event loop of its own, as the gateway has). Same paths, same request bodies, no work.
 // ---------------------------------------------------------------------------------------------------
 
+// With `--postgres <url>`, the GET reads what the platform's minimum is for it: the conference of the
+// application and the participant of the conference, two indexed SELECTs on a pool of connections.
 async function bareServer() {
   const { default: Fastify } = await import('fastify');
   const app = Fastify({ logger: false });
-  app.get('/:applicationId/:conferenceId/participants/:participantId', async (request) => ({
-    id: request.params.participantId,
-    name: 'bench',
-  }));
+  const databaseUrl = process.argv[process.argv.indexOf('--postgres') + 1];
+  const pool = process.argv.includes('--postgres')
+    ? new (await import('pg')).default.Pool({ connectionString: databaseUrl, max: 10 })
+    : null;
+  app.get('/:applicationId/:conferenceId/participants/:participantId', async (request, reply) => {
+    const { applicationId, conferenceId, participantId } = request.params;
+    if (!pool) return { id: participantId, name: 'bench' };
+    const conference = await pool.query(
+      'SELECT id, ended_at FROM conference WHERE id = $1 AND application_id = $2',
+      [conferenceId, applicationId],
+    );
+    if (conference.rows.length === 0) return reply.code(404).send({ error: 'conference not found' });
+    const participant = await pool.query('SELECT * FROM participant WHERE id = $1 AND conference_id = $2', [
+      participantId,
+      conferenceId,
+    ]);
+    return participant.rows[0] ?? reply.code(404).send({ error: 'participant not found' });
+  });
   app.post('/:applicationId/:conferenceId/messages', async (request) => ({
     id: request.params.conferenceId,
     sentTo: request.body.sendTo,
@@ -46,7 +63,11 @@ async function bareServer() {
   }));
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   process.stdout.write(`${JSON.stringify({ url: address })}\n`);
-  const stop = () => app.close().then(() => process.exit(0));
+  const stop = () =>
+    app
+      .close()
+      .then(() => pool?.end())
+      .then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
@@ -84,11 +105,17 @@ function settings() {
 // Child processes (the platform's services and the bare server)
 // ---------------------------------------------------------------------------------------------------
 
-async function startBareServer() {
-  const entry = startChild('bare fastify', [fileURLToPath(import.meta.url), '--bare-server'], process.env);
+/** A bare Fastify server in a child process; with `databaseUrl`, its GET reads from Postgres. */
+async function startBareServer(name, databaseUrl) {
+  const args = [
+    fileURLToPath(import.meta.url),
+    '--bare-server',
+    ...(databaseUrl ? ['--postgres', databaseUrl] : []),
+  ];
+  const entry = startChild(name, args, process.env);
   return new Promise((resolve, reject) => {
     let buffered = '';
-    const fail = () => reject(new Error(`the bare Fastify server did not start:\n${entry.logs()}`));
+    const fail = () => reject(new Error(`${name} did not start:\n${entry.logs()}`));
     const timer = setTimeout(fail, 30_000);
     entry.child.once('exit', fail);
     entry.child.stdout.on('data', (chunk) => {
@@ -209,8 +236,8 @@ function report(config, pairs, load) {
   console.log('');
 
   const rows = [['target', 'req/s', 'p50 ms', 'p99 ms', 'responses', 'non-2xx', 'errors']];
-  for (const { bare, platform } of pairs) {
-    for (const m of [platform, bare]) {
+  for (const { baselines, platform } of pairs) {
+    for (const m of [platform, ...baselines]) {
       rows.push([
         m.name,
         m.rps.toFixed(0),
@@ -225,20 +252,22 @@ function report(config, pairs, load) {
   console.log(table(rows));
   console.log('');
 
-  const ratios = [['platform / bare', 'req/s', 'p50', 'p99']];
-  for (const { route, bare, platform } of pairs) {
-    ratios.push([
-      route,
-      ratio(platform.rps, bare.rps),
-      ratio(platform.p50, bare.p50),
-      ratio(platform.p99, bare.p99),
-    ]);
+  const ratios = [['platform / baseline', 'req/s', 'p50', 'p99']];
+  for (const { route, baselines, platform } of pairs) {
+    for (const baseline of baselines) {
+      ratios.push([
+        `${route} / ${baseline.name.slice(0, -route.length - 1)}`,
+        ratio(platform.rps, baseline.rps),
+        ratio(platform.p50, baseline.p50),
+        ratio(platform.p99, baseline.p99),
+      ]);
+    }
   }
   console.log(table(ratios));
   console.log('');
 
   let failed = false;
-  for (const m of pairs.flatMap(({ bare, platform }) => [platform, bare])) {
+  for (const m of pairs.flatMap(({ baselines, platform }) => [platform, ...baselines])) {
     const attempts = m.total + m.errors;
     if (m.non2xx > 0) console.log(`${m.name}: non-2xx responses by status: ${JSON.stringify(m.statusCodes)}`);
     if (m.total === 0) {
@@ -302,7 +331,11 @@ async function main() {
       console.error('starting the platform (conference, notifier, gateway) ...');
       let platform;
       cleanups.push(async () => {
-        await Promise.all(children.filter((c) => c.name !== 'bare fastify').map(stopChild));
+        await Promise.all(
+          children
+            .filter((c) => !c.name.startsWith('bare fastify') && !c.name.startsWith('fastify +'))
+            .map(stopChild),
+        );
         if (platform) await deleteEventStream(platform.env);
       });
       platform = await startPlatform(config);
@@ -318,8 +351,11 @@ async function main() {
       name: 'bench',
     });
 
-    cleanups.push(() => Promise.all(children.filter((c) => c.name === 'bare fastify').map(stopChild)));
-    const bareUrl = await startBareServer();
+    const baselineNames = ['bare fastify', 'fastify + postgres'];
+    cleanups.push(() => Promise.all(children.filter((c) => baselineNames.includes(c.name)).map(stopChild)));
+    const bareUrl = await startBareServer('bare fastify');
+    // Without a platform of its own the database is unknown: no Postgres baseline then.
+    const pgUrl = config.url ? null : await startBareServer('fastify + postgres', config.databaseUrl);
 
     const getPath = `${conferencePath}/participants/${participant.id}`;
     const messagesPath = `${conferencePath}/messages`;
@@ -330,13 +366,18 @@ async function main() {
       body: JSON.stringify({ sendTo: conference.id, text: 'bench' }),
     };
     const routes = [
-      { route: 'GET /{a}/{c}/participants/{p}', path: getPath, request: get },
-      { route: 'POST /{a}/{c}/messages', path: messagesPath, request: post },
+      { route: 'GET /{a}/{c}/participants/{p}', path: getPath, request: get, pg: true },
+      { route: 'POST /{a}/{c}/messages', path: messagesPath, request: post, pg: false },
+    ];
+    const baselinesOf = (route) => [
+      { name: 'bare fastify', url: bareUrl },
+      ...(route.pg && pgUrl ? [{ name: 'fastify + postgres', url: pgUrl }] : []),
     ];
 
     // One request each before measuring, so that a wrong set-up fails with a message, not a table of 4xx.
-    for (const { path, request } of routes) {
-      for (const base of [baseUrl, bareUrl]) {
+    for (const route of routes) {
+      const { path, request } = route;
+      for (const base of [baseUrl, ...baselinesOf(route).map((b) => b.url)]) {
         const response = await fetch(`${base}${path}`, request);
         if (response.status !== 200) {
           throw new Error(
@@ -350,18 +391,21 @@ async function main() {
       `measuring: ${config.connections} connections, ${config.warmup} s warm-up + ${config.duration} s per target`,
     );
     const pairs = [];
-    for (const { route, path, request } of routes) {
-      const bare = await measure(
-        autocannon,
-        { name: `bare fastify ${route}`, url: `${bareUrl}${path}`, ...request },
-        config,
-      );
+    for (const target of routes) {
+      const { route, path, request } = target;
+      const baselines = [];
+      for (const baseline of baselinesOf(target)) {
+        const name = `${baseline.name} ${route}`;
+        baselines.push(
+          await measure(autocannon, { name, url: `${baseline.url}${path}`, ...request }, config),
+        );
+      }
       const platform = await measure(
         autocannon,
         { name: `platform ${route}`, url: `${baseUrl}${path}`, ...request },
         config,
       );
-      pairs.push({ route, bare, platform });
+      pairs.push({ route, baselines, platform });
     }
     load.after = loadavg();
     process.exitCode = report(config, pairs, load);

@@ -101,7 +101,11 @@ export async function startPlatform(config) {
       process.env.MEDIASOUP_WORKER_BIN ??
       (await run('bash', [join(ROOT, 'deploy/mediasoup-worker/build.sh'), '--path'])).stdout.trim(),
   };
-  const service = (name) => startChild(name, [join(ROOT, `dist/apps/${name}/src/main.js`)], env);
+  // BENCH_PROFILE=<dir>: each service writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
+  const service = (name) => startChild(name, [...profile, join(ROOT, `dist/apps/${name}/src/main.js`)], env);
   const url = (port) => `http://127.0.0.1:${port}`;
   // The conference service migrates the database: start it first, then the others together.
   await waitReady(service('conference'), url(ports.conference));
