@@ -9,7 +9,7 @@ import {
   type Context,
   type Span,
 } from '@opentelemetry/api';
-import { randomBytes } from 'node:crypto';
+import { newTraceId } from '@mind/logging';
 
 const tracer = () => trace.getTracer('mind-platform');
 
@@ -28,9 +28,7 @@ const KINDS: Record<SpanRole, SpanKind> = {
 /** The trace id of the work in progress (the active span's), or a new one outside any trace. */
 export function activeTraceId(): string {
   const spanContext = trace.getActiveSpan()?.spanContext();
-  return spanContext && trace.isSpanContextValid(spanContext)
-    ? spanContext.traceId
-    : randomBytes(16).toString('hex');
+  return spanContext && trace.isSpanContextValid(spanContext) ? spanContext.traceId : newTraceId();
 }
 
 /** The active trace context, to carry to another process. */
