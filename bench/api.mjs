@@ -11,6 +11,7 @@
 
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { cpuShares, cpuSnapshot } from './lib/cpu.mjs';
 import {
   api,
   children,
@@ -180,12 +181,20 @@ async function autocannonRun(autocannon, target, config, seconds, latencies) {
   return instance;
 }
 
+/** Our own processes by role; the others (PostgreSQL, NATS, Redis) go by command name. */
+function processLabel(pid) {
+  if (pid === process.pid) return 'load generator';
+  return children.find((c) => c.child.pid === pid)?.name;
+}
+
 async function measure(autocannon, target, config) {
   process.stderr.write(`  ${target.name}: warm-up ${config.warmup} s, `);
   await autocannonRun(autocannon, target, config, config.warmup);
   process.stderr.write(`measuring ${config.duration} s ... `);
   const latencies = new Latencies();
+  const before = cpuSnapshot();
   const result = await autocannonRun(autocannon, target, config, config.duration, latencies);
+  const cpu = cpuShares(before, cpuSnapshot(), processLabel);
   const responses = result['2xx'] + result.non2xx;
   const measured = {
     name: target.name,
@@ -199,6 +208,7 @@ async function measure(autocannon, target, config) {
     ),
     errors: result.errors,
     timeouts: result.timeouts,
+    cpu,
   };
   process.stderr.write(`${Math.round(measured.rps)} req/s\n`);
   return measured;
@@ -264,6 +274,12 @@ function report(config, pairs, load) {
     }
   }
   console.log(table(ratios));
+  console.log('');
+
+  console.log('CPU during each measured run, % of one core (processes using 1% or more):');
+  for (const m of pairs.flatMap(({ baselines, platform }) => [platform, ...baselines])) {
+    console.log(`  ${m.name}: ${m.cpu.map(([label, share]) => `${label} ${share.toFixed(0)}`).join(', ')}`);
+  }
   console.log('');
 
   let failed = false;

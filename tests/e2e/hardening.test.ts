@@ -7,7 +7,7 @@ import { connect as connectNats, JSONCodec } from 'nats';
 import { Client as PgClient } from 'pg';
 import { tokenDigest } from '@mind/auth';
 import { EVENT, subjectOf, type MediaNodeHeartbeat } from '@mind/contracts';
-import { AppSocket, call, client, Platform, TlsNatsServer } from './harness';
+import { AppSocket, call, client, Platform, TlsNatsServer, waitFor } from './harness';
 
 const offerFixture = (name: string) => readFileSync(join(__dirname, '../../libs/sdp/fixtures', name), 'utf8');
 
@@ -484,6 +484,32 @@ describe('6. No rate limiting anywhere', () => {
     expect(statuses.slice(0, LIMITS.failedAuth)).toEqual(new Array(LIMITS.failedAuth).fill(401));
     expect(new Set(statuses.slice(LIMITS.failedAuth))).toEqual(new Set([429]));
     expect((await client(platform.url, app.token).get(c)).status).toBe(429);
+  });
+});
+
+describe('8. A blocked address is blocked at every gateway', () => {
+  let platform: Platform;
+  afterAll(() => platform.close());
+
+  it('failures seen by one gateway block the address at another, which saw none of them', async () => {
+    platform = await Platform.start({ MIND_RATE_FAILED_AUTH_PER_IP: '3' });
+    const other = await platform.startExtraInstance('gateway', 'unaware');
+    const app = await platform.createApplication({ name: 'blocked everywhere' });
+    const api = client(platform.url, app.token);
+    const conference = `/${app.id}/${(await api.post(`/${app.id}`, { name: 'block' })).body.id}`;
+    expect((await client(other, app.token).get(conference)).status).toBe(200);
+    const statuses = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push((await client(platform.url, 'not-a-token').get(conference)).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    // The other gateway hears of the block over NATS, within milliseconds.
+    const atOther = await waitFor(
+      () => client(other, app.token).get(conference),
+      ({ status }) => status === 429,
+      2000,
+    );
+    expect(atOther.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await client(platform.url, app.token).get(conference)).status).toBe(429);
   });
 });
 

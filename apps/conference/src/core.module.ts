@@ -1,6 +1,8 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createStorage } from '@mind/storage';
+import { HotReads } from './database/hot-reads';
+import { PreparedStatements } from './database/prepared-statements';
 import { RpcEndpoints } from './messaging/rpc-endpoints';
 import { infrastructureProviders, type ServiceInfrastructure } from '@mind/runtime';
 import { STORAGE } from './tokens';
@@ -20,6 +22,8 @@ export class CoreModule {
       { provide: DataSource, useValue: infra.dataSource },
       { provide: STORAGE, useValue: createStorage(infra.config.storage) },
       RpcEndpoints,
+      PreparedStatements,
+      HotReads,
     ];
     return { module: CoreModule, providers, exports: providers };
   }

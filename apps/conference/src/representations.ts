@@ -1,15 +1,5 @@
-import type {
-  ConferenceResource,
-  MessageResource,
-  ParticipantResource,
-  StreamingResource,
-} from '@mind/contracts';
-import type {
-  ConferenceEntity,
-  MessageEntity,
-  ParticipantEntity,
-  StreamingEntity,
-} from './database/entities';
+import type { ConferenceResource, ParticipantResource, StreamingResource } from '@mind/contracts';
+import type { ConferenceEntity, ParticipantEntity, StreamingEntity } from './database/entities';
 
 export const toConference = (c: ConferenceEntity): ConferenceResource => ({
   id: c.id,
@@ -35,12 +25,4 @@ export const toStreaming = (s: StreamingEntity): StreamingResource => ({
   id: s.id,
   url: s.url,
   alive: s.alive,
-});
-
-export const toMessage = (m: MessageEntity): MessageResource => ({
-  id: m.id,
-  sentTo: m.sentTo,
-  sentBy: m.sentBy,
-  sentAt: m.sentAt,
-  text: m.text,
 });

@@ -18,6 +18,7 @@ import { PayloadTooLargeError, type ProtocolBus } from '@mind/messaging';
 import type { Config } from '@mind/config';
 import type { ObjectStorage } from '@mind/storage';
 import { bearerToken } from './bearer-token';
+import type { FailedAuthGuard } from './failed-auth-guard';
 import type { Counter, RateLimiter } from './rate-limiter';
 import { parseDetailed, validateBody } from './request-validation';
 import { sendStoredFile } from './stored-file';
@@ -54,7 +55,7 @@ export function registerApiRoutes(
   app: FastifyInstance,
   bus: ProtocolBus,
   storage: ObjectStorage,
-  rates: { limiter: RateLimiter; limits: Config['rateLimits'] },
+  rates: { limiter: RateLimiter; guard: FailedAuthGuard; limits: Config['rateLimits'] },
   logger: Logger,
 ) {
   const tooMany = (reply: FastifyReply, waitS: number) =>
@@ -62,9 +63,6 @@ export function registerApiRoutes(
       .header('retry-after', String(waitS))
       .code(429)
       .send({ error: `too many requests, retry in ${waitS} s` });
-  const failedAuth = (ip: string): Counter[] => [
-    { name: 'failed-auth-ip', subject: ip, limit: rates.limits.failedAuthPerIp },
-  ];
   for (const operation of OPERATION_IDS) {
     const spec: OperationSpec = OPERATIONS[operation];
     app.route({
@@ -89,11 +87,12 @@ export function registerApiRoutes(
       params[name] = raw[name].toLowerCase();
     }
     // An address that keeps failing to authenticate is refused everything for a while.
-    const blocked = await rates.limiter.over(failedAuth(request.ip));
+    const blocked = rates.guard.waitFor(request.ip);
     if (blocked) return tooMany(reply, blocked);
     const token = bearerToken(request.headers, request.query);
     if (!token || !looksLikeToken(token)) {
-      await rates.limiter.hit(failedAuth(request.ip));
+      const wait = await rates.guard.failed(request.ip);
+      if (wait) return tooMany(reply, wait);
       return sendError(reply, 401, { error: 'missing or invalid token' });
     }
 
@@ -126,7 +125,10 @@ export function registerApiRoutes(
       logger.error({ err: error, traceId, operation }, 'conference service did not answer');
       return sendError(reply, 503, { error: 'service temporarily unavailable, please retry' });
     }
-    if (answer.status === 401) await rates.limiter.hit(failedAuth(request.ip));
+    if (answer.status === 401) {
+      const wait = await rates.guard.failed(request.ip);
+      if (wait) return tooMany(reply, wait);
+    }
     if (answer.headers) reply.headers(answer.headers);
     if (answer.file) return sendStoredFile(reply, storage, answer.file, request.headers.range);
     return reply.code(answer.status).send(answer.body ?? {});

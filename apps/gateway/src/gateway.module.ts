@@ -18,22 +18,30 @@ import { CONFIG, infrastructureProviders, LOGGER, type ServiceInfrastructure } f
 import { createStorage } from '@mind/storage';
 import { startMetricsServer } from '@mind/telemetry';
 import { registerApiRoutes } from './api-routes';
+import { FailedAuthGuard } from './failed-auth-guard';
 import { RateLimiter } from './rate-limiter';
 import { proxyApplicationSockets } from './socket-proxy';
 
-/** The rate limits' counters, in the Redis every gateway instance shares. */
+/** The rate limits' counters, in the Redis every gateway instance shares, and blocked addresses. */
 @Injectable()
-export class RateLimits implements OnApplicationShutdown {
+export class RateLimits implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly redis: Redis;
   readonly limiter: RateLimiter;
+  readonly guard: FailedAuthGuard;
 
-  constructor(@Inject(CONFIG) config: Config, @Inject(LOGGER) logger: Logger) {
+  constructor(bus: ProtocolBus, @Inject(CONFIG) config: Config, @Inject(LOGGER) logger: Logger) {
     this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.redis.on('error', (error) => logger.debug({ err: error }, 'redis unreachable'));
     this.limiter = new RateLimiter(this.redis, config.nats.prefix, config.rateLimits.windowS, logger);
+    this.guard = new FailedAuthGuard(this.limiter, bus, config.rateLimits.failedAuthPerIp);
+  }
+
+  onApplicationBootstrap() {
+    this.guard.start();
   }
 
   onApplicationShutdown() {
+    this.guard.stop();
     this.redis.disconnect();
   }
 }
@@ -57,7 +65,7 @@ export class ApiSurface implements OnModuleInit {
       fastify,
       this.bus,
       storage,
-      { limiter: this.rates.limiter, limits: config.rateLimits },
+      { limiter: this.rates.limiter, guard: this.rates.guard, limits: config.rateLimits },
       logger,
     );
     const server = this.host.httpAdapter.getHttpServer() as Server;

@@ -25,23 +25,12 @@ export class RateLimiter {
   ) {}
 
   /** Counts one event on each counter; the seconds to wait when one is over its limit, else null. */
-  hit(counters: Counter[]): Promise<number | null> {
-    return this.run(counters, true);
-  }
-
-  /** Whether a counter has reached its limit already, without counting. */
-  over(counters: Counter[]): Promise<number | null> {
-    return this.run(counters, false);
-  }
-
-  private async run(counters: Counter[], count: boolean): Promise<number | null> {
+  async hit(counters: Counter[]): Promise<number | null> {
     if (counters.length === 0) return null;
-    const keys = counters.map((c) => `${this.prefix}:rate:${c.name}:${digest(c.subject)}`);
     const pipeline = this.redis.pipeline();
-    for (const key of keys) {
-      if (count) pipeline.incr(key).expire(key, this.windowS, 'NX');
-      else pipeline.get(key);
-      pipeline.ttl(key);
+    for (const counter of counters) {
+      const key = `${this.prefix}:rate:${counter.name}:${subjectDigest(counter.subject)}`;
+      pipeline.incr(key).expire(key, this.windowS, 'NX').ttl(key);
     }
     let results: [Error | null, unknown][] | null;
     try {
@@ -50,17 +39,17 @@ export class RateLimiter {
       this.logger.warn({ err: error }, 'rate limits not applied: Redis did not answer');
       return null;
     }
-    const step = count ? 3 : 2;
     let wait: number | null = null;
     counters.forEach((counter, i) => {
-      const events = Number(results?.[i * step]?.[1] ?? 0);
-      const exceeded = count ? events > counter.limit : events >= counter.limit;
-      if (!exceeded) return;
-      const ttl = Number(results?.[i * step + step - 1]?.[1] ?? this.windowS);
+      const events = Number(results?.[i * 3]?.[1] ?? 0);
+      if (events <= counter.limit) return;
+      const ttl = Number(results?.[i * 3 + 2]?.[1] ?? this.windowS);
       wait = Math.max(wait ?? 1, ttl > 0 ? ttl : 1);
     });
     return wait;
   }
 }
 
-const digest = (subject: string) => createHash('sha256').update(subject).digest('hex').slice(0, 32);
+/** How a counted subject (an address, a token) appears in keys and events. */
+export const subjectDigest = (subject: string) =>
+  createHash('sha256').update(subject).digest('hex').slice(0, 32);

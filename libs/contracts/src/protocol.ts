@@ -14,12 +14,20 @@ import type {
 import type { OperationId } from './operations';
 import type {
   FinaliseRecordingJob,
+  LastSegmentCheckJob,
   RecordingFinalisedReply,
   RecordingFinalisedReport,
   RecordingSegmentReply,
   RecordingSegmentReport,
 } from './recording';
-import type { ApiCommand, ApiReply, SocketAuthReply, SocketAuthRequest, SocketOpened } from './rpc';
+import type {
+  AddressBlocked,
+  ApiCommand,
+  ApiReply,
+  SocketAuthReply,
+  SocketAuthRequest,
+  SocketOpened,
+} from './rpc';
 
 /**
  * The internal protocol of the platform: every request/reply subject, event subject and job queue,
@@ -166,6 +174,13 @@ export const EVENT = {
     followedBy: ['notifier'],
     summary: 'a notifier accepted an application socket; the others close older ones with 4001',
   }),
+  addressBlocked: event<AddressBlocked>()({
+    subject: 'gateway.address-blocked',
+    delivery: 'broadcast',
+    emittedBy: ['gateway'],
+    followedBy: ['gateway'],
+    summary: 'an address failed to authenticate too often; every gateway refuses it for a while',
+  }),
   mediaHeartbeat: event<MediaNodeHeartbeat>()({
     subject: 'media.heartbeat',
     delivery: 'broadcast',
@@ -181,6 +196,12 @@ export const QUEUE = {
     fedBy: ['conference'],
     workedBy: ['recording'],
     summary: 'make the recording of the segments stored so far: MP4, JPEG thumbnail, WebP preview',
+  }),
+  lastSegmentCheck: queue<LastSegmentCheckJob>()({
+    name: 'recording-last-segment',
+    fedBy: ['conference'],
+    workedBy: ['conference'],
+    summary: "a grace period after a stop: make the recording if no node reported the stop's segment",
   }),
 } as const;
 

@@ -8,6 +8,15 @@ export interface FinaliseRecordingJob {
   trace?: Record<string, string>;
 }
 
+/**
+ * Conference service → itself, delayed: a recording was stopped (or its conference ended); if no
+ * node has reported its last segment by now, make the recording of the segments there are.
+ */
+export interface LastSegmentCheckJob {
+  conferenceId: ConferenceId;
+  trace?: Record<string, string>;
+}
+
 /** Media node → conference service: a recorded segment is in storage. */
 export interface RecordingSegmentReport {
   conferenceId: ConferenceId;

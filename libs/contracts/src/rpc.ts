@@ -43,6 +43,14 @@ export interface SocketAuthRequest {
 export type SocketAuthReply =
   { status: 200; ended: boolean } | { status: 401 | 403 | 404 | 503; error: string };
 
+/** A gateway saw an address go over the failed-authentication limit: every gateway refuses it. */
+export interface AddressBlocked {
+  /** The address's digest (as the rate limits key it). */
+  address: string;
+  /** For how long, in seconds. */
+  seconds: number;
+}
+
 /** A notifier accepted an application socket: other notifiers close the conference's older one. */
 export interface SocketOpened {
   conferenceId: ConferenceId;

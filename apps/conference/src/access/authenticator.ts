@@ -1,42 +1,59 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { digestMatches, isTokenDigest, type Principal } from '@mind/auth';
-import type { Role } from '@mind/contracts';
+import { HotReads, type CallScope } from '../database/hot-reads';
 import { ApplicationTokenCache } from './application-token-cache';
+
+/** Who calls on a conference, and what the call is about (null when the conference is not the application's). */
+export interface ResolvedCall {
+  principal: Principal | null;
+  scope: CallScope | null;
+}
 
 /** Turns a bearer token's digest into who is calling, or null when the token is not valid here. */
 @Injectable()
 export class Authenticator {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly reads: HotReads,
     private readonly applications: ApplicationTokenCache,
   ) {}
 
   async resolve(tokenDigest: string, applicationId: string): Promise<Principal | null> {
     if (!isTokenDigest(tokenDigest)) return null;
-    const application = await this.applications.tokenHash(applicationId);
-    if (application && digestMatches(tokenDigest, application)) return { kind: 'application', applicationId };
+    if (await this.isApplicationToken(tokenDigest, applicationId))
+      return { kind: 'application', applicationId };
     return this.participant(tokenDigest);
+  }
+
+  /**
+   * `resolve` and the call's scope together, in one read when the token is the application's (its
+   * digest is cached) or one of the conference's participants'.
+   */
+  async resolveCall(
+    tokenDigest: string,
+    applicationId: string,
+    conferenceId: string,
+    participantId: string | null,
+  ): Promise<ResolvedCall> {
+    if (!isTokenDigest(tokenDigest)) return { principal: null, scope: null };
+    const application = await this.isApplicationToken(tokenDigest, applicationId);
+    const digest = application ? null : Buffer.from(tokenDigest, 'hex');
+    const scope = await this.reads.scope(conferenceId, applicationId, participantId, digest);
+    if (application) return { principal: { kind: 'application', applicationId }, scope };
+    if (scope?.holder && !scope.conference.endedAt) {
+      return { principal: { kind: 'participant', ...scope.holder, conferenceId, applicationId }, scope };
+    }
+    // Another conference's token, or nobody's: who it belongs to, if anyone, decides 404 or 401.
+    return { principal: await this.participant(tokenDigest), scope };
+  }
+
+  private async isApplicationToken(tokenDigest: string, applicationId: string): Promise<boolean> {
+    const stored = await this.applications.tokenHash(applicationId);
+    return stored !== null && digestMatches(tokenDigest, stored);
   }
 
   /** A participant token is valid while its participant exists and its conference has not ended. */
   private async participant(tokenDigest: string): Promise<Principal | null> {
-    const rows: { id: string; role: Role; conference_id: string; application_id: string }[] =
-      await this.dataSource.query(
-        `SELECT p.id, p.role, p.conference_id, c.application_id
-           FROM participant p JOIN conference c ON c.id = p.conference_id
-          WHERE p.token_hash = $1 AND c.ended_at IS NULL`,
-        [Buffer.from(tokenDigest, 'hex')],
-      );
-    const row = rows[0];
-    return row
-      ? {
-          kind: 'participant',
-          participantId: row.id,
-          role: row.role,
-          conferenceId: row.conference_id,
-          applicationId: row.application_id,
-        }
-      : null;
+    const holder = await this.reads.tokenHolder(Buffer.from(tokenDigest, 'hex'));
+    return holder ? { kind: 'participant', ...holder } : null;
   }
 }

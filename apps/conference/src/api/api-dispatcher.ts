@@ -1,5 +1,4 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { authorize } from '@mind/auth';
 import {
   RPC,
@@ -14,7 +13,7 @@ import {
 } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { Authenticator } from '../access/authenticator';
-import { ConferenceEntity } from '../database/entities';
+import { HotReads } from '../database/hot-reads';
 import { ConferenceService } from '../conferences/conference.service';
 import { ConferenceGoneError } from '../events/conference-transactions';
 import { MediaFeaturesService } from '../media/media-features.service';
@@ -37,7 +36,7 @@ export class ApiDispatcher implements OnApplicationBootstrap {
   private readonly handlers: Record<Exclude<OperationId, 'createConference'>, OperationHandler>;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly reads: HotReads,
     private readonly authenticator: Authenticator,
     private readonly conferences: ConferenceService,
     private readonly participants: ParticipantService,
@@ -103,33 +102,37 @@ export class ApiDispatcher implements OnApplicationBootstrap {
   private async dispatch(command: ApiCommand): Promise<ApiReply> {
     const { operation, params } = command;
     const applicationId = params.applicationId ?? '';
-    const principal = await this.authenticator.resolve(command.tokenDigest, applicationId);
-    if (!principal) return errorReply(401, 'missing or invalid token');
-    // A token is only ever valid for its own application, whatever kind of token it is.
-    if (principal.applicationId !== applicationId) return errorReply(401, 'missing or invalid token');
-    const actor = actorOf(principal);
-
     if (operation === 'createConference') {
+      const principal = await this.authenticator.resolve(command.tokenDigest, applicationId);
+      if (!principal) return errorReply(401, 'missing or invalid token');
       const decision = authorize(operation, principal);
       if (!decision.allowed) return errorReply(403, decision.error);
-      return this.conferences.create({ command, principal, actor });
+      return this.conferences.create({ command, principal, actor: actorOf(principal) });
     }
 
     const conferenceId = params.conferenceId ?? '';
+    const { principal, scope } = await this.authenticator.resolveCall(
+      command.tokenDigest,
+      applicationId,
+      conferenceId,
+      params.participantId ?? null,
+    );
+    if (!principal) return errorReply(401, 'missing or invalid token');
+    // A token is only ever valid for its own application, whatever kind of token it is.
+    if (principal.applicationId !== applicationId) return errorReply(401, 'missing or invalid token');
     if (principal.kind === 'participant' && principal.conferenceId !== conferenceId) {
       return errorReply(404, 'conference not found', 'conferenceId');
     }
-    const conference = await this.dataSource
-      .getRepository(ConferenceEntity)
-      .findOneBy({ id: conferenceId, applicationId });
-    if (!conference) return errorReply(404, 'conference not found', 'conferenceId');
+    if (!scope) return errorReply(404, 'conference not found', 'conferenceId');
+    const { conference, participant } = scope;
     if (conference.endedAt && !('allowedAfterEnd' in OPERATIONS[operation])) {
       return errorReply(409, 'the conference has ended');
     }
     const decision = authorize(operation, principal, params.participantId, command.body);
     if (!decision.allowed) return errorReply(403, decision.error, decision.field);
+    const actor = actorOf(principal);
     try {
-      return await this.handlers[operation]({ command, principal, actor, conference });
+      return await this.handlers[operation]({ command, principal, actor, conference, participant });
     } catch (error) {
       if (error instanceof ConferenceGoneError)
         return errorReply(404, 'conference not found', 'conferenceId');
@@ -144,10 +147,8 @@ export class ApiDispatcher implements OnApplicationBootstrap {
       return { status: 401, error: 'missing or invalid token' };
     if (principal.kind !== 'application')
       return { status: 403, error: 'only the application may open this socket' };
-    const conference = await this.dataSource
-      .getRepository(ConferenceEntity)
-      .findOneBy({ id: req.conferenceId, applicationId: req.applicationId });
-    if (!conference) return { status: 404, error: 'conference not found' };
-    return { status: 200, ended: conference.endedAt !== null };
+    const scope = await this.reads.scope(req.conferenceId, req.applicationId, null, null);
+    if (!scope) return { status: 404, error: 'conference not found' };
+    return { status: 200, ended: scope.conference.endedAt !== null };
   }
 }

@@ -1,6 +1,6 @@
 import type { Principal } from '@mind/auth';
 import type { Actor, ApiCommand, ApiReply, EventScope } from '@mind/contracts';
-import type { ConferenceEntity } from '../database/entities';
+import type { ConferenceEntity, ParticipantEntity } from '../database/entities';
 
 /** An authenticated call on the application level (only conference creation). */
 export interface ApplicationCallContext {
@@ -12,6 +12,8 @@ export interface ApplicationCallContext {
 /** An authenticated, authorised call on a conference that exists and belongs to the caller's application. */
 export interface CallContext extends ApplicationCallContext {
   conference: ConferenceEntity;
+  /** The participant the path names (`participantId`), read with the conference; null when it names none of it. */
+  participant: ParticipantEntity | null;
 }
 
 export type OperationHandler = (ctx: CallContext) => Promise<ApiReply>;

@@ -56,21 +56,6 @@ export class ParticipantEntity {
   @Column({ type: 'bigint', name: 'joined_seq', insert: false, update: false }) joinedSeq!: string;
 }
 
-@Entity('message')
-export class MessageEntity {
-  @PrimaryColumn('uuid') id!: string;
-  @Column('uuid', { name: 'conference_id' }) conferenceId!: string;
-  @Column('uuid', { name: 'sent_to' }) sentTo!: string;
-  @Column('uuid', { name: 'sent_by' }) sentBy!: string;
-  @Column('bigint', {
-    name: 'sent_at',
-    transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
-  })
-  sentAt!: number;
-  @Column('text') text!: string;
-  @Column('boolean', { default: false }) persistent!: boolean;
-}
-
 @Entity('streaming')
 export class StreamingEntity {
   @PrimaryColumn('uuid') id!: string;
@@ -92,7 +77,6 @@ export const ENTITIES = [
   ApplicationEntity,
   ConferenceEntity,
   ParticipantEntity,
-  MessageEntity,
   StreamingEntity,
   OutboxEntity,
   RecordingSegmentEntity,

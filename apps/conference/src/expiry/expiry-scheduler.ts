@@ -48,7 +48,7 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
       for (const { id } of due) if (await this.end(id)) ended.push(id);
       if (ended.length > 0) {
         this.logger.info({ conferences: ended }, 'conferences expired');
-        for (const id of ended) this.recordings.expectLastSegment(id);
+        for (const id of ended) await this.recordings.expectLastSegment(id);
       }
       await this.aimAtNextExpiry();
     } catch (error) {

@@ -32,10 +32,7 @@ export class ParticipantService {
   }
 
   async get(ctx: CallContext): Promise<ApiReply> {
-    const participant = await this.dataSource
-      .getRepository(ParticipantEntity)
-      .findOneBy({ id: ctx.command.params.participantId, conferenceId: ctx.conference.id });
-    return participant ? ok(toParticipant(participant)) : notFound();
+    return ctx.participant ? ok(toParticipant(ctx.participant)) : notFound();
   }
 
   async create(ctx: CallContext): Promise<ApiReply> {

@@ -22,26 +22,27 @@ import { ConferenceTransactions } from '../events/conference-transactions';
 import { toConference } from '../representations';
 import { RpcEndpoints } from '../messaging/rpc-endpoints';
 import { CONFIG, LOGGER } from '@mind/runtime';
+import { LastSegmentChecks } from './last-segment-checks';
 import { preferredRecordingType } from './recording-type';
 
 /**
- * Recording state (routes 5-8). Start and stop flip `recording.started` (the media node hosting the
- * conference follows it and records segments); each segment stored after a stop, or after the end of
- * the conference, queues a job that makes one recording of every segment so far.
+ * Recording state (routes 5-8), owned here and only here: whether the conference records, which
+ * segments its recording consists of (in the order they were stored) and how many of them the served
+ * files cover. Media nodes report segments they stored, recording workers report files they made.
+ * Start and stop flip `recording.started` (the node hosting the conference follows it and records
+ * segments); each segment stored after a stop, or after the end of the conference, queues a job that
+ * makes one recording of every segment so far.
  */
-/** How long after a stop the node that was recording has to report the segment it was writing. */
-const LAST_SEGMENT_GRACE_MS = 15_000;
-
 @Injectable()
 export class RecordingService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly redis: Redis;
   private readonly queue: Queue<FinaliseRecordingJob>;
-  private readonly lastSegmentChecks = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: ConferenceTransactions,
     private readonly rpc: RpcEndpoints,
+    private readonly lastSegmentChecks: LastSegmentChecks,
     @Inject(CONFIG) config: Config,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -55,10 +56,10 @@ export class RecordingService implements OnApplicationBootstrap, OnApplicationSh
   onApplicationBootstrap() {
     this.rpc.serve(RPC.segmentStored, (report) => this.segmentStored(report));
     this.rpc.serve(RPC.recordingFinalised, (report) => this.finalised(report));
+    this.lastSegmentChecks.work((conferenceId) => this.finaliseUnreported(conferenceId));
   }
 
   async onApplicationShutdown() {
-    for (const timer of this.lastSegmentChecks) clearTimeout(timer);
     await this.queue.close();
     this.redis.disconnect();
   }
@@ -109,7 +110,7 @@ export class RecordingService implements OnApplicationBootstrap, OnApplicationSh
       );
       return true;
     });
-    if (done && !started) this.expectLastSegment(ctx.conference.id);
+    if (done && !started) await this.expectLastSegment(ctx.conference.id);
     return done ? ok() : errorReply(404, 'conference not found');
   }
 
@@ -118,14 +119,8 @@ export class RecordingService implements OnApplicationBootstrap, OnApplicationSh
    * was writing, and that queues the recording. When no node does (it crashed or stopped, and nobody
    * came back to it), the segments there are still get their recording.
    */
-  expectLastSegment(conferenceId: string): void {
-    const timer = setTimeout(() => {
-      this.lastSegmentChecks.delete(timer);
-      this.finaliseUnreported(conferenceId).catch((error) =>
-        this.logger.warn({ err: error, conferenceId }, 'recording not queued after stop'),
-      );
-    }, LAST_SEGMENT_GRACE_MS);
-    this.lastSegmentChecks.add(timer);
+  async expectLastSegment(conferenceId: string): Promise<void> {
+    await this.lastSegmentChecks.schedule(conferenceId);
   }
 
   private async finaliseUnreported(conferenceId: string) {

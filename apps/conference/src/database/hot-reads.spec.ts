@@ -1,0 +1,179 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { hashToken } from '@mind/auth';
+import type { ApiCommand, TraceId } from '@mind/contracts';
+import type { CallContext } from '../api/context';
+import { ConferenceGoneError, ConferenceTransactions } from '../events/conference-transactions';
+import type { OutboxRelay } from '../events/outbox-relay';
+import { MessageService } from '../messages/message.service';
+import { createDataSource, ensureDatabase } from './data-source';
+import type { ConferenceEntity } from './entities';
+import { HotReads } from './hot-reads';
+import { migrate } from './migrate';
+import { PreparedStatements } from './prepared-statements';
+
+/**
+ * The hand-written SQL of the hot path (the call scope read, the one-statement message post), against
+ * the machine's PostgreSQL in a database of its own.
+ */
+const DATABASE_URL = process.env.UNIT_DATABASE_URL ?? 'postgres://mind:mind@127.0.0.1:5432/mind_unit';
+
+let dataSource: DataSource;
+let reads: HotReads;
+let messages: MessageService;
+let kicks = 0;
+
+const app = randomUUID();
+const otherApp = randomUUID();
+const conference = randomUUID();
+const otherConference = randomUUID();
+const ended = randomUUID();
+const ann = { id: randomUUID(), token: 'ann-token' };
+const bob = { id: randomUUID(), token: 'bob-token' };
+const eve = { id: randomUUID(), token: 'eve-token' };
+const digestOf = (token: string) => hashToken(token);
+
+beforeAll(async () => {
+  await ensureDatabase(DATABASE_URL);
+  dataSource = createDataSource(DATABASE_URL);
+  await dataSource.initialize();
+  await migrate(dataSource);
+  const statements = new PreparedStatements(dataSource);
+  reads = new HotReads(statements);
+  const relay = { kick: () => kicks++ } as unknown as OutboxRelay;
+  messages = new MessageService(new ConferenceTransactions(dataSource, relay, statements));
+
+  for (const id of [app, otherApp]) {
+    await dataSource.query(
+      `INSERT INTO application (id, token_hash, max_participants, max_duration_seconds) VALUES ($1, $2, 10, 3600)`,
+      [id, randomBytes(32)],
+    );
+  }
+  const addConference = (id: string, application: string, endedAt: Date | null) =>
+    dataSource.query(
+      `INSERT INTO conference (id, application_id, name, layout, ending_at, ended_at)
+       VALUES ($1, $2, 'hot', 'mosaic', now() + interval '1 hour', $3)`,
+      [id, application, endedAt],
+    );
+  await addConference(conference, app, null);
+  await addConference(otherConference, app, null);
+  await addConference(ended, app, new Date());
+  const addParticipant = (p: { id: string; token: string }, conferenceId: string, role: string) =>
+    dataSource.query(
+      `INSERT INTO participant (id, conference_id, token_hash, name, priority, role, layout, language)
+       VALUES ($1, $2, $3, 'p', 1, $4, 'mosaic', 'en')`,
+      [p.id, conferenceId, digestOf(p.token), role],
+    );
+  await addParticipant(ann, conference, 'moderator');
+  await addParticipant(bob, otherConference, 'speaker');
+  await addParticipant(eve, ended, 'speaker');
+});
+
+afterAll(async () => {
+  await dataSource.query(`DELETE FROM outbox WHERE conference_id IN ($1, $2, $3)`, [
+    conference,
+    otherConference,
+    ended,
+  ]);
+  await dataSource.query(`DELETE FROM application WHERE id IN ($1, $2)`, [app, otherApp]);
+  await dataSource.destroy();
+});
+
+describe('HotReads.scope', () => {
+  it('reads the conference in the entity shape, with the participant the path names', async () => {
+    const scope = await reads.scope(conference, app, ann.id, null);
+    expect(scope?.conference).toMatchObject({
+      id: conference,
+      applicationId: app,
+      layout: 'mosaic',
+      recordingStarted: false,
+      endedAt: null,
+      mediaNodeId: null,
+      recordingSegmentsReady: 0,
+    });
+    expect(scope?.conference.endingAt).toBeInstanceOf(Date);
+    expect(scope?.participant).toMatchObject({ id: ann.id, conferenceId: conference, role: 'moderator' });
+    expect(scope?.holder).toBeNull();
+    // Nothing of the joined rows leaks into the conference.
+    expect(Object.keys(scope!.conference).some((key) => key.includes('.'))).toBe(false);
+  });
+
+  it("is null for another application's conference; no participant for another conference's", async () => {
+    expect(await reads.scope(conference, otherApp, null, null)).toBeNull();
+    expect((await reads.scope(conference, app, bob.id, null))?.participant).toBeNull();
+    expect((await reads.scope(conference, app, null, null))?.participant).toBeNull();
+  });
+
+  it("finds the token's holder only among the conference's participants", async () => {
+    const own = await reads.scope(conference, app, null, digestOf(ann.token));
+    expect(own?.holder).toEqual({ participantId: ann.id, role: 'moderator' });
+    expect((await reads.scope(conference, app, null, digestOf(bob.token)))?.holder).toBeNull();
+  });
+
+  it('knows no token holder of an ended conference', async () => {
+    expect(await reads.tokenHolder(digestOf(bob.token))).toEqual({
+      participantId: bob.id,
+      role: 'speaker',
+      conferenceId: otherConference,
+      applicationId: app,
+    });
+    expect(await reads.tokenHolder(digestOf(eve.token))).toBeNull();
+  });
+});
+
+describe('MessageService.send (one statement)', () => {
+  const contextOf = async (conferenceId: string, sendTo: string): Promise<CallContext> => {
+    const scope = await reads.scope(conferenceId, app, null, null);
+    const command: ApiCommand = {
+      operation: 'sendMessage',
+      tokenDigest: '',
+      params: { applicationId: app, conferenceId },
+      query: {},
+      body: { sendTo, text: 'hello' },
+      traceId: '0af7651916cd43dd8448eb211c80319c' as TraceId,
+    };
+    return {
+      command,
+      principal: { kind: 'application', applicationId: app },
+      actor: { kind: 'application', id: app },
+      conference: scope?.conference ?? ({ id: conferenceId, applicationId: app } as ConferenceEntity),
+      participant: null,
+    };
+  };
+  const outboxOf = async (conferenceId: string) =>
+    (
+      await dataSource.query(`SELECT payload FROM outbox WHERE conference_id = $1 ORDER BY seq`, [
+        conferenceId,
+      ])
+    ).map((row: { payload: unknown }) => row.payload);
+
+  it('stores the message and its event together, and wakes the relay', async () => {
+    const before = kicks;
+    const reply = await messages.send(await contextOf(conference, ann.id.toUpperCase()));
+    expect(reply.status).toBe(200);
+    const body = reply.body as { id: string; sentTo: string; sentBy: string };
+    expect(body).toMatchObject({ sentTo: ann.id, sentBy: app, text: 'hello' });
+    const [stored] = await dataSource.query(`SELECT sent_to, text FROM message WHERE id = $1`, [body.id]);
+    expect(stored).toEqual({ sent_to: ann.id, text: 'hello' });
+    const events = await outboxOf(conference);
+    expect(events.at(-1)).toMatchObject({ kind: 'message', conferenceId: conference, message: body });
+    expect(kicks).toBe(before + 1);
+  });
+
+  it('takes the conference and the application as addressees', async () => {
+    expect((await messages.send(await contextOf(conference, conference))).status).toBe(200);
+    expect((await messages.send(await contextOf(conference, app))).status).toBe(200);
+  });
+
+  it("refuses another conference's participant, and stores nothing", async () => {
+    const before = (await outboxOf(conference)).length;
+    const reply = await messages.send(await contextOf(conference, bob.id));
+    expect(reply).toMatchObject({ status: 400, body: { field: 'sendTo' } });
+    expect(await outboxOf(conference)).toHaveLength(before);
+  });
+
+  it('tells a conference deleted meanwhile apart (foreign key), for a 404', async () => {
+    const gone = randomUUID();
+    await expect(messages.send(await contextOf(gone, gone))).rejects.toBeInstanceOf(ConferenceGoneError);
+  });
+});
