@@ -18,6 +18,8 @@ command -v ip >/dev/null 2>&1 || test_packages+=(iproute2)
 [[ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ]] || test_packages+=(nginx libnginx-mod-rtmp)
 [[ -f /usr/lib/nginx/modules/ngx_stream_module.so ]] || test_packages+=(libnginx-mod-stream)
 command -v openssl >/dev/null 2>&1 || test_packages+=(openssl)
+# Speech for the transcription tests, in several voices.
+command -v flite >/dev/null 2>&1 || test_packages+=(flite)
 if ((${#test_packages[@]})); then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${test_packages[@]}" >/dev/null

@@ -1,0 +1,134 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  LanguageNotSupportedError,
+  ModelMissingError,
+  PocketSphinxEngine,
+  SAMPLE_RATE,
+  StreamTranscriber,
+  VoiceActivity,
+  wordErrorRate,
+  type Utterance,
+} from './index';
+import { concat, silence, speak } from './test-speech';
+
+/** Real speech (Debian's flite), the real engine and detector: what the transcription service runs. */
+const SENTENCES = [
+  'please send me the recording of the meeting tomorrow',
+  'we should move the release to next week',
+];
+const engine = new PocketSphinxEngine();
+const seconds = (samples: Int16Array) => samples.length / SAMPLE_RATE;
+
+/** Each sentence after `gapMs` of silence; answers the audio and where each sentence begins (ms). */
+function conversation(voice: string, rate = SAMPLE_RATE, gapMs = 1500) {
+  const parts: Int16Array[] = [];
+  const starts: number[] = [];
+  let at = 0;
+  for (const sentence of SENTENCES) {
+    const speech = speak(sentence, voice, rate);
+    parts.push(silence(gapMs), speech);
+    starts.push(at + gapMs);
+    at += gapMs + (1000 * speech.length) / SAMPLE_RATE;
+  }
+  parts.push(silence(gapMs));
+  return { audio: concat(parts), starts };
+}
+
+/** Feeds a stream as a live source would: 20 ms at a time. */
+function transcribe(audio: Int16Array, narrowband = false): Utterance[] {
+  const transcriber = new StreamTranscriber(engine, 'en', { narrowband });
+  try {
+    const utterances: Utterance[] = [];
+    for (let at = 0; at < audio.length; at += 320)
+      utterances.push(...transcriber.accept(audio.subarray(at, at + 320)));
+    return [...utterances, ...transcriber.finish()];
+  } finally {
+    transcriber.close();
+  }
+}
+const textOf = (utterances: Utterance[]) => utterances.map((u) => u.text).join(' ');
+
+describe('wordErrorRate', () => {
+  it('counts substitutions, deletions and insertions against the reference', () => {
+    expect(wordErrorRate('the quick brown fox', 'the quick brown fox')).toBe(0);
+    expect(wordErrorRate('the quick brown fox', 'The quick, brown box!')).toBe(0.25);
+    expect(wordErrorRate('the quick brown fox', 'quick brown fox')).toBe(0.25);
+    expect(wordErrorRate('the quick brown fox', 'the very quick brown fox')).toBe(0.25);
+    expect(wordErrorRate('a b', 'c d e f')).toBe(2);
+    expect(wordErrorRate('', '')).toBe(0);
+  });
+});
+
+describe('PocketSphinxEngine', () => {
+  it('recognises a sentence with word times inside its audio, and partial results on the way', () => {
+    const audio = speak(SENTENCES[0], 'slt');
+    const stream = engine.open('en');
+    try {
+      stream.accept(audio.subarray(0, audio.length / 2));
+      expect(stream.partial()).not.toBe('');
+      stream.accept(audio.subarray(audio.length / 2));
+      const { text, words } = stream.finish();
+      expect(wordErrorRate(SENTENCES[0], text)).toBeLessThanOrEqual(0.35);
+      expect(words.map((w) => w.word).join(' ')).toBe(text);
+      for (const [i, word] of words.entries()) {
+        expect(word.endMs).toBeGreaterThan(word.startMs);
+        if (i > 0) expect(word.startMs).toBeGreaterThanOrEqual(words[i - 1].endMs);
+      }
+      expect(words.at(-1)!.endMs).toBeLessThanOrEqual(seconds(audio) * 1000 + 10);
+      // The next utterance's times start again from zero.
+      stream.accept(audio);
+      expect(stream.finish().words[0].startMs).toBeLessThan(500);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('says which language it has no model for, and which model files are missing', () => {
+    expect(() => engine.open('de')).toThrow(LanguageNotSupportedError);
+    const empty = join(mkdtempSync(join(tmpdir(), 'mind-asr-')), 'en-us');
+    expect(() => new PocketSphinxEngine({ models: { en: empty } }).open('en')).toThrow(ModelMissingError);
+  });
+});
+
+describe('VoiceActivity', () => {
+  it('finds each sentence between silences, padded, within a few tenths of a second', () => {
+    const { audio, starts } = conversation('kal16');
+    const activity = new VoiceActivity({ paddingMs: 200 });
+    const spans = [];
+    for (let at = 0; at < audio.length; at += 480)
+      spans.push(...activity.accept(audio.subarray(at, at + 480)));
+    spans.push(...activity.flush());
+    expect(spans).toHaveLength(SENTENCES.length);
+    spans.forEach((span, i) => {
+      expect(Math.abs((1000 * span.startSample) / SAMPLE_RATE - starts[i])).toBeLessThan(400);
+      expect(seconds(span.samples)).toBeGreaterThan(1.5);
+    });
+  });
+});
+
+describe('StreamTranscriber', () => {
+  it.each(['slt', 'kal16'])('turns %s speaking, with pauses, into timed utterances', (voice) => {
+    const { audio, starts } = conversation(voice);
+    const utterances = transcribe(audio);
+    expect(utterances).toHaveLength(SENTENCES.length);
+    expect(wordErrorRate(SENTENCES.join(' '), textOf(utterances))).toBeLessThanOrEqual(0.35);
+    utterances.forEach((utterance, i) => {
+      expect(Math.abs(utterance.startMs - starts[i])).toBeLessThan(500);
+      expect(utterance.words[0].startMs).toBeGreaterThanOrEqual(utterance.startMs);
+      expect(utterance.words.at(-1)!.endMs).toBeLessThanOrEqual(utterance.endMs);
+    });
+  });
+
+  it('recognises telephone (8 kHz) speech better with the upper band filled', () => {
+    const errors = { plain: 0, filled: 0 };
+    for (const voice of ['awb', 'kal16']) {
+      const { audio } = conversation(voice, 8000, 1000);
+      errors.plain += wordErrorRate(SENTENCES.join(' '), textOf(transcribe(audio))) / 2;
+      errors.filled += wordErrorRate(SENTENCES.join(' '), textOf(transcribe(audio, true))) / 2;
+    }
+    expect(errors.filled).toBeLessThan(errors.plain);
+    expect(errors.filled).toBeLessThanOrEqual(0.45);
+  });
+});
