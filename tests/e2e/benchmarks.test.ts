@@ -24,6 +24,11 @@ describe('benchmarks (smoke runs)', () => {
       /load average at end/,
     ],
     ['recording', { BENCH_DURATION: '3' }, /x real time/],
+    [
+      'transcription',
+      { BENCH_VOICES: 'slt', BENCH_SENTENCES: '2', BENCH_STREAMS: '1' },
+      /WER engine alone[\s\S]*end of speech -> utterance ready/,
+    ],
   ])(
     'bench/%s.mjs',
     async (name, env, table) => {

@@ -1,0 +1,150 @@
+// Speech recognition as the transcription service will run it (libs/asr from dist/: Silero VAD, then
+// PocketSphinx on each utterance), next to the same engine run directly on each sentence's WAV, in the
+// same run: word error rate per test set (flite voices at 16 kHz; the same through an 8 kHz line, with
+// the upper band filled), CPU per second of audio, memory per stream, and how long after the end of
+// speech an utterance is ready. See bench/README.md.
+import os from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './lib/platform.mjs';
+
+const asr = await import(join(ROOT, 'dist/libs/asr/src/index.js'));
+const { speak, silence, concat } = await import(join(ROOT, 'dist/libs/asr/src/test-speech.js'));
+
+const VOICES = (process.env.BENCH_VOICES ?? 'slt,awb,rms,kal16').split(',');
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 3);
+const SENTENCES = [
+  'please send me the recording of the meeting tomorrow',
+  'we should move the release to next week',
+  'the weather in london is cold and rainy today',
+  'can everyone hear me clearly now',
+  'i will share my screen in a minute',
+  'let us talk about the budget for the next quarter',
+].slice(0, Number(process.env.BENCH_SENTENCES ?? 6));
+const GAP_MS = 1200;
+const PADDING_MS = Number(process.env.BENCH_PADDING_MS ?? 200);
+const CHUNK = 320; // 20 ms, as RTP brings it
+
+const engine = new asr.PocketSphinxEngine();
+const cpuSeconds = (since) => {
+  const { user, system } = process.cpuUsage(since);
+  return (user + system) / 1e6;
+};
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+};
+
+/** The engine alone on each sentence's audio, one utterance each (the decoder's loading not counted). */
+function direct(sentences, narrowband) {
+  const stream = engine.open('en');
+  const cpu = process.cpuUsage();
+  try {
+    const text = sentences
+      .map((audio) => {
+        stream.accept(narrowband ? new asr.BandFill().apply(audio) : audio);
+        return stream.finish().text;
+      })
+      .join(' ');
+    return { text, cpu: cpuSeconds(cpu) };
+  } finally {
+    stream.close();
+  }
+}
+
+/** The pipeline on a conversation, fed 20 ms at a time; latency from each chunk that ended an utterance. */
+function pipeline(audio, narrowband) {
+  const transcriber = new asr.StreamTranscriber(engine, 'en', { narrowband, paddingMs: PADDING_MS });
+  const latencies = [];
+  const texts = [];
+  const cpu = process.cpuUsage();
+  try {
+    for (let at = 0; at < audio.length; at += CHUNK) {
+      const started = performance.now();
+      const utterances = transcriber.accept(audio.subarray(at, at + CHUNK));
+      // The detector waits for 500 ms of silence (audio time), then the recogniser works (wall time).
+      if (utterances.length > 0) latencies.push(500 + performance.now() - started);
+      texts.push(...utterances.map((u) => u.text));
+    }
+    texts.push(...transcriber.finish().map((u) => u.text));
+  } finally {
+    transcriber.close();
+  }
+  return { text: texts.join(' '), cpu: cpuSeconds(cpu), latencies };
+}
+
+function testSet(name, rate, narrowband) {
+  const reference = SENTENCES.join(' ');
+  const rows = [];
+  for (const voice of VOICES) {
+    const sentences = SENTENCES.map((sentence) => speak(sentence, voice, rate));
+    const alone = direct(sentences, narrowband);
+    const parts = [silence(GAP_MS)];
+    for (const audio of sentences) parts.push(audio, silence(GAP_MS));
+    const conversation = concat(parts);
+    const run = pipeline(conversation, narrowband);
+    const speechS = sentences.reduce((n, a) => n + a.length, 0) / 16000;
+    rows.push({
+      voice,
+      directWer: asr.wordErrorRate(reference, alone.text),
+      pipelineWer: asr.wordErrorRate(reference, run.text),
+      directRtf: alone.cpu / speechS,
+      pipelineRtf: run.cpu / speechS,
+      liveLoad: run.cpu / (conversation.length / 16000),
+      latencies: run.latencies,
+    });
+  }
+  return { name, rows };
+}
+
+function memoryPerStream() {
+  global.gc?.();
+  const before = process.memoryUsage().rss;
+  const streams = Array.from({ length: STREAMS }, () => engine.open('en'));
+  const after = process.memoryUsage().rss;
+  for (const stream of streams) stream.close();
+  return (after - before) / STREAMS / 2 ** 20;
+}
+
+console.log(
+  `cores: ${os.cpus().length} (${os.cpus()[0]?.model ?? 'unknown'}), load average: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+console.log(
+  `${VOICES.length} flite voices x ${SENTENCES.length} sentences, ${GAP_MS} ms between them, ${PADDING_MS} ms of padding\n`,
+);
+const sets = [testSet('16 kHz', 16000, false), testSet('8 kHz line, band filled', 8000, true)];
+
+console.log(
+  '| test set | voice | WER engine alone | WER pipeline | ratio | CPU s per speech s: engine alone | pipeline |',
+);
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+const latencies = [];
+for (const { name, rows } of sets) {
+  const mean = (key) => rows.reduce((n, r) => n + r[key], 0) / rows.length;
+  for (const r of [
+    ...rows,
+    {
+      voice: 'all',
+      ...Object.fromEntries(
+        ['directWer', 'pipelineWer', 'directRtf', 'pipelineRtf'].map((k) => [k, mean(k)]),
+      ),
+    },
+  ]) {
+    const ratio =
+      r.directWer > 0 ? (r.pipelineWer / r.directWer).toFixed(2) : r.pipelineWer === 0 ? '1.00' : '-';
+    console.log(
+      `| ${name} | ${r.voice} | ${(100 * r.directWer).toFixed(0)} % | ${(100 * r.pipelineWer).toFixed(0)} % | ${ratio} | ${r.directRtf.toFixed(3)} | ${r.pipelineRtf.toFixed(3)} |`,
+    );
+  }
+  latencies.push(...rows.flatMap((r) => r.latencies));
+}
+const live = sets[0].rows.reduce((n, r) => n + r.liveLoad, 0) / sets[0].rows.length;
+console.log('');
+console.log(`CPU per live stream (a conversation with pauses): ${(100 * live).toFixed(1)} % of one core`);
+console.log(`streams per core, the core at most half busy: ${Math.floor(0.5 / live)}`);
+console.log(`memory per stream (a decoder): ${memoryPerStream().toFixed(0)} MiB`);
+console.log(
+  `end of speech -> utterance ready (500 ms of silence + recognition): p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms`,
+);
