@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -6,6 +6,7 @@ import {
   ModelMissingError,
   PocketSphinxEngine,
   SAMPLE_RATE,
+  SherpaOnnxEngine,
   StreamTranscriber,
   VoiceActivity,
   wordErrorRate,
@@ -90,6 +91,34 @@ describe('PocketSphinxEngine', () => {
     const empty = join(mkdtempSync(join(tmpdir(), 'mind-asr-')), 'en-us');
     expect(() => new PocketSphinxEngine({ models: { en: empty } }).open('en')).toThrow(ModelMissingError);
   });
+});
+
+describe('SherpaOnnxEngine (configuration only: no model ships in any package reachable here)', () => {
+  const directory = (files: string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'mind-sherpa-'));
+    mkdirSync(dir, { recursive: true });
+    for (const file of files) writeFileSync(join(dir, file), 'not a model');
+    return dir;
+  };
+
+  it('says which files of a model directory are missing, and which language has no model', () => {
+    const engine = new SherpaOnnxEngine({
+      models: { en: directory(['tokens.txt', 'encoder-epoch-99.onnx']) },
+    });
+    expect(engine.languages).toEqual(['en']);
+    expect(() => engine.open('en')).toThrow(
+      /no decoder\*\.onnx, joiner\*\.onnx in the sherpa-onnx model directory/,
+    );
+    expect(() => engine.open('fr')).toThrow(LanguageNotSupportedError);
+    const absent = new SherpaOnnxEngine({ models: { en: join(tmpdir(), 'mind-no-such-model') } });
+    expect(() => absent.open('en')).toThrow(ModelMissingError);
+  });
+
+  it('finds an unreadable model in a child process, before it can abort this one', async () => {
+    const files = ['tokens.txt', 'encoder.int8.onnx', 'decoder.onnx', 'joiner.onnx'];
+    const engine = new SherpaOnnxEngine({ models: { en: directory(files) } });
+    await expect(engine.verify()).rejects.toThrow(/is unusable: .*(Protobuf|failed|Load model)/i);
+  }, 60_000);
 });
 
 describe('VoiceActivity', () => {

@@ -1,5 +1,6 @@
 export * from './speech-engine';
 export * from './pocketsphinx-engine';
+export * from './sherpa-onnx-engine';
 export * from './voice-activity';
 export * from './band-fill';
 export * from './stream-transcriber';

@@ -29,4 +29,32 @@ declare module 'sherpa-onnx-node' {
     flush(): void;
     reset(): void;
   }
+  export interface OnlineRecognizerConfig {
+    featConfig: { sampleRate: number; featureDim: number };
+    modelConfig: {
+      transducer: { encoder: string; decoder: string; joiner: string };
+      tokens: string;
+      numThreads?: number;
+      provider?: string;
+      debug?: number;
+    };
+    decodingMethod?: string;
+  }
+  export interface OnlineRecognizerResult {
+    text: string;
+    tokens: string[];
+    timestamps: number[];
+  }
+  export class OnlineStream {
+    acceptWaveform(wave: { samples: Float32Array; sampleRate: number }): void;
+    inputFinished(): void;
+  }
+  export class OnlineRecognizer {
+    constructor(config: OnlineRecognizerConfig);
+    createStream(): OnlineStream;
+    isReady(stream: OnlineStream): boolean;
+    decode(stream: OnlineStream): void;
+    reset(stream: OnlineStream): void;
+    getResult(stream: OnlineStream): OnlineRecognizerResult;
+  }
 }
