@@ -7,7 +7,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtobufMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
-import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 /** Probes and scrapes are not traffic: no spans for them. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -35,8 +35,8 @@ function otlpMetricReader(): IMetricReader {
 
 /**
  * Starts OpenTelemetry for a service; call it before anything else is loaded (the HTTP, Postgres and
- * Redis clients are instrumented as they are required). Spans always exist, so that trace context
- * crosses every hop and logs carry trace ids, but they are exported only when the standard `OTEL_*`
+ * Redis clients are instrumented as they are required). Trace context always crosses every hop and
+ * logs carry trace ids, but spans are recorded and exported only when the standard `OTEL_*`
  * variables ask for it (OTLP over HTTP, `http/json` or `http/protobuf`). Metrics are always served
  * for Prometheus on the service's health port (`/metrics`), and pushed over OTLP when configured.
  * `OTEL_SDK_DISABLED=true` turns it all off.
@@ -44,10 +44,11 @@ function otlpMetricReader(): IMetricReader {
 export function startTelemetry(service: string): void {
   if (sdk) return;
   prometheus = new PrometheusExporter({ preventServerStart: true });
+  const exportTraces = exportWanted('TRACES');
   sdk = new NodeSDK({
     serviceName: env('OTEL_SERVICE_NAME') ?? `mind-${service}`,
-    // Traces: from the variables when export is wanted; otherwise recorded for propagation only.
-    ...(exportWanted('TRACES') ? {} : { spanProcessors: [new NoopSpanProcessor()] }),
+    // Without export, spans are not recorded: they still carry trace ids across hops and into logs.
+    ...(exportTraces ? {} : { spanProcessors: [new NoopSpanProcessor()], sampler: new AlwaysOffSampler() }),
     metricReaders: [prometheus, ...(exportWanted('METRICS') ? [otlpMetricReader()] : [])],
     // Logs go to stdout through pino, with trace ids.
     logRecordProcessors: [],
@@ -55,9 +56,14 @@ export function startTelemetry(service: string): void {
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0]!),
       }),
-      new PgInstrumentation({ requireParentSpan: true }),
-      // BullMQ polls Redis all the time: only commands made on behalf of traced work become spans.
-      new IORedisInstrumentation({ requireParentSpan: true }),
+      // Database and Redis spans matter only to a trace that is exported.
+      ...(exportTraces
+        ? [
+            new PgInstrumentation({ requireParentSpan: true }),
+            // BullMQ polls Redis all the time: only commands made on behalf of traced work become spans.
+            new IORedisInstrumentation({ requireParentSpan: true }),
+          ]
+        : []),
     ],
   });
   sdk.start();
