@@ -303,14 +303,16 @@ describe('mixer: the conference stream', () => {
       return g.timeline;
     });
     expect(new Set(timeline.map((t) => t.ssrc)).size).toBe(1);
-    // No stall: the decoded count never stood still for as long as a second.
+    // No stall: a restarted mix would stand still for its cold start (3-5 s) and come with a new
+    // stream. A browser that joins and starts publishing can hold up the viewer's decoding on this
+    // 2-core machine for more than a second (1.3 s seen in CI), so the bound is 2 s.
     let longestStill = 0;
     let since = timeline[0].at;
     for (let i = 1; i < timeline.length; i++) {
       if (timeline[i].frames > timeline[i - 1].frames) since = timeline[i].at;
       longestStill = Math.max(longestStill, timeline[i].at - since);
     }
-    expect(longestStill).toBeLessThan(1000);
+    expect(longestStill).toBeLessThan(2000);
     // And it kept moving (the mix is 25 fps; four browsers on two cores decode what they can).
     const seconds = (timeline.at(-1)!.at - timeline[0].at) / 1000;
     expect((timeline.at(-1)!.frames - timeline[0].frames) / seconds).toBeGreaterThan(5);
