@@ -33,6 +33,8 @@ export class FailedAuthGuard {
 
   /** The seconds an address must still wait, or null when it is not blocked. */
   waitFor(ip: string): number | null {
+    // The usual case, on every request: nothing is blocked, and nothing needs hashing.
+    if (this.blocked.size === 0) return null;
     const address = subjectDigest(ip);
     const until = this.blocked.get(address);
     if (until === undefined) return null;

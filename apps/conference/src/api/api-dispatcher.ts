@@ -13,7 +13,6 @@ import {
 } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { Authenticator } from '../access/authenticator';
-import { HotReads } from '../database/hot-reads';
 import { ConferenceService } from '../conferences/conference.service';
 import { ConferenceGoneError } from '../events/conference-transactions';
 import { MediaFeaturesService } from '../media/media-features.service';
@@ -36,7 +35,6 @@ export class ApiDispatcher implements OnApplicationBootstrap {
   private readonly handlers: Record<Exclude<OperationId, 'createConference'>, OperationHandler>;
 
   constructor(
-    private readonly reads: HotReads,
     private readonly authenticator: Authenticator,
     private readonly conferences: ConferenceService,
     private readonly participants: ParticipantService,
@@ -141,13 +139,17 @@ export class ApiDispatcher implements OnApplicationBootstrap {
   }
 
   private async authorizeSocket(req: SocketAuthRequest): Promise<SocketAuthReply> {
-    const principal = await this.authenticator.resolve(req.tokenDigest, req.applicationId);
+    const { principal, scope } = await this.authenticator.resolveCall(
+      req.tokenDigest,
+      req.applicationId,
+      req.conferenceId,
+      null,
+    );
     if (!principal) return { status: 401, error: 'missing or invalid token' };
     if (principal.applicationId !== req.applicationId)
       return { status: 401, error: 'missing or invalid token' };
     if (principal.kind !== 'application')
       return { status: 403, error: 'only the application may open this socket' };
-    const scope = await this.reads.scope(req.conferenceId, req.applicationId, null, null);
     if (!scope) return { status: 404, error: 'conference not found' };
     return { status: 200, ended: scope.conference.endedAt !== null };
   }
