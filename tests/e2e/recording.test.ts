@@ -24,8 +24,9 @@ function webpAnimation(data: Buffer) {
 }
 
 /**
- * What a recording that starts the mixer (nobody watched the mixed stream) misses of its first
- * seconds: the mixer's start-up, less what ffmpeg's first burst covers. 1.1-1.2 s measured here.
+ * What a recording that starts the mixer (nobody watched the mixed stream) or a new recorder misses
+ * of its first seconds: the recorder's ffmpeg start and probe, the wait for a key frame, less what
+ * ffmpeg's first burst covers. 0.7-1.4 s measured here (the segment file against the wall clock).
  */
 const COLD_START_S = 1.5;
 /**

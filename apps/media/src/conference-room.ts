@@ -12,7 +12,11 @@ import { segmentFileName } from './recording/segment-files';
 import { SctpNotificationChannel } from './sctp-notification-channel';
 import { StreamPusher, type PushOptions } from './streaming/stream-pusher';
 
-const RECORDER_RESTART_MS = 1000;
+/**
+ * A recorder that dies is replaced at once (every moment of the gap is missing from the recording);
+ * one that keeps dying is replaced after a growing pause, so a broken ffmpeg does not spin.
+ */
+const RECORDER_RESTARTS = { windowMs: 60_000, firstPauseMs: 1000, maxPauseMs: 30_000 };
 
 export interface SessionOptions {
   listenIp: string;
@@ -61,6 +65,8 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
   private recorder: Promise<MixedMediaRecorder> | null = null;
   private segment: Promise<RecordingSegment | null> | null = null;
   private recordingWanted = false;
+  /** When recent recorders died, for the pause before the next. */
+  private recorderDeaths: number[] = [];
   /** Segments on their way to storage. */
   private readonly storing = new Set<Promise<unknown>>();
   private readonly pushers = new Map<string, StreamPusher>();
@@ -307,13 +313,24 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
             if (this.recorder === starting) this.recorder = null;
             if (!this.segment) return;
             this.endSegment();
-            setTimeout(() => this.recordingWanted && this.startSegment(), RECORDER_RESTART_MS).unref();
+            setTimeout(
+              () => this.recordingWanted && this.startSegment(),
+              this.recorderRestartPause(),
+            ).unref();
           });
         },
         () => this.recorder === starting && (this.recorder = null),
       );
     }
     return { mixer, recorder: await this.recorder };
+  }
+
+  private recorderRestartPause(): number {
+    const now = Date.now();
+    const { windowMs, firstPauseMs, maxPauseMs } = RECORDER_RESTARTS;
+    this.recorderDeaths = [...this.recorderDeaths.filter((at) => now - at < windowMs), now];
+    const earlier = this.recorderDeaths.length - 1;
+    return earlier === 0 ? 0 : Math.min(maxPauseMs, firstPauseMs * 2 ** (earlier - 1));
   }
 
   private runningMixer(): Promise<ConferenceMixer | null> {

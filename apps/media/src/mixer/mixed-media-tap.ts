@@ -24,7 +24,7 @@ export class MixedMediaTap {
   static async open(
     router: types.Router,
     media: { video: types.Producer; audio: types.Producer },
-    output: string[],
+    ffmpegArgs: { input?: string[]; output: string[] },
     logger: Logger,
     secrets: readonly string[] = [],
   ): Promise<MixedMediaTap> {
@@ -32,7 +32,7 @@ export class MixedMediaTap {
     try {
       legs.push(await openPlainRtpLeg(router, media.audio));
       const ffmpeg = new FfmpegProcess(
-        [...SDP_INPUT, '-map', '0:v:0', '-map', '0:a:0', ...output],
+        [...(ffmpegArgs.input ?? []), ...SDP_INPUT, '-map', '0:v:0', '-map', '0:a:0', ...ffmpegArgs.output],
         logger,
         secrets,
       );

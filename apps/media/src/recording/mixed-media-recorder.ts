@@ -50,6 +50,14 @@ export class RecordingSegment {
 }
 
 /**
+ * The SDP already says what the streams are: ffmpeg's default probing held the first output back by
+ * 1.8-2.9 s (what it buffered meanwhile comes out late, but the process start and the wait for a key
+ * frame are lost at every start); half a second of it, 1.1-1.5 s. (The RTMP
+ * push keeps the default probe: with the short one, its test once saw a push restart.)
+ */
+const PROBE_BRIEFLY = ['-analyzeduration', '500000', '-probesize', '32768'];
+
+/**
  * The mixed conference media as one MPEG-TS stream (H.264 as mixed, the audio mix as AAC) from an
  * ffmpeg that stays up while the mixer runs. Recording segments are slices of that stream, so a
  * recording resumed after a pause starts at the next key frame, not after an ffmpeg start-up.
@@ -75,10 +83,13 @@ export class MixedMediaRecorder {
     const tap = await MixedMediaTap.open(
       router,
       media,
-      [
-        ...['-c:v', 'copy', '-c:a', 'aac', '-b:a', '128k'],
-        ...['-f', 'mpegts', ...TS_PID_ARGUMENTS, '-flush_packets', '1', 'pipe:1'],
-      ],
+      {
+        input: PROBE_BRIEFLY,
+        output: [
+          ...['-c:v', 'copy', '-c:a', 'aac', '-b:a', '128k'],
+          ...['-f', 'mpegts', ...TS_PID_ARGUMENTS, '-flush_packets', '1', 'pipe:1'],
+        ],
+      },
       logger.child({ recorder: true }),
     );
     return new MixedMediaRecorder(tap);

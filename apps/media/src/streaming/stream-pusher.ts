@@ -62,16 +62,18 @@ export class StreamPusher {
       const tap = await MixedMediaTap.open(
         mixer.sources.router,
         mixer.output,
-        [
-          ...['-c:v', 'copy', '-c:a', 'aac', '-b:a', '128k', '-ar', '44100'],
-          ...['-progress', 'pipe:1', '-f', 'flv', '-flvflags', 'no_duration_filesize'],
-          // ffmpeg trusts any certificate unless told to check: a stream key must not leak. It
-          // connects to the address that was checked, and checks the certificate against the name.
-          ...(scheme === 'rtmps'
-            ? ['-tls_verify', '1', '-ca_file', this.options.caFile, '-verifyhost', host]
-            : []),
-          pinnedUrl,
-        ],
+        {
+          output: [
+            ...['-c:v', 'copy', '-c:a', 'aac', '-b:a', '128k', '-ar', '44100'],
+            ...['-progress', 'pipe:1', '-f', 'flv', '-flvflags', 'no_duration_filesize'],
+            // ffmpeg trusts any certificate unless told to check: a stream key must not leak. It
+            // connects to the address that was checked, and checks the certificate against the name.
+            ...(scheme === 'rtmps'
+              ? ['-tls_verify', '1', '-ca_file', this.options.caFile, '-verifyhost', host]
+              : []),
+            pinnedUrl,
+          ],
+        },
         this.logger,
         // The path of an RTMP URL holds the stream key.
         [new URL(pinnedUrl).pathname],
