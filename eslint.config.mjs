@@ -30,7 +30,7 @@ export default tseslint.config(
               sourceTag: 'scope:demo',
               onlyDependOnLibsWithTags: ['scope:demo', 'scope:client', 'scope:shared'],
             },
-            ...['gateway', 'conference', 'notifier', 'media', 'recording'].map((scope) => ({
+            ...['gateway', 'conference', 'notifier', 'media', 'recording', 'transcription'].map((scope) => ({
               sourceTag: `scope:${scope}`,
               onlyDependOnLibsWithTags: [`scope:${scope}`, 'scope:shared'],
             })),

@@ -20,8 +20,10 @@ missing=()
 for cmd in "${!NEEDS[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDS[$cmd]}"); done
 # The mixer writes participants' names on their placeholder tiles with this font.
 [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
-# Speech recognition (transcription): PocketSphinx and its US English model, loaded through FFI.
+# Speech recognition (transcription): PocketSphinx and its US English model, and libopus for the
+# voices, loaded through FFI.
 ldconfig -p | grep -q 'libpocketsphinx\.so\.3 ' || missing+=(libpocketsphinx3)
+ldconfig -p | grep -q 'libopus\.so\.0 ' || missing+=(libopus0)
 [[ -f /usr/share/pocketsphinx/model/en-us/en-us.lm.bin ]] || missing+=(pocketsphinx-en-us)
 # Streaming to rtmps:// checks the destination's certificate against these.
 [[ -f /etc/ssl/certs/ca-certificates.crt ]] || missing+=(ca-certificates)

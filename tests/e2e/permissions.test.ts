@@ -111,6 +111,13 @@ const ROUTES: Route[] = [
     answer: 200,
   },
   {
+    op: 'listUtterances',
+    method: 'GET',
+    path: (i) => `${conf(i)}/transcription/utterances`,
+    who: 'application-or-participant',
+    answer: 200,
+  },
+  {
     op: 'updateTranscription',
     method: 'PATCH',
     path: (i) => `${conf(i)}/transcription`,
@@ -398,7 +405,7 @@ describe('permissions', () => {
 
   it('the route table covers every operation of the contract', () => {
     expect(ROUTES.map((route) => route.op).sort()).toEqual([...OPERATION_IDS].sort());
-    expect(OPERATION_IDS).toHaveLength(28);
+    expect(OPERATION_IDS).toHaveLength(29);
   });
 
   describe('no token: 401', () => {
@@ -735,6 +742,7 @@ describe('permissions', () => {
       getRecordingPreview: 404,
       getRecordingTranscription: 404,
       getTranscription: 200,
+      listUtterances: 200,
       listParticipants: 200,
       getParticipant: 200,
       listStreamings: 200,

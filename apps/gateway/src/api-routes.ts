@@ -20,7 +20,7 @@ import type { ObjectStorage } from '@mind/storage';
 import { bearerToken } from './bearer-token';
 import type { FailedAuthGuard } from './failed-auth-guard';
 import type { Counter, RateLimiter } from './rate-limiter';
-import { parseDetailed, validateBody } from './request-validation';
+import { parseDetailed, parsePage, validateBody } from './request-validation';
 import { sendStoredFile } from './stored-file';
 
 const sendError = (reply: FastifyReply, status: number, body: ErrorBody) => reply.code(status).send(body);
@@ -101,6 +101,11 @@ export function registerApiRoutes(
       const detailed = parseDetailed((request.query as Record<string, unknown>).detailed);
       if (typeof detailed !== 'boolean') return sendError(reply, 400, detailed);
       query.detailed = detailed;
+    }
+    if (spec.query === 'page') {
+      const page = parsePage(request.query as Record<string, unknown>);
+      if ('error' in page) return sendError(reply, 400, page);
+      Object.assign(query, page);
     }
     let body: Record<string, unknown> = {};
     if (spec.body) {

@@ -1,6 +1,13 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { isUuid, requestSchemas, type ErrorBody, type RequestSchemaName } from '@mind/contracts';
+import {
+  DEFAULT_PAGE,
+  isUuid,
+  MAX_PAGE,
+  requestSchemas,
+  type ErrorBody,
+  type RequestSchemaName,
+} from '@mind/contracts';
 
 const ajv = new Ajv({ allErrors: false, strict: false });
 addFormats(ajv, ['uri']);
@@ -50,4 +57,20 @@ export function parseDetailed(raw: unknown): boolean | ErrorBody {
   if (raw === undefined || raw === 'false' || raw === '0') return false;
   if (raw === 'true' || raw === '1' || raw === '') return true;
   return { error: 'detailed must be true or false', field: 'detailed' };
+}
+
+/** `since` (epoch ms, default 0) and `limit` (1..MAX_PAGE, default DEFAULT_PAGE) of a list; a 400 otherwise. */
+export function parsePage(raw: Record<string, unknown>): { since: number; limit: number } | ErrorBody {
+  const integer = (name: 'since' | 'limit', fallback: number, min: number, max: number) => {
+    const value = raw[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' || !/^\d{1,16}$/.test(value)) return null;
+    const number = Number(value);
+    return number >= min && number <= max ? number : null;
+  };
+  const since = integer('since', 0, 0, Number.MAX_SAFE_INTEGER);
+  if (since === null) return { error: 'since must be a time in epoch milliseconds', field: 'since' };
+  const limit = integer('limit', DEFAULT_PAGE, 1, MAX_PAGE);
+  if (limit === null) return { error: `limit must be an integer from 1 to ${MAX_PAGE}`, field: 'limit' };
+  return { since, limit };
 }

@@ -11,6 +11,8 @@ import { MixedMediaRecorder, type RecordingSegment } from './recording/mixed-med
 import { segmentFileName } from './recording/segment-files';
 import { SctpNotificationChannel } from './sctp-notification-channel';
 import { StreamPusher, type PushOptions } from './streaming/stream-pusher';
+import { RoomTranscription, type TranscriptionServices } from './transcription/room-transcription';
+import { streamKey } from './labels';
 
 /**
  * A recorder that dies is replaced at once (every moment of the gap is missing from the recording);
@@ -38,6 +40,7 @@ export interface RoomServices {
   storeSegment: (conferenceId: string, file: string) => Promise<void>;
   /** Tells the platform whether a streaming's push flows. */
   reportStreaming: (conferenceId: string, streamingId: string, alive: boolean) => void;
+  transcription: TranscriptionServices;
   logger: Logger;
 }
 
@@ -70,6 +73,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
   /** Segments on their way to storage. */
   private readonly storing = new Set<Promise<unknown>>();
   private readonly pushers = new Map<string, StreamPusher>();
+  readonly transcription: RoomTranscription;
   private closed = false;
 
   private constructor(
@@ -81,6 +85,10 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     private readonly release: () => void,
   ) {
     super();
+    this.transcription = new RoomTranscription(
+      { router, conferenceId, voiceOf: (id) => this.producerOf(streamKey(id, 'primary'), 'audio') },
+      services.transcription,
+    );
     router.observer.on('close', () => this.close());
   }
 
@@ -143,6 +151,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
   /** A change of the conference (its event stream) that the mixer, the recording and streaming follow. */
   applyChange(change: ResourceChange): void {
     void this.runningMixer().then((mixer) => mixer?.apply(change));
+    this.transcription.apply(change);
     if (change.resource === 'conference') this.setRecording(change.conference.recording.started);
     if (change.resource !== 'streaming') return;
     if (change.type === 'created') this.startStreaming(change.streaming);
@@ -174,6 +183,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
    */
   setRecording(started: boolean): void {
     this.recordingWanted = started;
+    this.transcription.setRecording(started);
     if (started) this.startSegment();
     else this.endSegment();
   }
@@ -269,6 +279,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     this.closed = true;
     for (const session of this.sessions.values()) session.close();
     this.setRecording(false);
+    this.transcription.close();
     for (const pusher of this.pushers.values()) pusher.close();
     this.pushers.clear();
     void this.runningMixer().then((mixer) => mixer?.close());
@@ -339,6 +350,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
 
   private sourcesChanged() {
     void this.runningMixer().then((mixer) => mixer?.sourcesChanged());
+    this.transcription.sourcesChanged();
   }
 
   private async openSession(

@@ -27,6 +27,7 @@ import { ConferenceRoom } from './conference-room';
 import type { PeerSession } from './peer-session';
 import { parseQualityReport } from './quality-report';
 import { segmentConference } from './recording/segment-files';
+import { TranscriberPool } from './transcription/transcriber-pool';
 import type { WorkerPool } from './worker-pool';
 
 /** How long a stopping node waits for its last recording segments to be stored. */
@@ -57,6 +58,7 @@ export class MediaNode {
   private readonly storage: ObjectStorage;
   private readonly destinations: OutboundPolicy;
   private readonly streamingReports = new Map<string, Promise<void>>();
+  private readonly transcribers: TranscriberPool;
   private heartbeat?: NodeJS.Timeout;
   private closers: { close(): unknown }[] = [];
 
@@ -68,6 +70,10 @@ export class MediaNode {
   ) {
     this.storage = createStorage(config.storage);
     this.destinations = new OutboundPolicy(config.outbound);
+    this.transcribers = new TranscriberPool(bus, logger);
+    this.transcribers.onGone((id, incarnation) => {
+      for (const room of this.openRooms) room.transcription.transcriberGone(id, incarnation);
+    });
   }
 
   get nodeId(): string {
@@ -90,7 +96,10 @@ export class MediaNode {
       this.nodeId,
     );
     const events = await this.bus.follow(EVENT.conference, (event) => void this.deliver(event));
-    this.closers.push({ close: () => sessions.unsubscribe() }, events);
+    this.transcribers.start();
+    this.closers.push({ close: () => sessions.unsubscribe() }, events, {
+      close: () => this.transcribers.stop(),
+    });
     this.beat();
     this.heartbeat = setInterval(() => this.beat(), MEDIA_HEARTBEAT_MS);
     void this.storeLeftoverSegments(leftovers);
@@ -217,6 +226,13 @@ export class MediaNode {
           segmentDir: this.segmentDir,
           storeSegment: (id, file) => this.storeSegment(id, file),
           reportStreaming: (id, streamingId, alive) => this.reportStreaming(id, streamingId, alive),
+          transcription: {
+            pool: this.transcribers,
+            nodeId: this.nodeId,
+            incarnation: this.incarnation,
+            listenIp: this.config.media.listenIp,
+            logger: this.logger,
+          },
           logger: this.logger,
         },
         release,
@@ -242,6 +258,7 @@ export class MediaNode {
         // A conference already being recorded (e.g. after this node restarted) records from the start.
         this.roster(conferenceId).then(
           (roster) => {
+            created.transcription.setRoster(roster.participants, roster.transcription);
             if (roster.recording) created.setRecording(true);
             for (const streaming of roster.streamings) created.startStreaming(streaming);
           },

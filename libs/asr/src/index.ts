@@ -5,3 +5,4 @@ export * from './voice-activity';
 export * from './band-fill';
 export * from './stream-transcriber';
 export * from './word-error-rate';
+export * from './opus-decoder';

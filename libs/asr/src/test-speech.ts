@@ -37,3 +37,22 @@ export function concat(parts: Int16Array[]): Int16Array {
   }
   return out;
 }
+
+/** 16 kHz mono samples as a WAV file (for a browser's fake microphone). */
+export function wavFile(samples: Int16Array): Buffer {
+  const header = Buffer.alloc(44);
+  const bytes = samples.length * 2;
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + bytes, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(SAMPLE_RATE, 24);
+  header.writeUInt32LE(SAMPLE_RATE * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(bytes, 40);
+  return Buffer.concat([header, Buffer.from(samples.buffer, samples.byteOffset, bytes)]);
+}

@@ -111,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       concurrency: Math.max(1, read<number>('MIND_RECORDING_CONCURRENCY')),
       healthPort: read<number>('MIND_RECORDING_HEALTH_PORT'),
     },
+    transcription: transcriptionSettings(read),
     mixer: {
       width: Math.max(64, read<number>('MIND_MIXER_WIDTH') & ~3),
       height: Math.max(64, read<number>('MIND_MIXER_HEIGHT') & ~3),
@@ -187,6 +188,35 @@ function outboundRules(read: <T>(name: VariableName) => T) {
     (ports[match[1].toLowerCase()] ??= []).push(port);
   }
   return { allow, ports };
+}
+
+/** The transcription worker's engine and where its models are, checked at start. */
+function transcriptionSettings(read: <T>(name: VariableName) => T) {
+  const engine = read<'pocketsphinx' | 'sherpa-onnx'>('MIND_TRANSCRIPTION_ENGINE');
+  const models: Record<string, string> = {};
+  for (const entry of read<string>('MIND_TRANSCRIPTION_MODELS')
+    .split(',')
+    .filter((e) => e.trim())) {
+    const match = /^\s*([a-z]{2})=(\S+)\s*$/.exec(entry);
+    if (!match)
+      throw new ConfigError(`MIND_TRANSCRIPTION_MODELS must list language=directory, got "${entry}"`);
+    models[match[1]] = match[2];
+  }
+  if (engine === 'sherpa-onnx' && Object.keys(models).length === 0) {
+    throw new ConfigError(
+      'MIND_TRANSCRIPTION_ENGINE=sherpa-onnx needs a model directory in MIND_TRANSCRIPTION_MODELS',
+    );
+  }
+  return {
+    engine,
+    /** Empty: the engine's default (PocketSphinx's English from Debian). */
+    models,
+    transcriberId: read<string>('MIND_TRANSCRIBER_ID') || hostname(),
+    listenIp: read<string>('MIND_TRANSCRIPTION_LISTEN_IP'),
+    announcedAddress: read<string>('MIND_TRANSCRIPTION_ANNOUNCED_ADDRESS') || undefined,
+    maxStreams: read<number>('MIND_TRANSCRIPTION_MAX_STREAMS') || 4 * availableParallelism(),
+    healthPort: read<number>('MIND_TRANSCRIPTION_HEALTH_PORT'),
+  };
 }
 
 function storageSettings(read: <T>(name: VariableName) => T) {

@@ -283,6 +283,45 @@ export const VARIABLES = {
     kind: 'port',
     description: 'Port of `/healthz`, `/readyz` and `/metrics` of a recording worker.',
   },
+  MIND_TRANSCRIBER_ID: {
+    default: '',
+    kind: 'optional-string',
+    description: 'Name of a transcription worker (stable across restarts); the host name when empty.',
+  },
+  MIND_TRANSCRIPTION_LISTEN_IP: {
+    default: '127.0.0.1',
+    kind: 'string',
+    description: "Address a transcription worker takes participants' voices (RTP from the media nodes) on.",
+  },
+  MIND_TRANSCRIPTION_ANNOUNCED_ADDRESS: {
+    default: '',
+    kind: 'optional-string',
+    description:
+      'Address the media nodes send voices to when it differs from the listening one (NAT, containers).',
+  },
+  MIND_TRANSCRIPTION_ENGINE: {
+    default: 'pocketsphinx',
+    kind: 'enum',
+    values: ['pocketsphinx', 'sherpa-onnx'],
+    description: 'Speech recognition engine of the transcription workers (see `libs/asr/README.md`).',
+  },
+  MIND_TRANSCRIPTION_MODELS: {
+    default: '',
+    kind: 'optional-string',
+    description:
+      "The engine's model directory per language, as `en=/models/en,de=/models/de`; empty: PocketSphinx's English from Debian (`pocketsphinx-en-us`).",
+  },
+  MIND_TRANSCRIPTION_MAX_STREAMS: {
+    default: '0',
+    kind: 'integer',
+    description:
+      'Voices one transcription worker recognises at once; 0: four per CPU core (a live voice takes about 12% of a core).',
+  },
+  MIND_TRANSCRIPTION_HEALTH_PORT: {
+    default: '8086',
+    kind: 'port',
+    description: 'Port of `/healthz`, `/readyz` and `/metrics` of a transcription worker.',
+  },
   MIND_MIXER_WIDTH: {
     default: '1280',
     kind: 'integer',

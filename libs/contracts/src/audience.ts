@@ -3,8 +3,8 @@ import type { ParticipantId } from './ids';
 
 /**
  * The notification the application's WebSocket gets for an event, or null. The application hears about
- * every change made by participants or by the platform, and about messages addressed to it or to
- * everyone, never about its own API calls.
+ * every change made by participants or by the platform, about messages addressed to it or to
+ * everyone and about live transcription's utterances, never about its own API calls.
  */
 export function notificationForApplication(event: ConferenceEvent): Notification | null {
   if (event.kind === 'ended' || event.actor.kind === 'application') return null;
@@ -18,14 +18,15 @@ export function notificationForApplication(event: ConferenceEvent): Notification
 /**
  * The notification a participant's data channel gets for an event, or null. A participant hears about
  * every change it did not make itself and about messages addressed to it or to everyone, and is never
- * told that it went offline or was deleted (its expulsion is the "4001" frame instead). Streamings are
- * the application's business only: participants cannot even read them.
+ * told that it went offline or was deleted (its expulsion is the "4001" frame instead). Streamings and
+ * utterances are the application's business only.
  */
 export function notificationForParticipant(
   event: ConferenceEvent,
   participantId: ParticipantId,
 ): Notification | null {
-  if (event.kind === 'ended') return null;
+  // The SDK has no handler for utterances: they are the application's.
+  if (event.kind === 'ended' || event.kind === 'utterance') return null;
   if (event.actor.kind === 'participant' && event.actor.id === participantId) return null;
   if (event.kind === 'message') {
     const { sentTo } = event.message;

@@ -5,6 +5,7 @@ import type {
   ParticipantResource,
   StreamingResource,
   TranscriptionState,
+  UtteranceResource,
 } from './resources';
 
 /** Who made a change: decides who is notified (nobody hears about their own API calls). */
@@ -60,18 +61,26 @@ export interface MessageSentEvent extends EventBase {
   message: MessageResource;
 }
 
+/** A participant's utterance, recognised while live transcription is started. */
+export interface UtteranceRecognisedEvent extends EventBase {
+  kind: 'utterance';
+  utterance: UtteranceResource;
+}
+
 /** The conference is over: sessions get "4000", the application socket is closed with 4000. */
 export interface ConferenceEndedEvent extends EventBase {
   kind: 'ended';
   reason: 'deleted' | 'expired';
 }
 
-export type ConferenceEvent = ResourceChangedEvent | MessageSentEvent | ConferenceEndedEvent;
+export type ConferenceEvent =
+  ResourceChangedEvent | MessageSentEvent | UtteranceRecognisedEvent | ConferenceEndedEvent;
 
 /** An event as a change emits it: the outbox numbers and dates it when the change commits. */
 export type ConferenceEventInput =
   | Omit<ResourceChangedEvent, 'seq' | 'at'>
   | Omit<MessageSentEvent, 'seq' | 'at'>
+  | Omit<UtteranceRecognisedEvent, 'seq' | 'at'>
   | Omit<ConferenceEndedEvent, 'seq' | 'at'>;
 
 /** The one way to describe a change of a conference's resources. */
@@ -94,6 +103,17 @@ export const messageSent = (
   message,
 });
 
+/** The one way to describe an utterance of live transcription (the platform recognised it). */
+export const utteranceRecognised = (
+  scope: Omit<EventScope, 'actor'>,
+  utterance: UtteranceResource,
+): Omit<UtteranceRecognisedEvent, 'seq' | 'at'> => ({
+  kind: 'utterance',
+  ...scope,
+  actor: { kind: 'platform' },
+  utterance,
+});
+
 /** The one way to describe the end of a conference (deleted through the API, or expired). */
 export const conferenceEnded = (
   scope: EventScope,
@@ -108,10 +128,17 @@ export function participantOf(change: ResourceChange): ParticipantId | undefined
 
 /** The public notification of a change or a message. */
 export function notificationOf(
-  event: Pick<ResourceChangedEvent, 'kind' | 'change'> | Pick<MessageSentEvent, 'kind' | 'message'>,
+  event:
+    | Pick<ResourceChangedEvent, 'kind' | 'change'>
+    | Pick<MessageSentEvent, 'kind' | 'message'>
+    | Pick<UtteranceRecognisedEvent, 'kind' | 'utterance'>,
 ): Notification {
   if (event.kind === 'message') {
     return { type: 'created', location: `/messages/${event.message.id}`, resource: event.message };
+  }
+  if (event.kind === 'utterance') {
+    const { utterance } = event;
+    return { type: 'created', location: `/transcription/utterances/${utterance.id}`, resource: utterance };
   }
   const change = event.change;
   switch (change.resource) {

@@ -19,3 +19,7 @@ export type NodeId = Id<'node'>;
 export type SessionId = Id<'session'>;
 /** The W3C trace id (32 hex digits) of the request or job a message belongs to. */
 export type TraceId = Id<'trace'>;
+/** A transcription worker (`MIND_TRANSCRIBER_ID`). */
+export type TranscriberId = Id<'transcriber'>;
+/** One participant's voice on its way to a transcriber. */
+export type VoiceStreamId = Id<'voice-stream'>;

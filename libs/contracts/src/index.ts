@@ -12,3 +12,4 @@ export * from './protocol-card';
 export * from './socket';
 export * from './media';
 export * from './recording';
+export * from './transcription';

@@ -62,6 +62,8 @@ export type RosterReply =
       status: 200;
       layout: Layout;
       recording: boolean;
+      /** Live transcription started. */
+      transcription: boolean;
       participants: ParticipantResource[];
       streamings: StreamingResource[];
     }

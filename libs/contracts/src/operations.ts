@@ -17,7 +17,7 @@ export interface OperationSpec {
   summary: string;
   access: AccessRule;
   body?: RequestSchemaName;
-  query?: 'detailed';
+  query?: 'detailed' | 'page';
   response: { status: number; schema: ResponseSchemaName; contentType?: string };
   /** Still served once the conference has ended: it stays readable (and deletable) by the application. */
   allowedAfterEnd?: boolean;
@@ -109,6 +109,16 @@ export const OPERATIONS = {
     summary: 'Get the transcription state',
     access: 'application-or-participant',
     response: { status: 200, schema: 'transcription' },
+    allowedAfterEnd: true,
+  },
+  listUtterances: {
+    method: 'GET',
+    path: `${C}/transcription/utterances`,
+    summary:
+      'List the utterances of live transcription in the order they were said (extension; `since`: after this epoch ms, `limit`: at most this many, more when the last ones share a timestamp)',
+    access: 'application-or-participant',
+    query: 'page',
+    response: { status: 200, schema: 'utterances' },
     allowedAfterEnd: true,
   },
   updateTranscription: {

@@ -1,5 +1,5 @@
 import type { ConferenceEvent } from './events';
-import type { ConferenceId, NodeId } from './ids';
+import type { ConferenceId, NodeId, TranscriberId } from './ids';
 import type {
   MediaNodeHeartbeat,
   PresenceReply,
@@ -12,6 +12,15 @@ import type {
   StreamingAliveReport,
 } from './media';
 import type { OperationId } from './operations';
+import type {
+  StopTranscribingReply,
+  StopTranscribingRequest,
+  TranscribeReply,
+  TranscribeRequest,
+  TranscriberHeartbeat,
+  UtteranceReply,
+  UtteranceReport,
+} from './transcription';
 import type {
   FinaliseRecordingJob,
   LastSegmentCheckJob,
@@ -34,7 +43,14 @@ import type {
  * with its payload types and who is at each end. Services reach NATS only through the typed helpers
  * of `@mind/messaging` that take these definitions, and each app's README card is generated from here.
  */
-export const SERVICE_NAMES = ['gateway', 'conference', 'notifier', 'media', 'recording'] as const;
+export const SERVICE_NAMES = [
+  'gateway',
+  'conference',
+  'notifier',
+  'media',
+  'recording',
+  'transcription',
+] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /**
@@ -157,6 +173,27 @@ export const RPC = {
     summary: 'the recording of the first n segments is stored',
     fault: { status: 503 },
   }),
+  transcribe: rpc<TranscribeRequest, TranscribeReply, TranscriberId>()({
+    subject: 'transcription.{key}.transcribe',
+    servedBy: 'transcription',
+    calledBy: ['media'],
+    summary: "transcribe a participant's voice, which the media node sends as RTP (key: transcriber id)",
+    fault: { status: 503, error: 'the transcriber failed to open the stream' },
+  }),
+  stopTranscribing: rpc<StopTranscribingRequest, StopTranscribingReply, TranscriberId>()({
+    subject: 'transcription.{key}.stop',
+    servedBy: 'transcription',
+    calledBy: ['media'],
+    summary: 'a voice stream ends; its last utterance is finished (key: transcriber id)',
+    fault: { status: 503 },
+  }),
+  utterance: rpc<UtteranceReport, UtteranceReply>()({
+    subject: 'transcription.utterance',
+    servedBy: 'conference',
+    calledBy: ['transcription'],
+    summary: 'a participant said something: stored, and notified while live transcription is started',
+    fault: { status: 503 },
+  }),
 } as const;
 
 export const EVENT = {
@@ -185,8 +222,15 @@ export const EVENT = {
     subject: 'media.heartbeat',
     delivery: 'broadcast',
     emittedBy: ['media'],
-    followedBy: ['conference'],
+    followedBy: ['conference', 'transcription'],
     summary: 'a media node is up, with its load (silence means it is gone)',
+  }),
+  transcriberHeartbeat: event<TranscriberHeartbeat>()({
+    subject: 'transcription.heartbeat',
+    delivery: 'broadcast',
+    emittedBy: ['transcription'],
+    followedBy: ['media'],
+    summary: 'a transcriber is up, with its languages and load (silence means it is gone)',
   }),
 } as const;
 

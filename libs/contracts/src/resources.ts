@@ -58,6 +58,15 @@ export interface MessageResource {
   text: string;
 }
 
+/** A participant's final utterance of live transcription. */
+export interface UtteranceResource {
+  id: string;
+  /** Epoch milliseconds of its first sound. */
+  timestamp: number;
+  participantId: string;
+  text: string;
+}
+
 export interface ErrorBody {
   error: string;
   field?: string;

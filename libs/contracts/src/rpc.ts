@@ -11,7 +11,7 @@ export interface ApiCommand {
    */
   tokenDigest: string;
   params: Partial<Record<PathParam, string>>;
-  query: { detailed?: boolean };
+  query: { detailed?: boolean; since?: number; limit?: number };
   body: Record<string, unknown>;
   /** Preferred representation from `Accept` (recording routes). */
   accept?: string;

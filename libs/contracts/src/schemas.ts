@@ -106,10 +106,21 @@ export const requestSchemas = {
   empty: { type: 'object' },
 } satisfies Record<string, JsonSchema>;
 
+/** Pages of lists (`limit`). */
+export const DEFAULT_PAGE = 100;
+export const MAX_PAGE = 1000;
+
 export const querySchemas = {
   detailed: {
     type: 'object',
     properties: { detailed: { type: 'boolean', default: false } },
+  },
+  page: {
+    type: 'object',
+    properties: {
+      since: { type: 'integer', minimum: 0, default: 0, description: 'Only what came after this epoch ms' },
+      limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE },
+    },
   },
 } satisfies Record<string, JsonSchema>;
 
@@ -177,6 +188,19 @@ export const responseSchemas = {
     },
   },
   transcription,
+  utterances: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['id', 'timestamp', 'participantId', 'text'],
+      properties: {
+        id: uuid,
+        timestamp: { type: 'integer', description: 'Epoch milliseconds of its first sound' },
+        participantId: uuid,
+        text: { type: 'string' },
+      },
+    },
+  },
   recordingTranscription: {
     type: 'array',
     items: {

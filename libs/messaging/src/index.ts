@@ -1,2 +1,3 @@
 export * from './nats';
 export type { NatsConnection } from 'nats';
+export * from './live-peers';

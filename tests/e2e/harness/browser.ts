@@ -22,7 +22,8 @@ export class BrowserHarness {
     readonly origin: string,
   ) {}
 
-  static async start(): Promise<BrowserHarness> {
+  /** `fakeMicrophone`: a WAV file the fake microphone plays (in a loop) instead of its beeps. */
+  static async start(options: { fakeMicrophone?: string } = {}): Promise<BrowserHarness> {
     const bundle = await build({
       entryPoints: [join(ROOT, 'libs/web-client/src/index.ts')],
       bundle: true,
@@ -52,7 +53,10 @@ export class BrowserHarness {
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [
+        ...CHROMIUM_ARGS,
+        ...(options.fakeMicrophone ? [`--use-file-for-fake-audio-capture=${options.fakeMicrophone}`] : []),
+      ],
     });
     return new BrowserHarness(browser, server, `http://127.0.0.1:${port}`);
   }

@@ -14,7 +14,8 @@ import { eventStreamName } from '@mind/contracts';
 const ROOT = join(__dirname, '../../..');
 const run = promisify(execFile);
 
-export type ServiceName = 'conference' | 'notifier' | 'gateway' | 'media' | 'demo' | 'recording';
+export type ServiceName =
+  'conference' | 'notifier' | 'gateway' | 'media' | 'demo' | 'recording' | 'transcription';
 
 export const DEV_APP = {
   id: '00e1db72-c57d-478c-88be-3533d43c8b34',
@@ -66,6 +67,7 @@ export class Platform {
       media: await freePort(),
       demo: await freePort(),
       recording: await freePort(),
+      transcription: await freePort(),
       gatewayMetrics: await freePort(),
     };
     const env: NodeJS.ProcessEnv = {
@@ -80,6 +82,8 @@ export class Platform {
       MIND_MEDIA_HEALTH_PORT: String(ports.media),
       MIND_DEMO_PORT: String(ports.demo),
       MIND_RECORDING_HEALTH_PORT: String(ports.recording),
+      MIND_TRANSCRIPTION_HEALTH_PORT: String(ports.transcription),
+      MIND_TRANSCRIBER_ID: `transcriber-${randomBytes(3).toString('hex')}`,
       MIND_STORAGE_DIR: mkdtempSync(join(tmpdir(), 'mind-storage-')),
       MIND_MEDIA_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'mind-spool-')),
       MIND_DEMO_API_URL: `http://127.0.0.1:${ports.gateway}`,
@@ -128,6 +132,7 @@ export class Platform {
       media: 'MIND_MEDIA_HEALTH_PORT',
       demo: 'MIND_DEMO_PORT',
       recording: 'MIND_RECORDING_HEALTH_PORT',
+      transcription: 'MIND_TRANSCRIPTION_HEALTH_PORT',
     }[name];
     const url = `http://127.0.0.1:${port}`;
     // An extra gateway serves no metrics (the first one's port is taken).

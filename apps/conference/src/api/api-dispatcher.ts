@@ -18,6 +18,7 @@ import { ConferenceGoneError } from '../events/conference-transactions';
 import { MediaFeaturesService } from '../media/media-features.service';
 import { SessionRouter } from '../media/session-router';
 import { MessageService } from '../messages/message.service';
+import { TranscriptionService } from '../transcription/transcription.service';
 import { RecordingService } from '../recordings/recording.service';
 import { ParticipantService } from '../participants/participant.service';
 import { StreamingService } from '../streamings/streaming.service';
@@ -42,6 +43,7 @@ export class ApiDispatcher implements OnApplicationBootstrap {
     private readonly streamings: StreamingService,
     private readonly media: MediaFeaturesService,
     private readonly recordings: RecordingService,
+    private readonly transcription: TranscriptionService,
     private readonly sessions: SessionRouter,
     private readonly rpc: RpcEndpoints,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -52,6 +54,7 @@ export class ApiDispatcher implements OnApplicationBootstrap {
       updateConference: (c) => this.conferences.update(c),
       getTranscription: (c) => this.conferences.getTranscription(c),
       updateTranscription: (c) => this.conferences.updateTranscription(c),
+      listUtterances: (c) => this.transcription.list(c),
       getRecording: (c) => this.recordings.get(c),
       getRecordingPreview: (c) => this.recordings.preview(c),
       getRecordingTranscription: (c) => this.media.nothingTranscribed(c),

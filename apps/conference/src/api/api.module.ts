@@ -6,6 +6,7 @@ import { MessagesModule } from '../messages/messages.module';
 import { ParticipantsModule } from '../participants/participants.module';
 import { RecordingsModule } from '../recordings/recordings.module';
 import { StreamingsModule } from '../streamings/streamings.module';
+import { TranscriptionModule } from '../transcription/transcription.module';
 import { ApiDispatcher } from './api-dispatcher';
 
 /** The public API's operations, served over NATS: authenticated, authorised, run by their module. */
@@ -18,6 +19,7 @@ import { ApiDispatcher } from './api-dispatcher';
     StreamingsModule,
     MediaModule,
     RecordingsModule,
+    TranscriptionModule,
   ],
   providers: [ApiDispatcher],
 })

@@ -4,12 +4,14 @@ import { InitialSchema1764316800000 } from './migrations/1764316800000-initial-s
 import { MediaSessions1764403200000 } from './migrations/1764403200000-media-sessions';
 import { Recordings1764489600000 } from './migrations/1764489600000-recordings';
 import { ApplicationChanges1764662400000 } from './migrations/1764662400000-application-changes';
+import { Utterances1764748800000 } from './migrations/1764748800000-utterances';
 
 export const MIGRATIONS = [
   InitialSchema1764316800000,
   MediaSessions1764403200000,
   Recordings1764489600000,
   ApplicationChanges1764662400000,
+  Utterances1764748800000,
 ];
 
 /** Schema changes only ever come from the migrations (never `synchronize`). */

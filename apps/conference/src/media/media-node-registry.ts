@@ -2,12 +2,10 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { Config } from '@mind/config';
 import { EVENT, MEDIA_NODE_TIMEOUT_MS, type MediaNodeHeartbeat } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
-import { ProtocolBus, type Unsubscribable } from '@mind/messaging';
+import { LivePeers, ProtocolBus, type Live } from '@mind/messaging';
 import { CONFIG, LOGGER } from '@mind/runtime';
 
-export interface LiveNode extends MediaNodeHeartbeat {
-  lastSeen: number;
-}
+export type LiveNode = Live<MediaNodeHeartbeat>;
 
 /** How a conference's first session picks its media node; chosen by `MIND_MEDIA_PLACEMENT`. */
 export interface NodeSelector {
@@ -39,66 +37,40 @@ export type NodeGoneListener = (nodeId: string, incarnation: string) => void;
  */
 @Injectable()
 export class MediaNodeRegistry implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly nodes = new Map<string, LiveNode>();
-  private readonly goneListeners: NodeGoneListener[] = [];
-  private sweep?: NodeJS.Timeout;
-  private subscription?: Unsubscribable;
+  private readonly nodes: LivePeers<MediaNodeHeartbeat>;
 
   constructor(
-    private readonly bus: ProtocolBus,
+    bus: ProtocolBus,
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.nodes = new LivePeers(
+      bus,
+      EVENT.mediaHeartbeat,
+      (beat) => beat.nodeId,
+      MEDIA_NODE_TIMEOUT_MS,
+      logger,
+    );
+  }
 
   onApplicationBootstrap() {
-    this.subscription = this.bus.listen(EVENT.mediaHeartbeat, (heartbeat) => this.heard(heartbeat));
-    this.sweep = setInterval(() => this.forgetSilent(), 1000);
+    this.nodes.start();
   }
 
   onApplicationShutdown() {
-    clearInterval(this.sweep);
-    this.subscription?.unsubscribe();
+    this.nodes.stop();
   }
 
   onNodeGone(listener: NodeGoneListener) {
-    this.goneListeners.push(listener);
+    this.nodes.onGone((node) => listener(node.nodeId, node.incarnation));
   }
 
   isAlive(nodeId: string | null): boolean {
-    return nodeId !== null && this.nodes.has(nodeId);
+    return nodeId !== null && this.nodes.get(nodeId) !== undefined;
   }
 
   select(): LiveNode | null {
     const selector = SELECTORS[this.config.media.placement] ?? leastLoaded;
-    return selector.select([...this.nodes.values()]);
-  }
-
-  private heard(heartbeat: MediaNodeHeartbeat) {
-    const known = this.nodes.get(heartbeat.nodeId);
-    if (heartbeat.leaving) {
-      if (known?.incarnation !== heartbeat.incarnation) return;
-      this.nodes.delete(known.nodeId);
-      return this.gone(known);
-    }
-    if (known && known.incarnation !== heartbeat.incarnation) this.gone(known);
-    if (!known || known.incarnation !== heartbeat.incarnation) {
-      this.logger.info({ nodeId: heartbeat.nodeId, load: heartbeat.load }, 'media node joined');
-    }
-    this.nodes.set(heartbeat.nodeId, { ...heartbeat, lastSeen: Date.now() });
-  }
-
-  private forgetSilent() {
-    const now = Date.now();
-    for (const node of this.nodes.values()) {
-      if (now - node.lastSeen > MEDIA_NODE_TIMEOUT_MS) {
-        this.nodes.delete(node.nodeId);
-        this.gone(node);
-      }
-    }
-  }
-
-  private gone(node: LiveNode) {
-    this.logger.warn({ nodeId: node.nodeId, incarnation: node.incarnation }, 'media node gone');
-    for (const listener of this.goneListeners) listener(node.nodeId, node.incarnation);
+    return selector.select(this.nodes.all());
   }
 }

@@ -38,6 +38,7 @@ export class RosterService implements OnApplicationBootstrap {
       status: 200,
       layout: conference.layout,
       recording: conference.recordingStarted,
+      transcription: conference.transcriptionStarted,
       participants: participants.map(toParticipant),
       streamings: streamings.map(toStreaming),
     };

@@ -1,3 +1,5 @@
+import { parseRtp } from '@mind/rtp';
+
 /** A VP9 frame as a decoder takes it: one frame, or the layer frames of one picture as a superframe. */
 export interface Vp9Frame {
   data: Buffer;
@@ -5,30 +7,6 @@ export interface Vp9Frame {
   timestamp: number;
   /** Whether it starts with a key frame (a decoder can start here). */
   keyFrame: boolean;
-}
-
-interface RtpPacket {
-  marker: boolean;
-  sequence: number;
-  timestamp: number;
-  payload: Buffer;
-}
-
-function parseRtp(packet: Buffer): RtpPacket | null {
-  if (packet.length < 12 || packet[0] >> 6 !== 2) return null;
-  let offset = 12 + 4 * (packet[0] & 0x0f);
-  if (packet[0] & 0x10) {
-    if (packet.length < offset + 4) return null;
-    offset += 4 + 4 * packet.readUInt16BE(offset + 2);
-  }
-  const padding = packet[0] & 0x20 ? packet[packet.length - 1] : 0;
-  if (offset + padding > packet.length) return null;
-  return {
-    marker: (packet[1] & 0x80) !== 0,
-    sequence: packet.readUInt16BE(2),
-    timestamp: packet.readUInt32BE(4),
-    payload: packet.subarray(offset, packet.length - padding),
-  };
 }
 
 interface Descriptor {

@@ -1,0 +1,259 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { wordErrorRate } from '@mind/asr';
+import { concat, silence, speak, wavFile } from '@mind/asr/testing';
+import {
+  AppSocket,
+  BrowserHarness,
+  client,
+  joinInPage,
+  joinParticipant,
+  Platform,
+  sleep,
+  waitFor,
+  type Joined,
+} from './harness';
+
+/** Two speakers' lines (our own sentences), said in turns. */
+const LINES = {
+  ann: ['please send me the recording of the meeting tomorrow', 'we should move the release to next week'],
+  bob: ['the new office opens in the spring', 'i will call the customer after lunch'],
+};
+
+interface Utterance {
+  id: string;
+  timestamp: number;
+  participantId: string;
+  text: string;
+}
+
+/**
+ * A speaker's fake microphone: its lines with pauses between, starting after `leadMs` of silence (so
+ * two speakers take turns), then silence; Chromium plays it from when the page opens the microphone,
+ * once or (`loop`) again and again.
+ */
+function speakerFile(
+  dir: string,
+  name: string,
+  voice: string,
+  lines: string[],
+  { leadMs = 1500, gapMs = 6000, loop = false }: SpeakerOptions,
+) {
+  const parts: Int16Array[] = [silence(leadMs)];
+  for (const line of lines) parts.push(speak(line, voice), silence(gapMs));
+  parts.push(silence(2000));
+  const file = join(dir, `${name}.wav`);
+  writeFileSync(file, wavFile(concat(parts)));
+  return loop ? file : `${file}%noloop`;
+}
+
+interface SpeakerOptions {
+  leadMs?: number;
+  gapMs?: number;
+  loop?: boolean;
+}
+
+describe('live transcription: what participants say, to the application socket', () => {
+  let platform: Platform;
+  let work: string;
+  const browsers: BrowserHarness[] = [];
+  let app: { id: string; token: string };
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'mind-transcription-test-'));
+    platform = await Platform.start({}, { media: true });
+    await platform.startService('transcription');
+    app = await platform.createApplication({ maxParticipants: 10 });
+  }, 120_000);
+  // Each test's browsers go with it: three Chromiums at once are what this 2-core machine takes.
+  afterEach(async () => {
+    for (const browser of browsers.splice(0)) await browser.close();
+  });
+  afterAll(async () => {
+    await platform?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  /** A Chromium whose fake microphone says `lines` (one browser per voice: the flag is per browser). */
+  const speaker = async (name: string, voice: string, lines: string[], options: SpeakerOptions = {}) => {
+    const browser = await BrowserHarness.start({
+      fakeMicrophone: speakerFile(work, name, voice, lines, options),
+    });
+    browsers.push(browser);
+    return browser;
+  };
+
+  const utterancesOn = (socket: AppSocket): Utterance[] =>
+    socket.received
+      .filter((n) => n.type === 'created' && String(n.location).startsWith('/transcription/utterances/'))
+      .map((n) => n.resource as Utterance);
+
+  it('two speakers taking turns: each utterance reaches the application, attributed, in order, and readable again', async () => {
+    const api = client(platform.url, app.token);
+    const conferenceId = (await api.post(`/${app.id}`, { name: 'captions' })).body.id;
+    const base = `/${app.id}/${conferenceId}`;
+    const socket = await AppSocket.open(platform.url, app.id, conferenceId, app.token);
+    expect((await api.patch(`${base}/transcription`, { started: true })).status).toBe(200);
+
+    // Ann speaks, then Bob while Ann is silent, and so on; both start once their connection is up
+    // (a fake microphone plays from when the page opens it, before the media flows).
+    const annBrowser = await speaker('ann', 'slt', LINES.ann, { leadMs: 3000 });
+    const bobBrowser = await speaker('bob', 'rms', LINES.bob, { leadMs: 7000 });
+    const [ann, bob] = await Promise.all([
+      joinParticipant(annBrowser, platform, app, conferenceId, 'Ann', true),
+      joinParticipant(bobBrowser, platform, app, conferenceId, 'Bob', true),
+    ]);
+    const by = (who: Joined) => (utterances: Utterance[]) =>
+      utterances.filter((u) => u.participantId === who.id).map((u) => u.text);
+
+    const said = await waitFor(
+      async () => utterancesOn(socket),
+      (utterances) => by(ann)(utterances).length >= 2 && by(bob)(utterances).length >= 2,
+      60_000,
+    );
+    // Let a last utterance split in two arrive.
+    await sleep(3000);
+    const all = utterancesOn(socket);
+    expect(all.every((u) => u.participantId === ann.id || u.participantId === bob.id)).toBe(true);
+    const annWer = wordErrorRate(LINES.ann.join(' '), by(ann)(all).join(' '));
+    const bobWer = wordErrorRate(LINES.bob.join(' '), by(bob)(all).join(' '));
+    console.info(
+      `live transcription word error rate: Ann ${annWer.toFixed(2)}, Bob ${bobWer.toFixed(2)}\n` +
+        JSON.stringify(all.map((u) => [u.participantId === ann.id ? 'Ann' : 'Bob', u.timestamp, u.text])),
+    );
+    expect(annWer).toBeLessThanOrEqual(0.35);
+    expect(bobWer).toBeLessThanOrEqual(0.35);
+    // In the order they were said, and the turns interleave.
+    const times = all.map((u) => u.timestamp);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(said.length).toBeGreaterThanOrEqual(4);
+
+    // An application that reconnects reads them again, paged by time.
+    const listed = (await api.get(`${base}/transcription/utterances`)).body as Utterance[];
+    expect(listed).toEqual(all);
+    const [first, ...rest] = listed;
+    const after = (await api.get(`${base}/transcription/utterances?since=${first.timestamp}&limit=1`)).body;
+    expect(after).toEqual(rest.slice(0, 1));
+    expect((await api.get(`${base}/transcription/utterances?limit=0`)).status).toBe(400);
+    expect((await api.get(`${base}/transcription/utterances?since=soon`)).status).toBe(400);
+    // Participants do not get them on their data channel (the SDK has no handler for them).
+    const seenByAnn = await ann.page.evaluate(
+      () => (globalThis as any).notifications as { location: string }[],
+    );
+    expect(seenByAnn.some((n) => n.location.startsWith('/transcription/utterances/'))).toBe(false);
+    socket.close();
+  }, 150_000);
+
+  it('only voices that enter the mix, only while started: an attendee is not transcribed, a latecomer is, a stop stops it', async () => {
+    const api = client(platform.url, app.token);
+    const conferenceId = (await api.post(`/${app.id}`, { name: 'roles' })).body.id;
+    const base = `/${app.id}/${conferenceId}`;
+    const socket = await AppSocket.open(platform.url, app.id, conferenceId, app.token);
+    expect((await api.patch(`${base}/transcription`, { started: true })).status).toBe(200);
+    const loop = { loop: true, gapMs: 1500 };
+    const speakers = {
+      ann: await speaker('ann-loop', 'slt', LINES.ann, loop),
+      carl: await speaker('carl-loop', 'awb', LINES.bob, loop),
+    };
+    const ann = await joinParticipant(speakers.ann, platform, app, conferenceId, 'Ann', true);
+    // Carl is an attendee: he may send, but his voice enters no mix.
+    const carl = (await api.post(`${base}/participants`, { name: 'Carl', role: 'attendee' })).body;
+    const carlPage = await speakers.carl.page();
+    await carlPage.evaluate(joinInPage, {
+      baseUrl: platform.url,
+      applicationId: app.id,
+      conferenceId,
+      token: carl.token,
+      publish: true,
+      setup: {},
+    });
+    const from = (id: string) => () => utterancesOn(socket).filter((u) => u.participantId === id);
+    await waitFor(
+      async () => from(ann.id)(),
+      (said) => said.length >= 2,
+      40_000,
+    );
+    expect(from(carl.id)()).toEqual([]);
+
+    // Dave joins later and is transcribed from then on.
+    const dave = await joinParticipant(
+      await speaker('dave-loop', 'rms', LINES.bob, loop),
+      platform,
+      app,
+      conferenceId,
+      'Dave',
+      true,
+    );
+    const daveSaid = await waitFor(
+      async () => from(dave.id)(),
+      (said) => said.length >= 1,
+      40_000,
+    );
+    expect(wordErrorRate(LINES.bob.join(' '), daveSaid.map((u) => u.text).join(' '))).toBeLessThan(0.9);
+    expect(from(carl.id)()).toEqual([]);
+
+    // Stopped: what was said before may still arrive, nothing said after.
+    const stoppedAt = Date.now();
+    expect((await api.patch(`${base}/transcription`, { started: false })).status).toBe(200);
+    await sleep(1500);
+    const atStop = utterancesOn(socket).length;
+    await sleep(6000);
+    expect(utterancesOn(socket).length).toBe(atStop);
+    expect(utterancesOn(socket).every((u) => u.timestamp < stoppedAt)).toBe(true);
+    socket.close();
+  }, 150_000);
+
+  it('a transcriber that dies mid-conference: another takes its voices within 5 s', async () => {
+    const api = client(platform.url, app.token);
+    const conferenceId = (await api.post(`/${app.id}`, { name: 'failover' })).body.id;
+    const socket = await AppSocket.open(platform.url, app.id, conferenceId, app.token);
+    expect((await api.patch(`/${app.id}/${conferenceId}/transcription`, { started: true })).status).toBe(200);
+    const ann = await joinParticipant(
+      await speaker('ann-failover', 'slt', LINES.ann, { loop: true, gapMs: 1500 }),
+      platform,
+      app,
+      conferenceId,
+      'Ann',
+      true,
+    );
+    await waitFor(
+      async () => utterancesOn(socket),
+      (said) => said.length >= 1,
+      40_000,
+    );
+
+    const second = await platform.startExtraInstance('transcription', 'second', {
+      MIND_TRANSCRIBER_ID: `${platform.env.MIND_TRANSCRIBER_ID}-second`,
+    });
+    const streamsOn = async (url: string) =>
+      Number(
+        /^mind_transcription_streams(?:\{[^}]*\})? (\d+)/m.exec(
+          await (await fetch(`${url}/metrics`)).text(),
+        )?.[1],
+      );
+    expect(await streamsOn(second)).toBe(0);
+    await platform.stopService('transcription', 'SIGKILL');
+    const killedAt = Date.now();
+    await waitFor(
+      () => streamsOn(second),
+      (streams) => streams === 1,
+      10_000,
+    );
+    const takeover = Date.now() - killedAt;
+    console.info(
+      `transcription failover: the voice was placed on another transcriber ${takeover} ms after the kill`,
+    );
+    expect(takeover).toBeLessThanOrEqual(5000);
+    // What Ann says from then on is transcribed by the second transcriber.
+    await waitFor(
+      async () =>
+        utterancesOn(socket).filter((u) => u.participantId === ann.id && u.timestamp > killedAt + takeover),
+      (said) => said.length >= 1,
+      30_000,
+    );
+    socket.close();
+    await platform.stopService('transcription#second');
+    await platform.startService('transcription');
+  }, 150_000);
+});
