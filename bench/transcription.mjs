@@ -114,7 +114,11 @@ console.log(
 console.log(
   `${VOICES.length} flite voices x ${SENTENCES.length} sentences, ${GAP_MS} ms between them, ${PADDING_MS} ms of padding\n`,
 );
-const sets = [testSet('16 kHz', 16000, false), testSet('8 kHz line, band filled', 8000, true)];
+const sets = [
+  testSet('16 kHz', 16000, false),
+  testSet('8 kHz line', 8000, false),
+  testSet('8 kHz line, band filled', 8000, true),
+];
 
 console.log(
   '| test set | voice | WER engine alone | WER pipeline | ratio | CPU s per speech s: engine alone | pipeline |',

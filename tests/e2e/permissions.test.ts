@@ -101,7 +101,8 @@ const ROUTES: Route[] = [
     method: 'GET',
     path: (i) => `${conf(i)}/recording/transcription`,
     who: 'application-or-moderator',
-    answer: 404,
+    // The conferences the routes are called on have been recorded (without media: nothing said).
+    answer: 206,
   },
   {
     op: 'getTranscription',
@@ -340,6 +341,7 @@ describe('permissions', () => {
     const conference = await createConference(apiA, appA.id, 'fresh');
     const participant = await createParticipant(apiA, conference.path, { name: 'Fresh', role: 'attendee' });
     const sid = await createStreaming(apiA, conference.path);
+    await apiA.post(`${conference.path}/recording/start`, {});
     return { a: appA.id, c: conference.id, pid: participant.id, sid };
   }
 
@@ -390,6 +392,7 @@ describe('permissions', () => {
     }
     const target = await createParticipant(apiA, conference.path, { name: 'Target', role: 'speaker' });
     const streamingId = await createStreaming(apiA, conference.path);
+    await apiA.post(`${conference.path}/recording/start`, {});
     main = { id: conference.id, path: conference.path, streamingId, target, members };
 
     const other = await createConference(apiA, appA.id, 'other');

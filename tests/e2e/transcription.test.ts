@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { wordErrorRate } from '@mind/asr';
+import { execFileSync } from 'node:child_process';
+import { SAMPLE_RATE, VoiceActivity, wordErrorRate } from '@mind/asr';
 import { concat, silence, speak, wavFile } from '@mind/asr/testing';
 import {
   AppSocket,
@@ -38,10 +39,10 @@ function speakerFile(
   name: string,
   voice: string,
   lines: string[],
-  { leadMs = 1500, gapMs = 6000, loop = false }: SpeakerOptions,
+  { leadMs = 1500, gapMs = 6000, loop = false, rate }: SpeakerOptions,
 ) {
   const parts: Int16Array[] = [silence(leadMs)];
-  for (const line of lines) parts.push(speak(line, voice), silence(gapMs));
+  for (const line of lines) parts.push(speak(line, voice, rate), silence(gapMs));
   parts.push(silence(2000));
   const file = join(dir, `${name}.wav`);
   writeFileSync(file, wavFile(concat(parts)));
@@ -52,6 +53,8 @@ interface SpeakerOptions {
   leadMs?: number;
   gapMs?: number;
   loop?: boolean;
+  /** 8000: the voice comes through an 8 kHz (telephone) line. */
+  rate?: number;
 }
 
 describe('live transcription: what participants say, to the application socket', () => {
@@ -64,6 +67,7 @@ describe('live transcription: what participants say, to the application socket',
     work = mkdtempSync(join(tmpdir(), 'mind-transcription-test-'));
     platform = await Platform.start({}, { media: true });
     await platform.startService('transcription');
+    await platform.startService('recording');
     app = await platform.createApplication({ maxParticipants: 10 });
   }, 120_000);
   // Each test's browsers go with it: three Chromiums at once are what this 2-core machine takes.
@@ -193,6 +197,28 @@ describe('live transcription: what participants say, to the application socket',
     expect(wordErrorRate(LINES.bob.join(' '), daveSaid.map((u) => u.text).join(' '))).toBeLessThan(0.9);
     expect(from(carl.id)()).toEqual([]);
 
+    // Greta speaks German, which no transcriber has a model for: the state says so, nothing is guessed.
+    const greta = (await api.post(`${base}/participants`, { name: 'Greta', language: 'de' })).body;
+    await (
+      await speakers.carl.page()
+    ).evaluate(joinInPage, {
+      baseUrl: platform.url,
+      applicationId: app.id,
+      conferenceId,
+      token: greta.token,
+      publish: false,
+      setup: {},
+    });
+    const state = await waitFor(
+      () => api.get(`${base}/transcription`),
+      (answer) => answer.body.notTranscribed?.length > 0,
+      10_000,
+    );
+    expect(state.body).toEqual({
+      started: true,
+      notTranscribed: [{ participantId: greta.id, reason: expect.stringContaining('"de"') }],
+    });
+
     // Stopped: what was said before may still arrive, nothing said after.
     const stoppedAt = Date.now();
     expect((await api.patch(`${base}/transcription`, { started: false })).status).toBe(200);
@@ -203,6 +229,124 @@ describe('live transcription: what participants say, to the application socket',
     expect(utterancesOn(socket).every((u) => u.timestamp < stoppedAt)).toBe(true);
     socket.close();
   }, 150_000);
+
+  it('a recording with a pause: its transcript is partial (206) while recording, whole (200) once made, on the MP4 timeline without the pause', async () => {
+    const api = client(platform.url, app.token);
+    const conferenceId = (await api.post(`/${app.id}`, { name: 'recorded speech' })).body.id;
+    const base = `/${app.id}/${conferenceId}`;
+    const socket = await AppSocket.open(platform.url, app.id, conferenceId, app.token);
+    expect((await api.get(`${base}/recording/transcription`)).status).toBe(404);
+    // Live transcription too, so that what is said during the pause is transcribed, but not recorded.
+    expect((await api.patch(`${base}/transcription`, { started: true })).status).toBe(200);
+    const ann = await joinParticipant(
+      await speaker('ann-recorded', 'slt', LINES.ann, { loop: true, gapMs: 1500 }),
+      platform,
+      app,
+      conferenceId,
+      'Ann',
+      true,
+    );
+    expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
+    await sleep(9000);
+    const during = await api.get(`${base}/recording/transcription`);
+    expect(during.status).toBe(206);
+    expect(during.body.length).toBeGreaterThanOrEqual(1);
+    expect((await api.post(`${base}/recording/stop`, {})).status).toBe(200);
+    const pausedAt = Date.now();
+    await sleep(7000);
+    const resumedAt = Date.now();
+    expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
+    await sleep(9000);
+    expect((await api.post(`${base}/recording/stop`, {})).status).toBe(200);
+
+    const whole = await waitFor(
+      () => api.get(`${base}/recording/transcription`),
+      (answer) => answer.status === 200,
+      90_000,
+    );
+    const items = whole.body as { timestamp: number; participantId: string; text: string }[];
+    expect(items.length).toBeGreaterThanOrEqual(2);
+    expect(items.every((item) => item.participantId === ann.id)).toBe(true);
+    const timestamps = items.map((item) => item.timestamp);
+    expect(timestamps).toEqual([...timestamps].sort((a, b) => a - b));
+
+    // Where speech is in the recording's audio: each utterance begins within a second of some.
+    const mp4 = join(work, 'recorded-speech.mp4');
+    writeFileSync(
+      mp4,
+      Buffer.from(
+        await (
+          await fetch(`${platform.url}${base}/recording`, {
+            headers: { Authorization: `Bearer ${app.token}` },
+          })
+        ).arrayBuffer(),
+      ),
+    );
+    const pcm = execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-i',
+      mp4,
+      '-ac',
+      '1',
+      '-ar',
+      String(SAMPLE_RATE),
+      '-f',
+      's16le',
+      '-',
+    ]);
+    const activity = new VoiceActivity();
+    const spans = [
+      ...activity.accept(new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2)),
+      ...activity.flush(),
+    ].map((span) => (span.startSample * 1000) / SAMPLE_RATE);
+    const durationMs = (pcm.length / 2 / SAMPLE_RATE) * 1000;
+    console.info(
+      `recording transcript: ${JSON.stringify(timestamps)}; speech in the MP4 (${Math.round(durationMs)} ms) at ${JSON.stringify(spans.map(Math.round))}`,
+    );
+    const misplaced = timestamps.filter(
+      (at) => Math.min(...spans.map((start) => Math.abs(start - at))) > 1000,
+    );
+    expect(misplaced).toEqual([]);
+    expect(Math.max(...timestamps)).toBeLessThan(durationMs);
+    // Ann went on speaking during the pause (live transcription heard her); the recording did not.
+    const live = utterancesOn(socket).filter((u) => u.participantId === ann.id);
+    const inPause = live.filter((u) => u.timestamp > pausedAt + 1000 && u.timestamp < resumedAt - 500);
+    expect(inPause.length).toBeGreaterThanOrEqual(1);
+    const beforeEnd = live.filter((u) => u.timestamp < Date.now());
+    expect(items.length).toBeLessThanOrEqual(beforeEnd.length - inPause.length);
+    socket.close();
+  }, 200_000);
+
+  it('a voice through a telephone line (8 kHz) is transcribed', async () => {
+    const api = client(platform.url, app.token);
+    const conferenceId = (await api.post(`/${app.id}`, { name: 'phone' })).body.id;
+    const socket = await AppSocket.open(platform.url, app.id, conferenceId, app.token);
+    expect((await api.patch(`/${app.id}/${conferenceId}/transcription`, { started: true })).status).toBe(200);
+    const caller = await joinParticipant(
+      await speaker('phone', 'awb', LINES.bob, { leadMs: 3000, rate: 8000 }),
+      platform,
+      app,
+      conferenceId,
+      'Phone',
+      true,
+    );
+    const said = await waitFor(
+      async () => utterancesOn(socket).filter((u) => u.participantId === caller.id),
+      (utterances) => utterances.length >= 2,
+      40_000,
+    );
+    await sleep(2000);
+    const text = utterancesOn(socket)
+      .filter((u) => u.participantId === caller.id)
+      .map((u) => u.text)
+      .join(' ');
+    const wer = wordErrorRate(LINES.bob.join(' '), text);
+    console.info(`narrowband (8 kHz) voice: word error rate ${wer.toFixed(2)} ("${text}")`);
+    expect(said.length).toBeGreaterThanOrEqual(2);
+    expect(wer).toBeLessThanOrEqual(0.5);
+    socket.close();
+  }, 120_000);
 
   it('a transcriber that dies mid-conference: another takes its voices within 5 s', async () => {
     const api = client(platform.url, app.token);

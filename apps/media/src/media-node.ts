@@ -27,6 +27,7 @@ import { ConferenceRoom } from './conference-room';
 import type { PeerSession } from './peer-session';
 import { parseQualityReport } from './quality-report';
 import { segmentConference } from './recording/segment-files';
+import { segmentTiming } from './recording/segment-timing';
 import { TranscriberPool } from './transcription/transcriber-pool';
 import type { WorkerPool } from './worker-pool';
 
@@ -304,11 +305,12 @@ export class MediaNode {
   private async storeSegmentNow(conferenceId: ConferenceId, file: string) {
     const traceId = activeTraceId();
     const storageKey = recordingKeys(conferenceId).segment(basename(file));
+    const timing = await segmentTiming(file);
     await this.storage.putFile(storageKey, file);
     await rm(file, { force: true });
     for (let attempt = 1; ; attempt++) {
       try {
-        const reply = await this.bus.call(RPC.segmentStored, { conferenceId, storageKey });
+        const reply = await this.bus.call(RPC.segmentStored, { conferenceId, storageKey, timing });
         if (reply.status === 503) throw new Error('the conference service failed to take the segment');
         if (reply.status === 404) {
           // The conference is gone, and its recordings with it.

@@ -4,7 +4,6 @@ import { LanguageNotSupportedError, type SpeechEngine } from '@mind/asr';
 import type { Config } from '@mind/config';
 import {
   EVENT,
-  MEDIA_NODE_TIMEOUT_MS,
   RPC,
   TRANSCRIBER_HEARTBEAT_MS,
   type Language,
@@ -16,7 +15,7 @@ import {
   type TranscriberHeartbeat,
 } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
-import { LivePeers, ProtocolBus, type Unsubscribable } from '@mind/messaging';
+import { liveMediaNodes, ProtocolBus, type LivePeers, type Unsubscribable } from '@mind/messaging';
 import { CONFIG, LOGGER } from '@mind/runtime';
 import { meter } from '@mind/telemetry';
 import { UtteranceDelivery } from './utterance-delivery';
@@ -44,13 +43,7 @@ export class Transcriber implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(CONFIG) private readonly config: Config,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.mediaNodes = new LivePeers(
-      bus,
-      EVENT.mediaHeartbeat,
-      (beat) => beat.nodeId,
-      MEDIA_NODE_TIMEOUT_MS,
-      logger,
-    );
+    this.mediaNodes = liveMediaNodes(bus, logger);
     this.mediaNodes.onGone((node) => this.endStreamsOf(node.nodeId, node.incarnation));
     meter()
       .createObservableGauge('mind.transcription.streams', { description: 'Voices being transcribed' })

@@ -109,8 +109,10 @@ export class VoiceStream {
         this.frameMs
       : Infinity;
     if (gapMs > MAX_CONCEALED_MS) {
+      // Heard now: recognising the utterance the pause ended takes a while.
+      const heardAt = Date.now();
       if (this.stretches.length > 0) this.deliver(this.transcriber.finish());
-      this.stretches.push({ sample: this.samples, heardAt: Date.now() });
+      this.stretches.push({ sample: this.samples, heardAt });
     } else if (gapMs >= this.frameMs / 2) {
       this.feed(this.decoder.conceal(gapMs));
     }
@@ -127,20 +129,20 @@ export class VoiceStream {
 
   private deliver(utterances: Utterance[]) {
     for (const utterance of utterances) {
+      // The stretch it ends in; its padding may reach back across a pause, its start may not.
+      const end = (utterance.endMs * SAMPLE_RATE) / 1000;
+      const stretch = this.stretches.findLast((s) => s.sample < end) ?? this.stretches[0];
+      const wallClock = (ms: number) => {
+        const sample = Math.max(stretch.sample, (ms * SAMPLE_RATE) / 1000);
+        return Math.round(stretch.heardAt + ((sample - stretch.sample) * 1000) / SAMPLE_RATE);
+      };
       this.report({
         conferenceId: this.request.conferenceId,
         participantId: this.request.participantId,
-        startedAt: this.wallClock(utterance.startMs),
-        endedAt: this.wallClock(utterance.endMs),
+        startedAt: wallClock(utterance.startMs),
+        endedAt: wallClock(utterance.endMs),
         text: utterance.text,
       });
     }
-  }
-
-  /** When the stream's `ms` (from its first sample) was heard, from the stretch it falls in. */
-  private wallClock(ms: number): number {
-    const sample = (ms * SAMPLE_RATE) / 1000;
-    const stretch = this.stretches.findLast((s) => s.sample <= sample) ?? this.stretches[0];
-    return Math.round(stretch.heardAt + ((sample - stretch.sample) * 1000) / SAMPLE_RATE);
   }
 }

@@ -38,8 +38,8 @@ function conversation(voice: string, rate = SAMPLE_RATE, gapMs = 1500) {
 }
 
 /** Feeds a stream as a live source would: 20 ms at a time. */
-function transcribe(audio: Int16Array, narrowband = false): Utterance[] {
-  const transcriber = new StreamTranscriber(engine, 'en', { narrowband });
+function transcribe(audio: Int16Array): Utterance[] {
+  const transcriber = new StreamTranscriber(engine, 'en');
   try {
     const utterances: Utterance[] = [];
     for (let at = 0; at < audio.length; at += 320)
@@ -135,6 +135,20 @@ describe('VoiceActivity', () => {
       expect(seconds(span.samples)).toBeGreaterThan(1.5);
     });
   });
+
+  it('goes on after a flush (the end of a stretch, mid-sentence): the next speech is found where it is', () => {
+    const { audio, starts } = conversation('kal16');
+    const activity = new VoiceActivity({ paddingMs: 200 });
+    // Cut in the middle of the first sentence, as a paused producer would.
+    const cut = Math.round(((starts[0] + 700) * SAMPLE_RATE) / 1000);
+    const spans = [...activity.accept(audio.subarray(0, cut)), ...activity.flush()];
+    for (let at = cut; at < audio.length; at += 480)
+      spans.push(...activity.accept(audio.subarray(at, at + 480)));
+    spans.push(...activity.flush());
+    const startsMs = spans.map((span) => (1000 * span.startSample) / SAMPLE_RATE);
+    expect(Math.abs(startsMs[0] - starts[0])).toBeLessThan(400);
+    expect(Math.abs(startsMs.at(-1)! - starts[1])).toBeLessThan(400);
+  });
 });
 
 describe('StreamTranscriber', () => {
@@ -150,14 +164,16 @@ describe('StreamTranscriber', () => {
     });
   });
 
-  it('recognises telephone (8 kHz) speech better with the upper band filled', () => {
-    const errors = { plain: 0, filled: 0 };
+  it('recognises telephone (8 kHz) speech, the first utterance of a stream too', () => {
     for (const voice of ['awb', 'kal16']) {
+      // A fresh decoder's first sentence through a line came out as one word of nine before it was
+      // decoded a second time (live normalisation had not adapted yet).
+      const stream = engine.open('en');
+      stream.accept(speak(SENTENCES[0], voice, 8000));
+      expect(wordErrorRate(SENTENCES[0], stream.finish().text)).toBeLessThanOrEqual(0.25);
+      stream.close();
       const { audio } = conversation(voice, 8000, 1000);
-      errors.plain += wordErrorRate(SENTENCES.join(' '), textOf(transcribe(audio))) / 2;
-      errors.filled += wordErrorRate(SENTENCES.join(' '), textOf(transcribe(audio, true))) / 2;
+      expect(wordErrorRate(SENTENCES.join(' '), textOf(transcribe(audio)))).toBeLessThanOrEqual(0.35);
     }
-    expect(errors.filled).toBeLessThan(errors.plain);
-    expect(errors.filled).toBeLessThanOrEqual(0.45);
   });
 });

@@ -1,32 +1,5 @@
-import koffi from 'koffi';
 import { OpusDecoder, OpusError, PocketSphinxEngine, SAMPLE_RATE, wordErrorRate } from './index';
-import { speak } from './test-speech';
-
-/** libopus's encoder, as a browser would encode: 48 kHz, 20 ms packets (only the tests encode). */
-function opusPackets(samples16k: Int16Array, channels: 1 | 2): Buffer[] {
-  const opus = koffi.load('libopus.so.0');
-  const create = opus.func(
-    'void *opus_encoder_create(int32_t rate, int channels, int app, _Out_ int *error)',
-  );
-  const encode = opus.func(
-    'int32_t opus_encode(void *enc, const int16_t *pcm, int frame_size, _Out_ uint8_t *data, int32_t max)',
-  );
-  const destroy = opus.func('void opus_encoder_destroy(void *enc)');
-  const encoder = create(48_000, channels, 2048, [0]);
-  // 16 kHz to 48 kHz by repeating samples is enough for speech to stay speech.
-  const frame = 960;
-  const packets: Buffer[] = [];
-  for (let start = 0; start + frame / 3 <= samples16k.length; start += frame / 3) {
-    const pcm = new Int16Array(frame * channels);
-    for (let i = 0; i < frame; i++) {
-      for (let c = 0; c < channels; c++) pcm[i * channels + c] = samples16k[start + Math.floor(i / 3)];
-    }
-    const out = Buffer.alloc(1500);
-    packets.push(Buffer.from(out.subarray(0, encode(encoder, pcm, frame, out, out.length))));
-  }
-  destroy(encoder);
-  return packets;
-}
+import { opusPackets, speak } from './test-speech';
 
 describe('Opus decoding for the engines', () => {
   const sentence = 'please send me the recording of the meeting tomorrow';

@@ -107,6 +107,12 @@ class PocketSphinxStream implements RecognitionStream {
   private readonly config: unknown;
   private decoder: unknown;
   private inUtterance = false;
+  /**
+   * The first utterance's audio, decoded a second time: live cepstral mean normalisation starts from
+   * fixed values and adapts as it goes, and until it has, words come out wrong (an 8 kHz line's first
+   * sentence: one word of nine right; decoded again, all nine). Null once the first is done.
+   */
+  private firstUtterance: Int16Array[] | null = [];
 
   constructor(
     private readonly lib: Binding,
@@ -139,7 +145,9 @@ class PocketSphinxStream implements RecognitionStream {
       this.lib.startUtt(decoder);
       this.inUtterance = true;
     }
-    if (samples.length > 0) this.lib.processRaw(decoder, samples, samples.length, 0, 0);
+    if (samples.length === 0) return;
+    this.lib.processRaw(decoder, samples, samples.length, 0, 0);
+    this.firstUtterance?.push(samples.slice());
   }
 
   partial(): string {
@@ -151,6 +159,13 @@ class PocketSphinxStream implements RecognitionStream {
     if (!this.inUtterance) return { text: '', words: [] };
     this.lib.endUtt(decoder);
     this.inUtterance = false;
+    if (this.firstUtterance) {
+      const audio = this.firstUtterance;
+      this.firstUtterance = null;
+      this.lib.startUtt(decoder);
+      for (const samples of audio) this.lib.processRaw(decoder, samples, samples.length, 0, 0);
+      this.lib.endUtt(decoder);
+    }
     const text = this.lib.hyp(decoder, [0]) ?? '';
     return { text: text.trim(), words: this.words(decoder) };
   }

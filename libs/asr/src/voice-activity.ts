@@ -41,6 +41,8 @@ export class VoiceActivity {
   private readonly historyLimit: number;
   /** Samples not yet a whole window. */
   private pending = new Float32Array(0);
+  /** The stream's sample where the detector's own count begins (it begins again after a flush). */
+  private origin = 0;
 
   constructor(options: VoiceActivityOptions = {}) {
     const maxSpeechS = options.maxSpeechS ?? 20;
@@ -76,10 +78,17 @@ export class VoiceActivity {
     return this.spans();
   }
 
-  /** The end of the stream: answers the speech still open. */
+  /**
+   * The end of the stream, or of a stretch of it: answers the speech still open. The detector starts
+   * afresh for what follows (sherpa-onnx's cannot go on after a flush: its buffer breaks).
+   */
   flush(): SpeechSpan[] {
     this.vad.flush();
-    return this.spans();
+    const spans = this.spans();
+    this.vad.reset();
+    this.origin = this.historyStart + this.used;
+    this.pending = new Float32Array(0);
+    return spans;
   }
 
   /** Whether the stream is in speech now. */
@@ -90,8 +99,9 @@ export class VoiceActivity {
   private spans(): SpeechSpan[] {
     const spans: SpeechSpan[] = [];
     while (!this.vad.isEmpty()) {
-      const { start, samples } = this.vad.front(false);
+      const { start: detected, samples } = this.vad.front(false);
       this.vad.pop();
+      const start = this.origin + detected;
       const from = Math.max(this.historyStart, start - this.padding);
       const to = Math.min(this.historyStart + this.used, start + samples.length + this.padding);
       spans.push({

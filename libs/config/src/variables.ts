@@ -315,7 +315,7 @@ export const VARIABLES = {
     default: '0',
     kind: 'integer',
     description:
-      'Voices one transcription worker recognises at once; 0: four per CPU core (a live voice takes about 12% of a core).',
+      'Voices one transcription worker recognises at once; 0: four per CPU core (a live voice takes 12-18% of a core).',
   },
   MIND_TRANSCRIPTION_HEALTH_PORT: {
     default: '8086',

@@ -4,6 +4,18 @@ export type Layout = (typeof LAYOUTS)[number];
 export const ROLES = ['moderator', 'presenter', 'speaker', 'attendee'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** A participant's two media sources: its camera and microphone, and its screen. */
+export type Source = 'primary' | 'secondary';
+
+/**
+ * Which of a role's sources enter the mixed `conference` stream (and so the recording and the
+ * transcription): an attendee's none, a speaker's primary, a presenter's and a moderator's both.
+ */
+export function entersMix(role: Role, source: Source): boolean {
+  if (role === 'attendee') return false;
+  return source === 'primary' || role === 'presenter' || role === 'moderator';
+}
+
 export const LANGUAGES = [
   'ar',
   'cs',

@@ -24,6 +24,7 @@ import type {
 import type {
   FinaliseRecordingJob,
   LastSegmentCheckJob,
+  RecordingTranscriptJob,
   RecordingFinalisedReply,
   RecordingFinalisedReport,
   RecordingSegmentReply,
@@ -246,6 +247,12 @@ export const QUEUE = {
     fedBy: ['conference'],
     workedBy: ['conference'],
     summary: "a grace period after a stop: make the recording if no node reported the stop's segment",
+  }),
+  transcripts: queue<RecordingTranscriptJob>()({
+    name: 'transcripts',
+    fedBy: ['conference'],
+    workedBy: ['conference'],
+    summary: "a recording is made: once its voices' last utterances are in, keep its transcript",
   }),
 } as const;
 

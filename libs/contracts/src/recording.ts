@@ -17,10 +17,29 @@ export interface LastSegmentCheckJob {
   trace?: Record<string, string>;
 }
 
+/** Conference service → itself: the transcript of the recording of the first `segments` segments. */
+export interface RecordingTranscriptJob {
+  conferenceId: ConferenceId;
+  segments: number;
+  trace?: Record<string, string>;
+}
+
+/** One utterance of a recording's transcript (route 9): `timestamp` in ms of the recording's timeline. */
+export interface RecordingTranscriptItem {
+  timestamp: number;
+  participantId: string;
+  text: string;
+}
+
 /** Media node → conference service: a recorded segment is in storage. */
 export interface RecordingSegmentReport {
   conferenceId: ConferenceId;
   storageKey: string;
+  /**
+   * When its media happened: it ended at `endedAt` (epoch ms) and lasted `durationMs`. Places what
+   * was said (utterances, in wall-clock time) on the recording's timeline; null for an unreadable file.
+   */
+  timing: { endedAt: number; durationMs: number } | null;
 }
 
 /** 404: the conference is gone, and its recordings with it (the node drops the segment); 503: retry. */

@@ -147,7 +147,19 @@ const streaming: JsonSchema = {
 const transcription: JsonSchema = {
   type: 'object',
   required: ['started'],
-  properties: { started: { type: 'boolean' } },
+  properties: {
+    started: { type: 'boolean' },
+    notTranscribed: {
+      type: 'array',
+      description:
+        'Extension, on GET only: participants whose voice enters the mix but cannot be transcribed now, and why',
+      items: {
+        type: 'object',
+        required: ['participantId', 'reason'],
+        properties: { participantId: uuid, reason: { type: 'string' } },
+      },
+    },
+  },
 };
 
 export const responseSchemas = {

@@ -1,4 +1,4 @@
-import type { EventDefinition } from '@mind/contracts';
+import { EVENT, MEDIA_NODE_TIMEOUT_MS, TRANSCRIBER_TIMEOUT_MS, type EventDefinition } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import type { ProtocolBus, Unsubscribable } from './nats';
 
@@ -89,3 +89,17 @@ export class LivePeers<T extends Heartbeat> {
     for (const listener of this.goneListeners) listener(peer);
   }
 }
+
+/** The media nodes alive now. */
+export const liveMediaNodes = (bus: ProtocolBus, logger: Logger) =>
+  new LivePeers(bus, EVENT.mediaHeartbeat, (beat) => beat.nodeId, MEDIA_NODE_TIMEOUT_MS, logger);
+
+/** The transcription workers alive now, with their languages and load. */
+export const liveTranscribers = (bus: ProtocolBus, logger: Logger) =>
+  new LivePeers(
+    bus,
+    EVENT.transcriberHeartbeat,
+    (beat) => beat.transcriberId,
+    TRANSCRIBER_TIMEOUT_MS,
+    logger,
+  );

@@ -19,6 +19,7 @@ import { MediaFeaturesService } from '../media/media-features.service';
 import { SessionRouter } from '../media/session-router';
 import { MessageService } from '../messages/message.service';
 import { TranscriptionService } from '../transcription/transcription.service';
+import { RecordingTranscripts } from '../recordings/recording-transcripts';
 import { RecordingService } from '../recordings/recording.service';
 import { ParticipantService } from '../participants/participant.service';
 import { StreamingService } from '../streamings/streaming.service';
@@ -43,6 +44,7 @@ export class ApiDispatcher implements OnApplicationBootstrap {
     private readonly streamings: StreamingService,
     private readonly media: MediaFeaturesService,
     private readonly recordings: RecordingService,
+    private readonly recordingTranscripts: RecordingTranscripts,
     private readonly transcription: TranscriptionService,
     private readonly sessions: SessionRouter,
     private readonly rpc: RpcEndpoints,
@@ -52,12 +54,12 @@ export class ApiDispatcher implements OnApplicationBootstrap {
       getConference: (c) => this.conferences.get(c),
       deleteConference: (c) => this.conferences.delete(c),
       updateConference: (c) => this.conferences.update(c),
-      getTranscription: (c) => this.conferences.getTranscription(c),
-      updateTranscription: (c) => this.conferences.updateTranscription(c),
+      getTranscription: (c) => this.transcription.get(c),
+      updateTranscription: (c) => this.transcription.update(c),
       listUtterances: (c) => this.transcription.list(c),
       getRecording: (c) => this.recordings.get(c),
       getRecordingPreview: (c) => this.recordings.preview(c),
-      getRecordingTranscription: (c) => this.media.nothingTranscribed(c),
+      getRecordingTranscription: (c) => this.recordingTranscripts.get(c),
       startRecording: (c) => this.recordings.start(c),
       stopRecording: (c) => this.recordings.stop(c),
       sendMessage: (c) => this.messages.send(c),

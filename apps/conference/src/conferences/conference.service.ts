@@ -10,7 +10,6 @@ import {
   type ConferenceResource,
   type CreateConferenceRequest,
   type UpdateConferenceRequest,
-  type UpdateTranscriptionRequest,
 } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import type { ObjectStorage } from '@mind/storage';
@@ -123,30 +122,5 @@ export class ConferenceService {
       return conference;
     });
     return updated ? ok(toConference(updated)) : errorReply(404, 'conference not found');
-  }
-
-  async getTranscription(ctx: CallContext): Promise<ApiReply> {
-    return ok({ started: ctx.conference.transcriptionStarted });
-  }
-
-  async updateTranscription(ctx: CallContext): Promise<ApiReply> {
-    const { started } = ctx.command.body as UpdateTranscriptionRequest;
-    const state = await this.transactions.run(ctx.conference.id, async (m, emit) => {
-      const conference = await m.findOneBy(ConferenceEntity, { id: ctx.conference.id });
-      if (!conference) return null;
-      if (started == null || started === conference.transcriptionStarted) {
-        return { started: conference.transcriptionStarted };
-      }
-      await m.update(ConferenceEntity, { id: conference.id }, { transcriptionStarted: started });
-      emit(
-        resourceChanged(scopeOf(ctx), {
-          resource: 'transcription',
-          type: 'updated',
-          transcription: { started },
-        }),
-      );
-      return { started };
-    });
-    return state ? ok(state) : errorReply(404, 'conference not found');
   }
 }

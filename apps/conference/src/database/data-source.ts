@@ -5,6 +5,7 @@ import { MediaSessions1764403200000 } from './migrations/1764403200000-media-ses
 import { Recordings1764489600000 } from './migrations/1764489600000-recordings';
 import { ApplicationChanges1764662400000 } from './migrations/1764662400000-application-changes';
 import { Utterances1764748800000 } from './migrations/1764748800000-utterances';
+import { RecordingTranscripts1764835200000 } from './migrations/1764835200000-recording-transcripts';
 
 export const MIGRATIONS = [
   InitialSchema1764316800000,
@@ -12,6 +13,7 @@ export const MIGRATIONS = [
   Recordings1764489600000,
   ApplicationChanges1764662400000,
   Utterances1764748800000,
+  RecordingTranscripts1764835200000,
 ];
 
 /** Schema changes only ever come from the migrations (never `synchronize`). */

@@ -26,6 +26,8 @@ export class ConferenceEntity {
   @Column('text', { name: 'media_node_id', nullable: true }) mediaNodeId!: string | null;
   /** How many recorded segments the stored MP4 covers (0: nothing to serve yet). */
   @Column('integer', { name: 'recording_segments_ready', default: 0 }) recordingSegmentsReady!: number;
+  /** Epoch ms of the last start (or resume) of the recording; null: never recorded. */
+  @Column('bigint', { name: 'recording_started_at', nullable: true }) recordingStartedAt!: string | null;
 }
 
 @Entity('recording_segment')
@@ -33,6 +35,9 @@ export class RecordingSegmentEntity {
   @PrimaryColumn('uuid', { name: 'conference_id' }) conferenceId!: string;
   @PrimaryColumn('text', { name: 'storage_key' }) storageKey!: string;
   @Column({ type: 'bigint', insert: false, update: false }) seq!: string;
+  /** Epoch ms when its media ended, and how long it lasted (null: unknown, the file was unreadable). */
+  @Column('bigint', { name: 'ended_at', nullable: true }) endedAt!: string | null;
+  @Column('integer', { name: 'duration_ms', nullable: true }) durationMs!: number | null;
 }
 
 @Entity('participant')

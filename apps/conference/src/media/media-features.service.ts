@@ -9,9 +9,9 @@ import { ok, type CallContext } from '../api/context';
 import { CONFIG } from '@mind/runtime';
 
 /**
- * Operations whose media side (SIP, transcription) is not deployed yet. They run the same
- * authentication, scoping, permission and field checks as everything else and then answer truthfully:
- * nothing has been transcribed (404), or the feature is not available on this platform yet (501).
+ * Operations whose media side (SIP) is not deployed yet. They run the same authentication, scoping,
+ * permission and field checks as everything else and then answer truthfully: the feature is not
+ * available on this platform yet (501).
  */
 @Injectable()
 export class MediaFeaturesService {
@@ -22,11 +22,6 @@ export class MediaFeaturesService {
     @Inject(CONFIG) config: Config,
   ) {
     this.outbound = new OutboundPolicy(config.outbound);
-  }
-
-  /** Transcribing recordings comes with the transcription feature. */
-  async nothingTranscribed(_ctx: CallContext): Promise<ApiReply> {
-    return errorReply(404, 'this recording has not been transcribed');
   }
 
   async dialUnavailable(ctx: CallContext): Promise<ApiReply> {

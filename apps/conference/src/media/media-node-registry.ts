@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Config } from '@mind/config';
-import { EVENT, MEDIA_NODE_TIMEOUT_MS, type MediaNodeHeartbeat } from '@mind/contracts';
+import type { MediaNodeHeartbeat } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
-import { LivePeers, ProtocolBus, type Live } from '@mind/messaging';
+import { liveMediaNodes, ProtocolBus, type Live, type LivePeers } from '@mind/messaging';
 import { CONFIG, LOGGER } from '@mind/runtime';
 
 export type LiveNode = Live<MediaNodeHeartbeat>;
@@ -44,13 +44,7 @@ export class MediaNodeRegistry implements OnApplicationBootstrap, OnApplicationS
     @Inject(CONFIG) private readonly config: Config,
     @Inject(LOGGER) logger: Logger,
   ) {
-    this.nodes = new LivePeers(
-      bus,
-      EVENT.mediaHeartbeat,
-      (beat) => beat.nodeId,
-      MEDIA_NODE_TIMEOUT_MS,
-      logger,
-    );
+    this.nodes = liveMediaNodes(bus, logger);
   }
 
   onApplicationBootstrap() {

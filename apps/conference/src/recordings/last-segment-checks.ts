@@ -1,11 +1,9 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Config } from '@mind/config';
 import { QUEUE, type LastSegmentCheckJob } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { CONFIG, LOGGER } from '@mind/runtime';
-import { currentTraceCarrier, inSpan, traceFromCarrier } from '@mind/telemetry';
+import { OwnQueue } from './own-queue';
 
 /** How long after a stop the node that was recording has to report the segment it was writing. */
 const LAST_SEGMENT_GRACE_MS = 15_000;
@@ -16,68 +14,23 @@ const LAST_SEGMENT_GRACE_MS = 15_000;
  */
 @Injectable()
 export class LastSegmentChecks implements OnApplicationShutdown {
-  private readonly queueConnection: Redis;
-  private readonly workerConnection: Redis;
-  private readonly queue: Queue<LastSegmentCheckJob>;
-  private worker?: Worker<LastSegmentCheckJob>;
+  private readonly queue: OwnQueue<LastSegmentCheckJob>;
 
-  constructor(
-    @Inject(CONFIG) private readonly config: Config,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {
-    const options = { maxRetriesPerRequest: null, lazyConnect: true };
-    this.queueConnection = new Redis(config.redisUrl, options);
-    this.workerConnection = new Redis(config.redisUrl, options);
-    this.queue = new Queue(QUEUE.lastSegmentCheck.name, {
-      connection: this.queueConnection,
-      prefix: this.prefix(),
-    });
+  constructor(@Inject(CONFIG) config: Config, @Inject(LOGGER) logger: Logger) {
+    this.queue = new OwnQueue(QUEUE.lastSegmentCheck, config, logger);
   }
 
   /** Checks the conference's recording when the grace period is over. */
-  async schedule(conferenceId: string): Promise<void> {
-    await this.queue.add(
-      'check',
-      { conferenceId, trace: currentTraceCarrier() },
-      {
-        delay: LAST_SEGMENT_GRACE_MS,
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 2000 },
-        removeOnComplete: true,
-        removeOnFail: 100,
-      },
-    );
+  schedule(conferenceId: string): Promise<void> {
+    return this.queue.add({ conferenceId }, { delayMs: LAST_SEGMENT_GRACE_MS });
   }
 
   /** Runs `check` for each check that is due, on this instance (one of the instances takes each). */
   work(check: (conferenceId: string) => Promise<void>): void {
-    this.worker = new Worker<LastSegmentCheckJob>(
-      QUEUE.lastSegmentCheck.name,
-      (job) => {
-        const span = { role: 'consumer', parent: traceFromCarrier(job.data.trace) } as const;
-        return inSpan('recording last segment check', span, () => check(job.data.conferenceId));
-      },
-      { connection: this.workerConnection, prefix: this.prefix() },
-    );
-    this.worker.on('failed', (job, error) =>
-      this.logger.warn(
-        { err: error, conferenceId: job?.data.conferenceId },
-        'recording not queued after stop',
-      ),
-    );
-    this.worker.on('error', (error) =>
-      this.logger.error({ err: error }, 'last segment checks: worker error'),
-    );
+    this.queue.work((job) => check(job.conferenceId));
   }
 
-  async onApplicationShutdown() {
-    await this.worker?.close();
-    await this.queue.close();
-    this.queueConnection.disconnect();
-    this.workerConnection.disconnect();
-  }
-
-  private prefix() {
-    return `${this.config.nats.prefix}:bull`;
+  onApplicationShutdown(): Promise<void> {
+    return this.queue.close();
   }
 }

@@ -24,6 +24,7 @@ import { RpcEndpoints } from '../messaging/rpc-endpoints';
 import { CONFIG, LOGGER } from '@mind/runtime';
 import { LastSegmentChecks } from './last-segment-checks';
 import { preferredRecordingType } from './recording-type';
+import { RecordingTranscripts } from './recording-transcripts';
 
 /**
  * Recording state (routes 5-8), owned here and only here: whether the conference records, which
@@ -31,7 +32,8 @@ import { preferredRecordingType } from './recording-type';
  * files cover. Media nodes report segments they stored, recording workers report files they made.
  * Start and stop flip `recording.started` (the node hosting the conference follows it and records
  * segments); each segment stored after a stop, or after the end of the conference, queues a job that
- * makes one recording of every segment so far.
+ * makes one recording of every segment so far, and each recording made has its transcript kept
+ * (`RecordingTranscripts`).
  */
 @Injectable()
 export class RecordingService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -43,6 +45,7 @@ export class RecordingService implements OnApplicationBootstrap, OnApplicationSh
     private readonly transactions: ConferenceTransactions,
     private readonly rpc: RpcEndpoints,
     private readonly lastSegmentChecks: LastSegmentChecks,
+    private readonly transcripts: RecordingTranscripts,
     @Inject(CONFIG) config: Config,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -99,7 +102,13 @@ export class RecordingService implements OnApplicationBootstrap, OnApplicationSh
       const conference = await m.findOneBy(ConferenceEntity, { id: ctx.conference.id });
       if (!conference) return false;
       if (conference.recordingStarted === started) return true;
-      await m.update(ConferenceEntity, { id: conference.id }, { recordingStarted: started });
+      const startedAt = started ? String(Date.now()) : conference.recordingStartedAt;
+      await m.update(
+        ConferenceEntity,
+        { id: conference.id },
+        { recordingStarted: started, recordingStartedAt: startedAt },
+      );
+      await this.transcripts.forget(m, conference.id);
       conference.recordingStarted = started;
       emit(
         resourceChanged(scopeOf(ctx), {
@@ -140,7 +149,12 @@ export class RecordingService implements OnApplicationBootstrap, OnApplicationSh
       .createQueryBuilder()
       .insert()
       .into(RecordingSegmentEntity)
-      .values({ conferenceId: report.conferenceId, storageKey: report.storageKey })
+      .values({
+        conferenceId: report.conferenceId,
+        storageKey: report.storageKey,
+        endedAt: report.timing ? String(report.timing.endedAt) : null,
+        durationMs: report.timing?.durationMs ?? null,
+      })
       .orIgnore()
       .execute();
     if (conference.recordingStarted && !conference.endedAt) return { status: 200 };
@@ -174,6 +188,7 @@ export class RecordingService implements OnApplicationBootstrap, OnApplicationSh
       `UPDATE conference SET recording_segments_ready = GREATEST(recording_segments_ready, $2) WHERE id = $1`,
       [report.conferenceId, report.segments],
     );
+    await this.transcripts.recordingMade(report.conferenceId, report.segments);
     return { status: 200 };
   }
 }

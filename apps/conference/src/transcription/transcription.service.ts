@@ -1,15 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
+  entersMix,
+  errorReply,
+  resourceChanged,
   RPC,
   utteranceRecognised,
   type ApiReply,
+  type TranscriberHeartbeat,
+  type UpdateTranscriptionRequest,
   type UtteranceReply,
   type UtteranceReport,
   type UtteranceResource,
 } from '@mind/contracts';
-import { ok, type CallContext } from '../api/context';
+import type { Logger } from '@mind/logging';
+import { liveTranscribers, ProtocolBus, type LivePeers } from '@mind/messaging';
+import { LOGGER } from '@mind/runtime';
+import { ok, scopeOf, type CallContext } from '../api/context';
+import { ConferenceEntity, ParticipantEntity } from '../database/entities';
 import { ConferenceTransactions } from '../events/conference-transactions';
 import { RpcEndpoints } from '../messaging/rpc-endpoints';
 
@@ -28,20 +37,75 @@ const toUtterance = (row: UtteranceRow): UtteranceResource => ({
 });
 
 /**
- * What participants said: the transcription workers report each utterance here; it is stored (for the
- * recording's transcript too) and, when live transcription was started, notified to the application
- * and listed on `{c}/transcription/utterances`.
+ * Live transcription (routes 10, 11) and what participants said: the transcription workers report each
+ * utterance here; it is stored (for the recording's transcript too) and, when live transcription was
+ * started, notified to the application and listed on `{c}/transcription/utterances`.
  */
 @Injectable()
-export class TranscriptionService implements OnApplicationBootstrap {
+export class TranscriptionService implements OnApplicationBootstrap, OnApplicationShutdown {
+  /** The transcription workers alive now and their languages: who can be transcribed. */
+  private readonly transcribers: LivePeers<TranscriberHeartbeat>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: ConferenceTransactions,
     private readonly rpc: RpcEndpoints,
-  ) {}
+    bus: ProtocolBus,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.transcribers = liveTranscribers(bus, logger);
+  }
 
   onApplicationBootstrap() {
     this.rpc.serve(RPC.utterance, (report) => this.recognised(report));
+    this.transcribers.start();
+  }
+
+  onApplicationShutdown() {
+    this.transcribers.stop();
+  }
+
+  /**
+   * The state, and (extension) which participants whose voice enters the mix cannot be transcribed
+   * now, and why: a language no running worker has a model for, or no worker at all.
+   */
+  async get(ctx: CallContext): Promise<ApiReply> {
+    const participants = await this.dataSource.manager.find(ParticipantEntity, {
+      where: { conferenceId: ctx.conference.id, online: true },
+      order: { joinedSeq: 'ASC' },
+    });
+    const languages = new Set(this.transcribers.all().flatMap((worker) => worker.languages));
+    const notTranscribed = participants
+      .filter((participant) => entersMix(participant.role, 'primary') && !languages.has(participant.language))
+      .map((participant) => ({
+        participantId: participant.id,
+        reason:
+          languages.size === 0
+            ? 'no transcription worker is running'
+            : `no transcription worker has a speech model for "${participant.language}"`,
+      }));
+    return ok({ started: ctx.conference.transcriptionStarted, notTranscribed });
+  }
+
+  async update(ctx: CallContext): Promise<ApiReply> {
+    const { started } = ctx.command.body as UpdateTranscriptionRequest;
+    const state = await this.transactions.run(ctx.conference.id, async (m, emit) => {
+      const conference = await m.findOneBy(ConferenceEntity, { id: ctx.conference.id });
+      if (!conference) return null;
+      if (started == null || started === conference.transcriptionStarted) {
+        return { started: conference.transcriptionStarted };
+      }
+      await m.update(ConferenceEntity, { id: conference.id }, { transcriptionStarted: started });
+      emit(
+        resourceChanged(scopeOf(ctx), {
+          resource: 'transcription',
+          type: 'updated',
+          transcription: { started },
+        }),
+      );
+      return { started };
+    });
+    return state ? ok(state) : errorReply(404, 'conference not found');
   }
 
   /** Independent of other changes (a new resource), so it takes the conference's lock shared. */

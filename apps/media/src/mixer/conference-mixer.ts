@@ -1,10 +1,16 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import type { Layout, ParticipantResource, ResourceChange } from '@mind/contracts';
+import {
+  entersMix,
+  type Layout,
+  type ParticipantResource,
+  type ResourceChange,
+  type Source,
+} from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { meter } from '@mind/telemetry';
 import { streamKey } from '../labels';
-import { mixes, type MixedParticipant, type Source } from './layout';
+import type { MixedParticipant } from './layout';
 import { inputKey, type FromMixThread, type MixOutput, type MixStats } from './mix-protocol';
 import { MixThread } from './mix-thread-handle';
 import { decoderSource, openPlainRtpLeg, type PlainRtpLeg } from './plain-rtp';
@@ -175,7 +181,7 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   async audioProducerFor(listenerId: string): Promise<types.Producer> {
     const listener = this.participants.get(listenerId);
     const speaks = this.sources.producerOf(streamKey(listenerId, 'primary'), 'audio') !== undefined;
-    if (!listener || !(mixes(listener.role, 'primary') || speaks)) return this.audio.producer;
+    if (!listener || !(entersMix(listener.role, 'primary') || speaks)) return this.audio.producer;
     return this.producerOnDemand(
       `${LISTENER_OUTPUT}${listenerId}`,
       { kind: 'audio', without: listenerId },
@@ -273,7 +279,7 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     for (const participant of this.participants.values()) {
       if (!participant.online) continue;
       for (const source of ['primary', 'secondary'] as const) {
-        if (!mixes(participant.role, source)) continue;
+        if (!entersMix(participant.role, source)) continue;
         for (const kind of ['audio', 'video'] as const) {
           const producer = this.sources.producerOf(streamKey(participant.id, source), kind);
           if (!producer || producer.closed) continue;

@@ -1,4 +1,5 @@
-import { arrangeTiles, gridCells, mixes, type MixedParticipant } from './layout';
+import { entersMix } from '@mind/contracts';
+import { arrangeTiles, gridCells, type MixedParticipant } from './layout';
 
 const frame = { width: 1280, height: 720 };
 const person = (id: string, extra: Partial<MixedParticipant> = {}): MixedParticipant => ({
@@ -15,9 +16,9 @@ const person = (id: string, extra: Partial<MixedParticipant> = {}): MixedPartici
 
 describe('mixer layout', () => {
   it('mixes by role: attendee never, speaker primary, presenter and moderator both', () => {
-    expect([mixes('attendee', 'primary'), mixes('attendee', 'secondary')]).toEqual([false, false]);
-    expect([mixes('speaker', 'primary'), mixes('speaker', 'secondary')]).toEqual([true, false]);
-    expect([mixes('presenter', 'secondary'), mixes('moderator', 'secondary')]).toEqual([true, true]);
+    expect([entersMix('attendee', 'primary'), entersMix('attendee', 'secondary')]).toEqual([false, false]);
+    expect([entersMix('speaker', 'primary'), entersMix('speaker', 'secondary')]).toEqual([true, false]);
+    expect([entersMix('presenter', 'secondary'), entersMix('moderator', 'secondary')]).toEqual([true, true]);
   });
 
   it('lays a mosaic out by priority: name cards for the camera-less, nobody for attendees, offline people or those sending nothing', () => {

@@ -1,4 +1,4 @@
-import type { Layout, Role } from '@mind/contracts';
+import { entersMix, type Layout, type Role, type Source } from '@mind/contracts';
 
 export interface Size {
   width: number;
@@ -22,8 +22,6 @@ export interface MixedParticipant {
   secondaryVideo: boolean;
 }
 
-export type Source = 'primary' | 'secondary';
-
 /** One picture of the mixed frame: a participant's video (or its name card) in a rectangle. */
 export interface Tile {
   participantId: string;
@@ -34,12 +32,6 @@ export interface Tile {
   fit: 'cover' | 'contain';
   /** False when the participant sends no such video: its name card is drawn instead. */
   video: boolean;
-}
-
-/** Which of a role's sources may enter the mix. */
-export function mixes(role: Role, source: Source): boolean {
-  if (role === 'attendee') return false;
-  return source === 'primary' || role === 'presenter' || role === 'moderator';
 }
 
 const byPriority = (a: MixedParticipant, b: MixedParticipant) => b.priority - a.priority;
@@ -60,10 +52,11 @@ export function arrangeTiles(
   // Someone who sends nothing has nothing to mix: no tile (a muted camera with a live microphone has one).
   const mixable = participants
     .filter(
-      (p) => p.online && mixes(p.role, 'primary') && (p.primaryAudio || p.primaryVideo || p.secondaryVideo),
+      (p) =>
+        p.online && entersMix(p.role, 'primary') && (p.primaryAudio || p.primaryVideo || p.secondaryVideo),
     )
     .sort(byPriority);
-  const presenter = mixable.find((p) => p.secondaryVideo && mixes(p.role, 'secondary'));
+  const presenter = mixable.find((p) => p.secondaryVideo && entersMix(p.role, 'secondary'));
   const whole: Rect = { x: 0, y: 0, ...frame };
   const tile = (p: MixedParticipant, source: Source, rect: Rect): Tile => ({
     participantId: p.id,

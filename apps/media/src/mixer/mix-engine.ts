@@ -5,7 +5,8 @@ import { Decoder, type VideoShape } from './decoder';
 import type { DecoderSource } from './decoder-input';
 import { Encoder } from './encoder';
 import { BLACK, I420Frame } from './i420-frame';
-import { arrangeTiles, type MixedParticipant, type Source } from './layout';
+import type { Source } from '@mind/contracts';
+import { arrangeTiles, type MixedParticipant } from './layout';
 import {
   inputKey,
   type CompositionOptions,

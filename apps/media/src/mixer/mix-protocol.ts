@@ -1,7 +1,8 @@
 import type { Layout } from '@mind/contracts';
 import { streamKey } from '../labels';
 import type { DecoderSource } from './decoder-input';
-import type { MixedParticipant, Source } from './layout';
+import type { Source } from '@mind/contracts';
+import type { MixedParticipant } from './layout';
 
 /** What the mixing thread composes: the mixed picture's size and rate. */
 export interface CompositionOptions {

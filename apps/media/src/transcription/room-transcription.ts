@@ -1,7 +1,6 @@
 import type { types } from 'mediasoup';
-import type { ParticipantResource, ResourceChange } from '@mind/contracts';
+import { entersMix, type ParticipantResource, type ResourceChange } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
-import { mixes } from '../mixer/layout';
 import type { PlacedVoice, TranscriberPool } from './transcriber-pool';
 
 /** A failed placement is tried again this often (a transcriber may have started or freed room). */
@@ -102,7 +101,7 @@ export class RoomTranscription {
     for (const participant of this.participants.values()) {
       // Its producer is what counts: the `online` flag comes back from the conference service a
       // moment later, and the first words would be lost waiting for it.
-      if (!mixes(participant.role, 'primary')) continue;
+      if (!entersMix(participant.role, 'primary')) continue;
       const producer = this.sources.voiceOf(participant.id);
       if (producer) wanted.set(participant.id, producer);
     }

@@ -1,7 +1,5 @@
 import {
-  EVENT,
   RPC,
-  TRANSCRIBER_TIMEOUT_MS,
   type Language,
   type TranscribeReply,
   type TranscribeRequest,
@@ -9,7 +7,7 @@ import {
   type VoiceStreamId,
 } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
-import { LivePeers, type Live, type ProtocolBus } from '@mind/messaging';
+import { liveTranscribers, type Live, type LivePeers, type ProtocolBus } from '@mind/messaging';
 
 /** A voice placed on a transcriber: where its RTP goes. */
 export interface PlacedVoice {
@@ -33,13 +31,7 @@ export class TranscriberPool {
     private readonly bus: ProtocolBus,
     logger: Logger,
   ) {
-    this.transcribers = new LivePeers(
-      bus,
-      EVENT.transcriberHeartbeat,
-      (beat) => beat.transcriberId,
-      TRANSCRIBER_TIMEOUT_MS,
-      logger,
-    );
+    this.transcribers = liveTranscribers(bus, logger);
   }
 
   start(): void {
