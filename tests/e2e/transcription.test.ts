@@ -146,6 +146,9 @@ describe('live transcription: what participants say, to the application socket',
       () => (globalThis as any).notifications as { location: string }[],
     );
     expect(seenByAnn.some((n) => n.location.startsWith('/transcription/utterances/'))).toBe(false);
+    // The worker counts what it recognised, for Prometheus.
+    const metrics = await (await fetch(`${platform.healthUrl('transcription')}/metrics`)).text();
+    expect(metrics).toMatch(/^mind_transcription_utterances_total(?:\{[^}]*\})? [1-9]/m);
     socket.close();
   }, 150_000);
 
@@ -230,7 +233,7 @@ describe('live transcription: what participants say, to the application socket',
     socket.close();
   }, 150_000);
 
-  it('a recording with a pause: its transcript is partial (206) while recording, whole (200) once made, on the MP4 timeline without the pause', async () => {
+  it('a recording with a pause: its transcript is partial (206) while recording, whole (200) once made (across a crash of the conference service), on the MP4 timeline without the pause', async () => {
     const api = client(platform.url, app.token);
     const conferenceId = (await api.post(`/${app.id}`, { name: 'recorded speech' })).body.id;
     const base = `/${app.id}/${conferenceId}`;
@@ -258,6 +261,10 @@ describe('live transcription: what participants say, to the application socket',
     expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
     await sleep(9000);
     expect((await api.post(`${base}/recording/stop`, {})).status).toBe(200);
+    // The conference service dies while the recording and its transcript are being made: the
+    // reports are retried and the transcript job waits in Redis for the next instance.
+    await platform.stopService('conference', 'SIGKILL');
+    await platform.startService('conference');
 
     const whole = await waitFor(
       () => api.get(`${base}/recording/transcription`),

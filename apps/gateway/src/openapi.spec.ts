@@ -29,4 +29,17 @@ describe('OpenAPI document', () => {
     };
     expect(get.parameters.map((p) => p.name)).toEqual(['applicationId', 'conferenceId', 'detailed']);
   });
+
+  it('documents the partial answer of the recording transcription and the paging of utterances', () => {
+    const paths = document.paths as Record<string, Record<string, any>>;
+    const transcript = paths['/{applicationId}/{conferenceId}/recording/transcription']['get'];
+    expect(Object.keys(transcript.responses)).toEqual(expect.arrayContaining(['200', '206', '404']));
+    const utterances = paths['/{applicationId}/{conferenceId}/transcription/utterances']['get'];
+    expect(utterances.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'applicationId',
+      'conferenceId',
+      'since',
+      'limit',
+    ]);
+  });
 });

@@ -51,6 +51,16 @@ export function buildOpenApiDocument(version: string) {
           description: 'Success',
           content: { [contentType]: { schema: { $ref: `#/components/schemas/${spec.response.schema}` } } },
         },
+        ...(spec.response.partial
+          ? {
+              206: {
+                description: spec.response.partial,
+                content: {
+                  [contentType]: { schema: { $ref: `#/components/schemas/${spec.response.schema}` } },
+                },
+              },
+            }
+          : {}),
         400: errorResponse('Invalid input; `field` names the offending field'),
         401: errorResponse('No or invalid token'),
         403: errorResponse('The token does not grant this operation'),

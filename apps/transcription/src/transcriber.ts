@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { LanguageNotSupportedError, type SpeechEngine } from '@mind/asr';
+import { LanguageNotSupportedError } from '@mind/asr';
 import type { Config } from '@mind/config';
 import {
   EVENT,
@@ -18,10 +18,11 @@ import type { Logger } from '@mind/logging';
 import { liveMediaNodes, ProtocolBus, type LivePeers, type Unsubscribable } from '@mind/messaging';
 import { CONFIG, LOGGER } from '@mind/runtime';
 import { meter } from '@mind/telemetry';
+import type { Recogniser } from './recogniser';
 import { UtteranceDelivery } from './utterance-delivery';
 import { VoiceStream } from './voice-stream';
 
-export const SPEECH_ENGINE = Symbol('SPEECH_ENGINE');
+export const RECOGNISER = Symbol('RECOGNISER');
 
 /**
  * A transcription worker: takes the voices media nodes send it (one UDP port per voice), up to its
@@ -39,7 +40,7 @@ export class Transcriber implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly bus: ProtocolBus,
     private readonly delivery: UtteranceDelivery,
-    @Inject(SPEECH_ENGINE) private readonly engine: SpeechEngine,
+    @Inject(RECOGNISER) private readonly recogniser: Recogniser,
     @Inject(CONFIG) private readonly config: Config,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -72,9 +73,10 @@ export class Transcriber implements OnApplicationBootstrap, OnApplicationShutdow
     this.beat(true);
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     this.mediaNodes.stop();
-    for (const { stream } of this.streams.values()) stream.stop();
+    await Promise.all([...this.streams.values()].map(({ stream }) => stream.stop()));
     this.streams.clear();
     await this.delivery.drain();
+    await this.recogniser.close();
   }
 
   private async transcribe(request: TranscribeRequest): Promise<TranscribeReply> {
@@ -89,7 +91,7 @@ export class Transcriber implements OnApplicationBootstrap, OnApplicationShutdow
       const stream = await VoiceStream.open(
         this.settings.listenIp,
         request,
-        this.engine,
+        this.recogniser,
         (utterance) => this.delivery.send(utterance),
         logger,
       );
@@ -111,7 +113,7 @@ export class Transcriber implements OnApplicationBootstrap, OnApplicationShutdow
     const entry = this.streams.get(streamId);
     if (!entry) return { status: 404 };
     this.streams.delete(streamId);
-    entry.stream.stop();
+    void entry.stream.stop();
     return { status: 200 };
   }
 
@@ -119,7 +121,7 @@ export class Transcriber implements OnApplicationBootstrap, OnApplicationShutdow
     for (const [id, { stream, request }] of this.streams) {
       if (request.nodeId !== nodeId || request.incarnation !== incarnation) continue;
       this.streams.delete(id);
-      stream.stop();
+      void stream.stop();
     }
   }
 
@@ -127,7 +129,7 @@ export class Transcriber implements OnApplicationBootstrap, OnApplicationShutdow
     const heartbeat: TranscriberHeartbeat = {
       transcriberId: this.settings.transcriberId,
       incarnation: this.incarnation,
-      languages: this.engine.languages as Language[],
+      languages: this.recogniser.languages as Language[],
       load: { streams: this.streams.size, capacity: this.settings.maxStreams },
       at: Date.now(),
       ...(leaving ? { leaving } : {}),

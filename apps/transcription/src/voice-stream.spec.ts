@@ -3,6 +3,7 @@ import { PocketSphinxEngine, wordErrorRate } from '@mind/asr';
 import { concat, opusPackets, silence, speak } from '@mind/asr/testing';
 import type { UtteranceReport } from '@mind/contracts';
 import { createLogger } from '@mind/logging';
+import { InlineRecogniser } from './recogniser';
 import { VoiceStream } from './voice-stream';
 
 const PAYLOAD_TYPE = 100;
@@ -37,7 +38,7 @@ describe('a voice stream: RTP in, timed utterances out', () => {
         codec: { payloadType: PAYLOAD_TYPE, clockRate: 48_000, channels: 2 },
         traceId: '',
       },
-      new PocketSphinxEngine(),
+      new InlineRecogniser(new PocketSphinxEngine()),
       (report) => reports.push(report),
       createLogger('test', 'silent'),
     );
@@ -66,7 +67,7 @@ describe('a voice stream: RTP in, timed utterances out', () => {
     for (const frame of opusPackets(concat([speak(lines[1], 'slt')])))
       await send(rtp(frame, sequence++, (timestamp += FRAME)));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    stream.stop();
+    await stream.stop();
     sender.close();
 
     expect(reports).toHaveLength(2);

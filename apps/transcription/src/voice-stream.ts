@@ -1,20 +1,31 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import {
-  OpusDecoder,
-  OpusError,
-  SAMPLE_RATE,
-  StreamTranscriber,
-  type SpeechEngine,
-  type Utterance,
-} from '@mind/asr';
+import { OpusDecoder, OpusError, SAMPLE_RATE, VoiceActivity, type SpeechSpan } from '@mind/asr';
 import type { TranscribeRequest, UtteranceReport, VoiceStreamId } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
+import { meter } from '@mind/telemetry';
 import { parseRtp, sequenceDistance, timestampDistance, type RtpPacket } from '@mind/rtp';
+import type { RecognitionChannel, Recogniser } from './recogniser';
+
+const recognition = {
+  seconds: meter().createHistogram('mind.transcription.recognition.duration', {
+    unit: 's',
+    description: 'Time from the end of an utterance to its recognition (queueing for the engine included)',
+  }),
+  speech: meter().createCounter('mind.transcription.speech', {
+    unit: 's',
+    description: 'Seconds of speech recognised (with the duration histogram: the real-time factor)',
+  }),
+  utterances: meter().createCounter('mind.transcription.utterances', {
+    description: 'Utterances recognised',
+  }),
+};
 
 /** Lost audio up to this long is concealed (libopus); a longer gap (a paused producer) starts a new stretch. */
 const MAX_CONCEALED_MS = 120;
+/** The silence a pause stands for, to the detector: more than the 500 ms that end an utterance. */
+const PAUSE_MS = 600;
 
 /** Where a stretch of continuous audio began: its first sample in the stream and when it was heard. */
 interface Stretch {
@@ -24,13 +35,17 @@ interface Stretch {
 
 /**
  * One participant's voice: Opus over RTP on a UDP port of its own, decoded to 16 kHz and cut into
- * utterances, each reported with the wall-clock times it was spoken at. Stretches of audio separated
- * by a pause of the producer are not joined by silence: the utterance open at the pause is finished.
+ * utterances by a voice activity detector (on this thread: cheap), each recognised by the recogniser
+ * (its own thread) and reported, in order, with the wall-clock times it was spoken at. Stretches of
+ * audio separated by a pause of the producer are not joined by silence: the utterance open at the
+ * pause is finished.
  */
 export class VoiceStream {
   readonly id: VoiceStreamId = randomUUID();
   private readonly decoder = new OpusDecoder();
-  private readonly transcriber: StreamTranscriber;
+  private readonly activity = new VoiceActivity();
+  /** Utterances being recognised, one after the other. */
+  private recognising: Promise<void> = Promise.resolve();
   private readonly stretches: Stretch[] = [];
   private last: { sequence: number; timestamp: number; ssrc: number } | null = null;
   private samples = 0;
@@ -41,11 +56,10 @@ export class VoiceStream {
   private constructor(
     private readonly socket: Socket,
     private readonly request: TranscribeRequest,
-    engine: SpeechEngine,
+    private readonly channel: RecognitionChannel,
     private readonly report: (utterance: UtteranceReport) => void,
     private readonly logger: Logger,
   ) {
-    this.transcriber = new StreamTranscriber(engine, request.language);
     socket.on('message', (packet) => this.receive(packet));
   }
 
@@ -53,17 +67,19 @@ export class VoiceStream {
   static async open(
     listenIp: string,
     request: TranscribeRequest,
-    engine: SpeechEngine,
+    recogniser: Recogniser,
     report: (utterance: UtteranceReport) => void,
     logger: Logger,
   ): Promise<VoiceStream> {
+    const channel = await recogniser.open(request.language);
     const socket = createSocket('udp4');
     try {
       socket.bind(0, listenIp);
       await once(socket, 'listening');
-      return new VoiceStream(socket, request, engine, report, logger);
+      return new VoiceStream(socket, request, channel, report, logger);
     } catch (error) {
       socket.close();
+      channel.close();
       throw error;
     }
   }
@@ -76,14 +92,15 @@ export class VoiceStream {
     return this.request.participantId;
   }
 
-  /** Ends the stream: the utterance still open is finished and reported. */
-  stop(): void {
+  /** Ends the stream: the utterance still open is finished; resolves once it is reported. */
+  async stop(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.socket.close();
-    this.deliver(this.transcriber.finish());
-    this.transcriber.close();
+    this.recognise(this.activity.flush());
     this.decoder.close();
+    await this.recognising;
+    this.channel.close();
   }
 
   private receive(data: Buffer) {
@@ -109,9 +126,9 @@ export class VoiceStream {
         this.frameMs
       : Infinity;
     if (gapMs > MAX_CONCEALED_MS) {
-      // Heard now: recognising the utterance the pause ended takes a while.
       const heardAt = Date.now();
-      if (this.stretches.length > 0) this.deliver(this.transcriber.finish());
+      // The pause ends what was being said: the detector hears enough silence to end the utterance.
+      if (this.stretches.length > 0) this.feed(new Int16Array((PAUSE_MS * SAMPLE_RATE) / 1000));
       this.stretches.push({ sample: this.samples, heardAt });
     } else if (gapMs >= this.frameMs / 2) {
       this.feed(this.decoder.conceal(gapMs));
@@ -124,25 +141,40 @@ export class VoiceStream {
 
   private feed(audio: Int16Array) {
     this.samples += audio.length;
-    this.deliver(this.transcriber.accept(audio));
+    this.recognise(this.activity.accept(audio));
   }
 
-  private deliver(utterances: Utterance[]) {
-    for (const utterance of utterances) {
-      // The stretch it ends in; its padding may reach back across a pause, its start may not.
-      const end = (utterance.endMs * SAMPLE_RATE) / 1000;
-      const stretch = this.stretches.findLast((s) => s.sample < end) ?? this.stretches[0];
-      const wallClock = (ms: number) => {
-        const sample = Math.max(stretch.sample, (ms * SAMPLE_RATE) / 1000);
-        return Math.round(stretch.heardAt + ((sample - stretch.sample) * 1000) / SAMPLE_RATE);
-      };
-      this.report({
-        conferenceId: this.request.conferenceId,
-        participantId: this.request.participantId,
-        startedAt: wallClock(utterance.startMs),
-        endedAt: wallClock(utterance.endMs),
-        text: utterance.text,
-      });
+  /** Recognises each span of speech after those before it, and reports what was said in it. */
+  private recognise(spans: SpeechSpan[]) {
+    for (const span of spans) {
+      const times = this.wallClock(span);
+      const ended = performance.now();
+      this.recognising = this.recognising
+        .then(() => this.channel.recognise(span.samples))
+        .then(({ text }) => {
+          recognition.seconds.record((performance.now() - ended) / 1000);
+          recognition.speech.add(span.samples.length / SAMPLE_RATE);
+          if (!text) return;
+          recognition.utterances.add(1);
+          this.report({
+            conferenceId: this.request.conferenceId,
+            participantId: this.request.participantId,
+            ...times,
+            text,
+          });
+        })
+        .catch((error) => this.logger.error({ err: error, streamId: this.id }, 'utterance not recognised'));
     }
+  }
+
+  /** When a span was said: by the stretch it ends in (its padding may reach back across a pause, its start may not). */
+  private wallClock(span: SpeechSpan): { startedAt: number; endedAt: number } {
+    const end = span.startSample + span.samples.length;
+    const stretch = this.stretches.findLast((s) => s.sample < end) ?? this.stretches[0];
+    const at = (sample: number) =>
+      Math.round(
+        stretch.heardAt + ((Math.max(stretch.sample, sample) - stretch.sample) * 1000) / SAMPLE_RATE,
+      );
+    return { startedAt: at(span.startSample), endedAt: at(end) };
   }
 }

@@ -18,7 +18,7 @@ export interface OperationSpec {
   access: AccessRule;
   body?: RequestSchemaName;
   query?: 'detailed' | 'page';
-  response: { status: number; schema: ResponseSchemaName; contentType?: string };
+  response: { status: number; schema: ResponseSchemaName; contentType?: string; partial?: string };
   /** Still served once the conference has ended: it stays readable (and deletable) by the application. */
   allowedAfterEnd?: boolean;
 }
@@ -100,7 +100,12 @@ export const OPERATIONS = {
     path: `${C}/recording/transcription`,
     summary: 'Get the transcription of the recording',
     access: 'application-or-moderator',
-    response: { status: 200, schema: 'recordingTranscription' },
+    response: {
+      status: 200,
+      schema: 'recordingTranscription',
+      partial:
+        'What is transcribed so far, while recording or until the transcript of the made recording is kept',
+    },
     allowedAfterEnd: true,
   },
   getTranscription: {
