@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { concat, silence, speak, wavFile } from '@mind/asr/testing';
 import { BrowserHarness } from './harness/browser';
 import { Platform } from './harness/platform';
 
@@ -10,7 +14,11 @@ describe('demo application', () => {
 
   beforeAll(async () => {
     platform = await Platform.start({}, { media: true });
-    await Promise.all([platform.startService('demo'), platform.startService('recording')]);
+    await Promise.all([
+      platform.startService('demo'),
+      platform.startService('recording'),
+      platform.startService('transcription'),
+    ]);
     demoUrl = platform.healthUrl('demo');
     browser = await BrowserHarness.start();
   });
@@ -19,8 +27,8 @@ describe('demo application', () => {
     await platform?.close();
   });
 
-  const visit = async (room: string, name: string): Promise<Page> => {
-    const page = await (await browser.browser.newContext()).newPage();
+  const visit = async (room: string, name: string, from = browser): Promise<Page> => {
+    const page = await (await from.browser.newContext()).newPage();
     await page.goto(`${demoUrl}/?room=${room}`);
     await page.fill('#your-name', name);
     // A click, as a visitor joins: the gesture lets the page play remote audio.
@@ -121,4 +129,38 @@ describe('demo application', () => {
     expect((await mp4.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
     await cid.context().close();
   }, 120_000);
+
+  it('shows live captions of what visitors say, with their names', async () => {
+    // Dee's microphone says a sentence (Debian's flite), after the time her connection takes.
+    const work = mkdtempSync(join(tmpdir(), 'mind-demo-speech-'));
+    const wav = join(work, 'dee.wav');
+    writeFileSync(
+      wav,
+      wavFile(
+        concat([
+          silence(3000),
+          speak('please send me the recording of the meeting tomorrow', 'slt'),
+          silence(4000),
+        ]),
+      ),
+    );
+    const speaking = await BrowserHarness.start({ fakeMicrophone: wav });
+    try {
+      const eve = await visit('captions', 'Eve');
+      const dee = await visit('captions', 'Dee', speaking);
+      await eve.waitForFunction(
+        () => {
+          const captions = (globalThis as any).document.querySelector('#captions').textContent as string;
+          return captions.includes('Dee: ') && captions.includes('recording');
+        },
+        undefined,
+        { timeout: 40_000 },
+      );
+      await dee.context().close();
+      await eve.context().close();
+    } finally {
+      await speaking.close();
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

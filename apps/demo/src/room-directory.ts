@@ -65,7 +65,11 @@ export class RoomDirectory {
     let creating = this.pending.get(room);
     if (!creating) {
       creating = this.call<ConferenceResource>('POST', '', { name: room, layout: 'mosaic' })
-        .then((conference) => {
+        .then(async (conference) => {
+          // Live captions for the room (the page shows them); a room without them still works.
+          await this.call('PATCH', `/${conference.id}/transcription`, { started: true }).catch(
+            () => undefined,
+          );
           this.conferences.set(room, conference.id);
           return conference.id;
         })

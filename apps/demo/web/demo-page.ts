@@ -1,4 +1,9 @@
-import type { ConferenceResource, MessageResource, ParticipantResource } from '@mind/contracts';
+import type {
+  ConferenceResource,
+  MessageResource,
+  ParticipantResource,
+  UtteranceResource,
+} from '@mind/contracts';
 import { ParticipantSession, type SessionEndReason } from '@mind/web-client';
 
 interface RoomTicket {
@@ -57,6 +62,9 @@ class Tile {
   }
 }
 
+const CAPTIONS_POLL_MS = 1000;
+const CAPTIONS_SHOWN = 4;
+
 /** The room: publishes this visitor's media and keeps one subscription per stream others send. */
 class Room {
   private readonly tiles = new Map<string, Tile>();
@@ -67,6 +75,7 @@ class Room {
   private readonly sending = { audio: true, video: true };
   private recording = false;
   private shownRecordingSize: string | null = null;
+  private over = false;
 
   constructor(
     private readonly session: ParticipantSession,
@@ -98,6 +107,41 @@ class Room {
     me.showsVideo(Boolean(this.camera?.getVideoTracks().length));
     await this.publishCamera();
     status.textContent = this.roomStatus();
+    void this.followCaptions();
+  }
+
+  /**
+   * Live captions: what the platform's transcription workers recognised (the demo's backend starts
+   * live transcription for each room), read the way any participant may, by time.
+   */
+  private async followCaptions() {
+    const { apiUrl, applicationId, conferenceId, token } = this.ticket;
+    const url = `${apiUrl}/${applicationId}/${conferenceId}/transcription/utterances?access_token=${encodeURIComponent(token)}`;
+    let since = Date.now() - 60_000;
+    while (!this.over) {
+      const answer = await fetch(`${url}&since=${since}`).catch(() => null);
+      if (answer?.ok) {
+        for (const utterance of (await answer.json()) as UtteranceResource[]) {
+          since = Math.max(since, utterance.timestamp);
+          this.showCaption(utterance);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, CAPTIONS_POLL_MS));
+    }
+  }
+
+  private showCaption(utterance: UtteranceResource) {
+    const author =
+      utterance.participantId === this.ticket.participantId
+        ? 'you'
+        : (this.session.participants.get(utterance.participantId)?.name ?? 'someone');
+    const list = element<HTMLUListElement>('captions');
+    const item = document.createElement('li');
+    const who = document.createElement('b');
+    who.textContent = `${author}: `;
+    item.append(who, utterance.text);
+    list.append(item);
+    while (list.children.length > CAPTIONS_SHOWN) list.firstElementChild?.remove();
   }
 
   private roomStatus() {
@@ -270,6 +314,7 @@ class Room {
       left: 'you left',
     };
     status.textContent = why[reason];
+    this.over = true;
     this.camera?.getTracks().forEach((track) => track.stop());
     this.screen?.getTracks().forEach((track) => track.stop());
     element('controls').hidden = true;
