@@ -1,6 +1,7 @@
 import type { types } from 'mediasoup';
 import { entersMix, type ParticipantResource, type ResourceChange } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
+import { activeTraceId } from '@mind/telemetry';
 import type { PlacedVoice, TranscriberPool } from './transcriber-pool';
 
 /** A failed placement is tried again this often (a transcriber may have started or freed room). */
@@ -146,7 +147,7 @@ export class RoomTranscription {
         ...context,
         language: participant.language,
         codec: { payloadType: codec.payloadType, clockRate: codec.clockRate, channels: codec.channels ?? 1 },
-        traceId: '',
+        traceId: activeTraceId(),
       });
       if ('streamId' in placed) {
         leg = { producerId: producer.id, voice: placed, transport };
