@@ -302,7 +302,7 @@ describe('live transcription: what participants say, to the application socket',
     const spans = [
       ...activity.accept(new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2)),
       ...activity.flush(),
-    ].map((span) => (span.startSample * 1000) / SAMPLE_RATE);
+    ].map((span) => (span.speechStart * 1000) / SAMPLE_RATE);
     const durationMs = (pcm.length / 2 / SAMPLE_RATE) * 1000;
     console.info(
       `recording transcript: ${JSON.stringify(timestamps)}; speech in the MP4 (${Math.round(durationMs)} ms) at ${JSON.stringify(spans.map(Math.round))}`,

@@ -167,14 +167,13 @@ export class VoiceStream {
     }
   }
 
-  /** When a span was said: by the stretch it ends in (its padding may reach back across a pause, its start may not). */
+  /** When a span's speech was said: by the stretch it ends in (it may not begin before that stretch). */
   private wallClock(span: SpeechSpan): { startedAt: number; endedAt: number } {
-    const end = span.startSample + span.samples.length;
-    const stretch = this.stretches.findLast((s) => s.sample < end) ?? this.stretches[0];
+    const stretch = this.stretches.findLast((s) => s.sample < span.speechEnd) ?? this.stretches[0];
     const at = (sample: number) =>
       Math.round(
         stretch.heardAt + ((Math.max(stretch.sample, sample) - stretch.sample) * 1000) / SAMPLE_RATE,
       );
-    return { startedAt: at(span.startSample), endedAt: at(end) };
+    return { startedAt: at(span.speechStart), endedAt: at(span.speechEnd) };
   }
 }

@@ -1,6 +1,6 @@
 import { BandFill } from './band-fill';
 import { SAMPLE_RATE, type RecognisedWord, type RecognitionStream, type SpeechEngine } from './speech-engine';
-import { VoiceActivity, type VoiceActivityOptions } from './voice-activity';
+import { VoiceActivity, type SpeechSpan, type VoiceActivityOptions } from './voice-activity';
 
 /** A recognised utterance, its times in ms from the first sample of the stream. */
 export interface Utterance {
@@ -46,18 +46,20 @@ export class StreamTranscriber {
     this.recognition.close();
   }
 
-  private recognise(spans: { startSample: number; samples: Int16Array }[]): Utterance[] {
+  private recognise(spans: SpeechSpan[]): Utterance[] {
     const utterances: Utterance[] = [];
-    for (const { startSample, samples } of spans) {
+    for (const { startSample, samples, speechStart, speechEnd } of spans) {
       this.recognition.accept(this.fill ? this.fill.apply(samples) : samples);
       const { text, words } = this.recognition.finish();
       if (!text) continue;
+      // Word times are within the padded audio the recogniser heard; a word may reach into the padding.
       const offset = msOf(startSample);
+      const timed = words.map((w) => ({ ...w, startMs: w.startMs + offset, endMs: w.endMs + offset }));
       utterances.push({
-        startMs: offset,
-        endMs: offset + msOf(samples.length),
+        startMs: Math.min(msOf(speechStart), ...timed.map((w) => w.startMs)),
+        endMs: Math.max(msOf(speechEnd), ...timed.map((w) => w.endMs)),
         text,
-        words: words.map((w) => ({ ...w, startMs: w.startMs + offset, endMs: w.endMs + offset })),
+        words: timed,
       });
     }
     return utterances;

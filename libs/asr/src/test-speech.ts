@@ -26,6 +26,12 @@ export function speak(text: string, voice: string, rate = SAMPLE_RATE): Int16Arr
   }
 }
 
+/** Where speech made by `speak` begins (flite leads with near silence), in ms. */
+export function onsetMs(samples: Int16Array): number {
+  const first = samples.findIndex((sample) => Math.abs(sample) > 300);
+  return first < 0 ? (samples.length * 1000) / SAMPLE_RATE : (first * 1000) / SAMPLE_RATE;
+}
+
 /** `ms` of digital silence. */
 export const silence = (ms: number) => new Int16Array(Math.round((ms * SAMPLE_RATE) / 1000));
 

@@ -9,9 +9,12 @@ const WINDOW = 512;
 
 /** Speech found in a stream, with the padding asked for, at 16 kHz. */
 export interface SpeechSpan {
-  /** Index in the stream of its first sample (0: the first sample the detector was given). */
+  /** Index in the stream of its first sample, padding included (0: the first sample the detector was given). */
   startSample: number;
   samples: Int16Array;
+  /** Where the detector heard speech begin and end (stream indices, no padding): when it was said. */
+  speechStart: number;
+  speechEnd: number;
 }
 
 export interface VoiceActivityOptions {
@@ -107,6 +110,8 @@ export class VoiceActivity {
       spans.push({
         startSample: from,
         samples: this.history.slice(from - this.historyStart, to - this.historyStart),
+        speechStart: start,
+        speechEnd: start + samples.length,
       });
     }
     return spans;
