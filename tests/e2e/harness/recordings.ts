@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -43,4 +45,16 @@ export async function frameColour(file: string, at: number, [x, y]: [number, num
   const sum = [0, 0, 0];
   for (let i = 0; i < stdout.length; i += 3) for (let c = 0; c < 3; c++) sum[c] += stdout[i + c];
   return sum.map((value) => Math.round(value / (stdout.length / 3)));
+}
+
+/**
+ * The durations (s) of a conference's recording segments in the platform's storage, in the order
+ * they were recorded (a segment's name is `<conference>-<epoch ms>-<random>.ts`).
+ */
+export async function storedSegments(storageDir: string, conferenceId: string): Promise<number[]> {
+  const dir = join(storageDir, 'recordings', conferenceId, 'segments');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const recordedAt = (name: string) => Number(name.slice(conferenceId.length + 1).split('-')[0]);
+  names.sort((a, b) => recordedAt(a) - recordedAt(b));
+  return Promise.all(names.map(async (name) => (await probe(join(dir, name))).duration));
 }

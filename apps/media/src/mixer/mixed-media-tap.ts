@@ -5,6 +5,14 @@ import { FfmpegProcess } from './ffmpeg-process';
 import { openPlainRtpLeg, SDP_INPUT, sdpDocument, type PlainRtpLeg } from './plain-rtp';
 
 /**
+ * Media is stamped as it arrives, both streams by one clock. With their RTP timestamps, ffmpeg starts
+ * each stream at its first packet and moves it onto the other's timeline at its first RTCP sender
+ * report, which the router sends seconds later: the audio jumped by up to 0.8 s, and the muxer
+ * squashed or stretched recordings by that much (a 10 s recording came out 7.5 or 9.7 s long).
+ */
+const ARRIVAL_TIMESTAMPS = ['-use_wallclock_as_timestamps', '1'];
+
+/**
  * The mixed video and audio going out of the router to one ffmpeg that writes them somewhere (the
  * recorder's stream, an RTMP push). Closes when its ffmpeg exits.
  */
@@ -31,8 +39,9 @@ export class MixedMediaTap {
     const legs = [await openPlainRtpLeg(router, media.video)];
     try {
       legs.push(await openPlainRtpLeg(router, media.audio));
+      const input = [...(ffmpegArgs.input ?? []), ...ARRIVAL_TIMESTAMPS, ...SDP_INPUT];
       const ffmpeg = new FfmpegProcess(
-        [...(ffmpegArgs.input ?? []), ...SDP_INPUT, '-map', '0:v:0', '-map', '0:a:0', ...ffmpegArgs.output],
+        [...input, '-map', '0:v:0', '-map', '0:a:0', ...ffmpegArgs.output],
         logger,
         secrets,
       );

@@ -50,12 +50,12 @@ export class RecordingSegment {
 }
 
 /**
- * The SDP already says what the streams are: ffmpeg's default probing held the first output back by
- * 1.8-2.9 s (what it buffered meanwhile comes out late, but the process start and the wait for a key
- * frame are lost at every start); half a second of it, 1.1-1.5 s. (The RTMP
- * push keeps the default probe: with the short one, its test once saw a push restart.)
+ * The SDP already says what the streams are. The default probing held the first output back by
+ * 1.8-2.9 s, and what ffmpeg queued meanwhile came out with its arrival stamps squashed together;
+ * without it, the first output comes with the first key frame. (The RTMP push keeps the default
+ * probe: with a short one, its test once saw a push restart.)
  */
-const PROBE_BRIEFLY = ['-analyzeduration', '500000', '-probesize', '32768'];
+const NO_PROBING = ['-analyzeduration', '0', '-probesize', '32768'];
 
 /**
  * The mixed conference media as one MPEG-TS stream (H.264 as mixed, the audio mix as AAC) from an
@@ -84,7 +84,7 @@ export class MixedMediaRecorder {
       router,
       media,
       {
-        input: PROBE_BRIEFLY,
+        input: NO_PROBING,
         output: [
           ...['-c:v', 'copy', '-c:a', 'aac', '-b:a', '128k'],
           ...['-f', 'mpegts', ...TS_PID_ARGUMENTS, '-flush_packets', '1', 'pipe:1'],
