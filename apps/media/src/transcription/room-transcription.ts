@@ -129,6 +129,7 @@ export class RoomTranscription {
     this.legs.set(participantId, 'placing');
     let leg: VoiceLeg | null = null;
     let transport: types.PlainTransport | undefined;
+    let placedVoice: PlacedVoice | undefined;
     try {
       transport = await this.sources.router.createPlainTransport({
         listenInfo: { protocol: 'udp', ip: listenIp },
@@ -150,12 +151,16 @@ export class RoomTranscription {
         traceId: activeTraceId(),
       });
       if ('streamId' in placed) {
-        leg = { producerId: producer.id, voice: placed, transport };
+        placedVoice = placed;
         await transport.connect({ ip: placed.ip, port: placed.port });
         await consumer.resume();
+        leg = { producerId: producer.id, voice: placed, transport };
       } else this.refused(participantId, placed.error);
     } catch (error) {
-      logger.error({ err: error, ...context }, 'voice not sent to its transcriber');
+      if (placedVoice) pool.release(placedVoice);
+      // A voice that went while it was being placed (its producer closed) is no failure.
+      if (producer.closed) logger.debug({ err: error, ...context }, 'voice gone before it was placed');
+      else logger.error({ err: error, ...context }, 'voice not sent to its transcriber');
     } finally {
       if (this.legs.get(participantId) === 'placing') this.legs.delete(participantId);
     }
