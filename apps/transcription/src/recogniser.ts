@@ -1,8 +1,14 @@
 import type { Recognition, SpeechEngine } from '@mind/asr';
 
-/** One voice's recognition: an utterance's audio in, what was said out. */
+/**
+ * One voice's recognition: the audio of an utterance as it is said (recognised as it comes), then
+ * what was said once it ends.
+ */
 export interface RecognitionChannel {
-  recognise(samples: Int16Array): Promise<Recognition>;
+  /** More of the utterance being said. */
+  accept(samples: Int16Array): void;
+  /** Ends the utterance: what was said in the audio accepted since the last finish. */
+  finish(): Promise<Recognition>;
   close(): void;
 }
 
@@ -28,10 +34,8 @@ export class InlineRecogniser implements Recogniser {
   async open(language: string): Promise<RecognitionChannel> {
     const stream = this.engine.open(language);
     return {
-      recognise: async (samples) => {
-        stream.accept(samples);
-        return stream.finish();
-      },
+      accept: (samples) => stream.accept(samples),
+      finish: async () => stream.finish(),
       close: () => stream.close(),
     };
   }

@@ -3,7 +3,8 @@ import type { Recognition } from '@mind/asr';
 /** Main thread → recognition thread. */
 export type ToRecognitionThread =
   | { type: 'open'; id: number; channel: number; language: string }
-  | { type: 'recognise'; id: number; channel: number; samples: Int16Array }
+  | { type: 'accept'; channel: number; samples: Int16Array }
+  | { type: 'finish'; id: number; channel: number }
   | { type: 'close'; channel: number };
 
 /** Recognition thread → main thread: the answer to request `id`. */

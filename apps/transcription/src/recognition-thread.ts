@@ -40,7 +40,8 @@ export class ThreadRecogniser implements Recogniser {
     const channel = ++this.channels;
     await this.request({ type: 'open', id: 0, channel, language });
     return {
-      recognise: async (samples) => (await this.request({ type: 'recognise', id: 0, channel, samples }))!,
+      accept: (samples) => this.send({ type: 'accept', channel, samples }),
+      finish: async () => (await this.request({ type: 'finish', id: 0, channel }))!,
       close: () => this.send({ type: 'close', channel }),
     };
   }

@@ -1,7 +1,14 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { OpusDecoder, OpusError, SAMPLE_RATE, VoiceActivity, type SpeechSpan } from '@mind/asr';
+import {
+  OpusDecoder,
+  OpusError,
+  SAMPLE_RATE,
+  UtteranceFeed,
+  VoiceActivity,
+  type SpeechSpan,
+} from '@mind/asr';
 import type { TranscribeRequest, UtteranceReport, VoiceStreamId } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { meter } from '@mind/telemetry';
@@ -36,14 +43,15 @@ interface Stretch {
 /**
  * One participant's voice: Opus over RTP on a UDP port of its own, decoded to 16 kHz and cut into
  * utterances by a voice activity detector (on this thread: cheap), each recognised by the recogniser
- * (its own thread) and reported, in order, with the wall-clock times it was spoken at. Stretches of
- * audio separated by a pause of the producer are not joined by silence: the utterance open at the
- * pause is finished.
+ * (its own thread) while it is said, and reported in order with the wall-clock times it was spoken
+ * at. Stretches of audio separated by a pause of the producer are not joined by silence: the
+ * utterance open at the pause is finished.
  */
 export class VoiceStream {
   readonly id: VoiceStreamId = randomUUID();
   private readonly decoder = new OpusDecoder();
-  private readonly activity = new VoiceActivity();
+  /** Utterances, each recognised while it is said. */
+  private readonly utterances: UtteranceFeed;
   /** Utterances being recognised, one after the other. */
   private recognising: Promise<void> = Promise.resolve();
   private readonly stretches: Stretch[] = [];
@@ -60,6 +68,10 @@ export class VoiceStream {
     private readonly report: (utterance: UtteranceReport) => void,
     private readonly logger: Logger,
   ) {
+    this.utterances = new UtteranceFeed(new VoiceActivity(), {
+      accept: (samples) => channel.accept(samples),
+      end: (span) => this.ended(span),
+    });
     socket.on('message', (packet) => this.receive(packet));
   }
 
@@ -97,7 +109,7 @@ export class VoiceStream {
     if (this.closed) return;
     this.closed = true;
     this.socket.close();
-    this.recognise(this.activity.flush());
+    this.utterances.flush();
     this.decoder.close();
     await this.recognising;
     this.channel.close();
@@ -141,30 +153,30 @@ export class VoiceStream {
 
   private feed(audio: Int16Array) {
     this.samples += audio.length;
-    this.recognise(this.activity.accept(audio));
+    this.utterances.accept(audio);
   }
 
-  /** Recognises each span of speech after those before it, and reports what was said in it. */
-  private recognise(spans: SpeechSpan[]) {
-    for (const span of spans) {
-      const times = this.wallClock(span);
-      const ended = performance.now();
-      this.recognising = this.recognising
-        .then(() => this.channel.recognise(span.samples))
-        .then(({ text }) => {
-          recognition.seconds.record((performance.now() - ended) / 1000);
-          recognition.speech.add(span.samples.length / SAMPLE_RATE);
-          if (!text) return;
-          recognition.utterances.add(1);
-          this.report({
-            conferenceId: this.request.conferenceId,
-            participantId: this.request.participantId,
-            ...times,
-            text,
-          });
-        })
-        .catch((error) => this.logger.error({ err: error, streamId: this.id }, 'utterance not recognised'));
-    }
+  /** Reports what was said in an utterance that ended (its audio all with the recogniser), in order. */
+  private ended(span: SpeechSpan) {
+    const times = this.wallClock(span);
+    const ended = performance.now();
+    // Asked now, before the next utterance's audio reaches the recogniser.
+    const finished = this.channel.finish();
+    this.recognising = this.recognising
+      .then(() => finished)
+      .then(({ text }) => {
+        recognition.seconds.record((performance.now() - ended) / 1000);
+        recognition.speech.add((span.speechEnd - span.speechStart) / SAMPLE_RATE);
+        if (!text) return;
+        recognition.utterances.add(1);
+        this.report({
+          conferenceId: this.request.conferenceId,
+          participantId: this.request.participantId,
+          ...times,
+          text,
+        });
+      })
+      .catch((error) => this.logger.error({ err: error, streamId: this.id }, 'utterance not recognised'));
   }
 
   /** When a span's speech was said: by the stretch it ends in (it may not begin before that stretch). */

@@ -8,8 +8,10 @@ import {
   SAMPLE_RATE,
   SherpaOnnxEngine,
   StreamTranscriber,
+  UtteranceFeed,
   VoiceActivity,
   wordErrorRate,
+  type SpeechSpan,
   type Utterance,
 } from './index';
 import { concat, silence, speak } from './test-speech';
@@ -148,6 +150,44 @@ describe('VoiceActivity', () => {
     const startsMs = spans.map((span) => (1000 * span.startSample) / SAMPLE_RATE);
     expect(Math.abs(startsMs[0] - starts[0])).toBeLessThan(400);
     expect(Math.abs(startsMs.at(-1)! - starts[1])).toBeLessThan(400);
+  });
+});
+
+describe('UtteranceFeed', () => {
+  it('hands each utterance on while it is said: by the end of its speech, all but the last moments are there', () => {
+    const { audio } = conversation('kal16');
+    let fed = 0;
+    const handed: { at: number; samples: number }[] = [];
+    const ended: { span: SpeechSpan; handed: number; beforeItsEnd: number }[] = [];
+    const feed = new UtteranceFeed(new VoiceActivity(), {
+      accept: (samples) => handed.push({ at: fed, samples: samples.length }),
+      end: (span) => {
+        const all = handed.splice(0);
+        const sum = (parts: typeof all) => parts.reduce((n, part) => n + part.samples, 0);
+        ended.push({
+          span,
+          handed: sum(all),
+          beforeItsEnd: sum(all.filter((part) => part.at <= span.speechEnd)),
+        });
+      },
+    });
+    for (let at = 0; at < audio.length; at += 320) {
+      fed = Math.min(audio.length, at + 320);
+      feed.accept(audio.subarray(at, at + 320));
+    }
+    feed.flush();
+    expect(ended).toHaveLength(SENTENCES.length);
+    let total = 0;
+    for (const { span, handed: samples, beforeItsEnd } of ended) {
+      // All its audio with the padding, and a little more (the lead, the silence that ended it).
+      expect(samples).toBeGreaterThanOrEqual(span.samples.length);
+      expect((samples - span.samples.length) / SAMPLE_RATE).toBeLessThan(1.2);
+      // Handed on as it came: what was left when the speech stopped was under a tenth of a second.
+      expect((span.speechEnd - span.speechStart - beforeItsEnd) / SAMPLE_RATE).toBeLessThan(0.1);
+      total += samples;
+    }
+    // No audio twice.
+    expect(total).toBeLessThanOrEqual(audio.length);
   });
 });
 

@@ -2,6 +2,7 @@ export * from './speech-engine';
 export * from './pocketsphinx-engine';
 export * from './sherpa-onnx-engine';
 export * from './voice-activity';
+export * from './utterance-feed';
 export * from './band-fill';
 export * from './stream-transcriber';
 export * from './word-error-rate';

@@ -1,5 +1,6 @@
 import { BandFill } from './band-fill';
 import { SAMPLE_RATE, type RecognisedWord, type RecognitionStream, type SpeechEngine } from './speech-engine';
+import { UtteranceFeed } from './utterance-feed';
 import { VoiceActivity, type SpeechSpan, type VoiceActivityOptions } from './voice-activity';
 
 /** A recognised utterance, its times in ms from the first sample of the stream. */
@@ -18,50 +19,57 @@ export interface StreamTranscriberOptions extends VoiceActivityOptions {
 const msOf = (samples: number) => Math.round((samples * 1000) / SAMPLE_RATE);
 
 /**
- * One speaker's audio to utterances: a voice activity detector cuts the stream into speech (with a
- * little padding), and only that reaches the recogniser, one utterance at a time.
+ * One speaker's audio to utterances: a voice activity detector cuts the stream into speech, and only
+ * that (with a little padding) reaches the recogniser, each utterance while it is said.
  */
 export class StreamTranscriber {
-  private readonly activity: VoiceActivity;
   private readonly recognition: RecognitionStream;
+  private readonly feed: UtteranceFeed;
   private readonly fill?: BandFill;
+  private ended: Utterance[] = [];
 
   constructor(engine: SpeechEngine, language: string, options: StreamTranscriberOptions = {}) {
     this.recognition = engine.open(language);
-    this.activity = new VoiceActivity(options);
     if (options.narrowband) this.fill = new BandFill();
+    this.feed = new UtteranceFeed(new VoiceActivity(options), {
+      accept: (samples) => this.recognition.accept(this.fill ? this.fill.apply(samples) : samples),
+      end: (span, audioStart) => this.recognise(span, audioStart),
+    });
   }
 
   /** More audio (16 kHz mono); answers the utterances that ended in it. */
   accept(samples: Int16Array): Utterance[] {
-    return this.recognise(this.activity.accept(samples));
+    this.feed.accept(samples);
+    return this.take();
   }
 
   /** The end of the stream: answers the utterance still open. */
   finish(): Utterance[] {
-    return this.recognise(this.activity.flush());
+    this.feed.flush();
+    return this.take();
   }
 
   close(): void {
     this.recognition.close();
   }
 
-  private recognise(spans: SpeechSpan[]): Utterance[] {
-    const utterances: Utterance[] = [];
-    for (const { startSample, samples, speechStart, speechEnd } of spans) {
-      this.recognition.accept(this.fill ? this.fill.apply(samples) : samples);
-      const { text, words } = this.recognition.finish();
-      if (!text) continue;
-      // Word times are within the padded audio the recogniser heard; a word may reach into the padding.
-      const offset = msOf(startSample);
-      const timed = words.map((w) => ({ ...w, startMs: w.startMs + offset, endMs: w.endMs + offset }));
-      utterances.push({
-        startMs: Math.min(msOf(speechStart), ...timed.map((w) => w.startMs)),
-        endMs: Math.max(msOf(speechEnd), ...timed.map((w) => w.endMs)),
-        text,
-        words: timed,
-      });
-    }
-    return utterances;
+  private take(): Utterance[] {
+    const ended = this.ended;
+    this.ended = [];
+    return ended;
+  }
+
+  private recognise({ speechStart, speechEnd }: SpeechSpan, audioStart: number) {
+    const { text, words } = this.recognition.finish();
+    if (!text) return;
+    // Word times count from the first sample the recogniser heard; a word may reach into the padding.
+    const offset = msOf(audioStart);
+    const timed = words.map((w) => ({ ...w, startMs: w.startMs + offset, endMs: w.endMs + offset }));
+    this.ended.push({
+      startMs: Math.min(msOf(speechStart), ...timed.map((w) => w.startMs)),
+      endMs: Math.max(msOf(speechEnd), ...timed.map((w) => w.endMs)),
+      text,
+      words: timed,
+    });
   }
 }

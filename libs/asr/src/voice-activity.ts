@@ -99,6 +99,12 @@ export class VoiceActivity {
     return this.vad.isDetected();
   }
 
+  /** The stream's samples from `from` to `to` (stream indices), as far as they are still kept. */
+  audio(from: number, to: number): Int16Array {
+    const start = Math.max(from, this.historyStart) - this.historyStart;
+    return this.history.slice(start, Math.max(start, to - this.historyStart));
+  }
+
   private spans(): SpeechSpan[] {
     const spans: SpeechSpan[] = [];
     while (!this.vad.isEmpty()) {
