@@ -30,10 +30,12 @@ export default tseslint.config(
               sourceTag: 'scope:demo',
               onlyDependOnLibsWithTags: ['scope:demo', 'scope:client', 'scope:shared'],
             },
-            ...['gateway', 'conference', 'notifier', 'media', 'recording', 'transcription'].map((scope) => ({
-              sourceTag: `scope:${scope}`,
-              onlyDependOnLibsWithTags: [`scope:${scope}`, 'scope:shared'],
-            })),
+            ...['gateway', 'conference', 'notifier', 'media', 'recording', 'transcription', 'sip'].map(
+              (scope) => ({
+                sourceTag: `scope:${scope}`,
+                onlyDependOnLibsWithTags: [`scope:${scope}`, 'scope:shared'],
+              }),
+            ),
           ],
         },
       ],

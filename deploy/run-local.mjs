@@ -1,11 +1,11 @@
 // Runs the whole platform on this machine: conference (migrates the database) first, then notifier,
-// gateway, one media node, a recording worker, a transcription worker and the demo web application. Each service's structured log goes to stdout with its name; a service that dies is
+// gateway, one media node, a recording worker, a transcription worker, a SIP gateway and the demo web application. Each service's structured log goes to stdout with its name; a service that dies is
 // restarted with a growing delay, and Ctrl-C stops everything.
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const root = new URL('..', import.meta.url).pathname;
-const services = ['conference', 'notifier', 'gateway', 'media', 'recording', 'transcription', 'demo'];
+const services = ['conference', 'notifier', 'gateway', 'media', 'recording', 'transcription', 'sip', 'demo'];
 const children = new Map();
 let stopping = false;
 
@@ -18,6 +18,7 @@ const health = {
   demo: `http://127.0.0.1:${port('MIND_DEMO_PORT', 8084)}/readyz`,
   recording: `http://127.0.0.1:${port('MIND_RECORDING_HEALTH_PORT', 8085)}/readyz`,
   transcription: `http://127.0.0.1:${port('MIND_TRANSCRIPTION_HEALTH_PORT', 8086)}/readyz`,
+  sip: `http://127.0.0.1:${port('MIND_SIP_HEALTH_PORT', 8087)}/readyz`,
 };
 
 async function ready(name) {

@@ -38,6 +38,9 @@ if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json
   log "installing npm dependencies"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# Our fixes to dependencies (patches/, e.g. the SIP stack's hardening): install scripts never run
+# (.npmrc), so they are applied here; applying them again changes nothing.
+npx patch-package --error-on-fail >/dev/null
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then

@@ -20,6 +20,11 @@ command -v ip >/dev/null 2>&1 || test_packages+=(iproute2)
 command -v openssl >/dev/null 2>&1 || test_packages+=(openssl)
 # Speech for the transcription tests, in several voices.
 command -v flite >/dev/null 2>&1 || test_packages+=(flite)
+# Real SIP peers for the SIP gateway's tests: sipp (Debian's sip-tester), a headless baresip (baresip-core
+# has every module they use) and sox for their test tones.
+command -v sipp >/dev/null 2>&1 || test_packages+=(sip-tester)
+command -v baresip >/dev/null 2>&1 || test_packages+=(baresip-core)
+command -v sox >/dev/null 2>&1 || test_packages+=(sox)
 # The chart checks' helm comes out of an npm package's zip archive.
 command -v unzip >/dev/null 2>&1 || test_packages+=(unzip)
 if ((${#test_packages[@]})); then

@@ -238,13 +238,13 @@ describe('bad input', () => {
   });
 
   describe('what must not be an error', () => {
-    it('accepts a SIP dial timeout given as a numeric string (reaches the unavailable SIP service)', async () => {
+    it('accepts a SIP dial timeout given as a numeric string (reaches placement: no media node here, 503)', async () => {
       const answer = await api.post(`${c}/participants/${participant.id}/dial`, {
         from: SIP,
         to: SIP,
         timeout: '15',
       });
-      expect(answer.status).toBe(501);
+      expect(answer.status).toBe(503);
     });
 
     it('accepts Content-Type application/json with parameters', async () => {

@@ -6,6 +6,7 @@ import {
   isCamera,
   isNameCard,
   isRed,
+  conferenceSpectrum,
   publishWithTone,
   samplePlayedVideo,
   shareScreen,
@@ -14,31 +15,6 @@ import {
   waitFor,
   type Joined,
 } from './harness';
-
-/** Level (dB) of the strongest bin near each frequency in the `conference` audio a page receives. */
-function conferenceSpectrum(page: Page, frequencies: number[]) {
-  return page.evaluate(async (wanted) => {
-    const g = globalThis as any;
-    const video = [...g.document.querySelectorAll('video')].find(
-      (v: any) => v.srcObject?.getAudioTracks().length,
-    );
-    if (!g.analyser) {
-      const context = new g.AudioContext();
-      g.analyser = context.createAnalyser();
-      g.analyser.fftSize = 8192;
-      g.analyser.smoothingTimeConstant = 0.5;
-      context.createMediaStreamSource(video.srcObject).connect(g.analyser);
-      await new Promise((resolve) => g.setTimeout(resolve, 1000));
-    }
-    const bins = new Float32Array(g.analyser.frequencyBinCount);
-    g.analyser.getFloatFrequencyData(bins);
-    const hzPerBin = g.analyser.context.sampleRate / g.analyser.fftSize;
-    return wanted.map((hz: number) => {
-      const centre = Math.round(hz / hzPerBin);
-      return Math.max(...bins.slice(centre - 3, centre + 4));
-    });
-  }, frequencies);
-}
 
 describe('mixer: the conference stream', () => {
   const testbed = useMediaTestbed();

@@ -19,7 +19,16 @@ interface Graph {
   dependencies: Record<string, { target: string; type: string }[]>;
 }
 
-const SERVICES = ['gateway', 'conference', 'notifier', 'media', 'recording', 'demo'];
+const SERVICES = [
+  'gateway',
+  'conference',
+  'notifier',
+  'media',
+  'recording',
+  'transcription',
+  'sip-gateway',
+  'demo',
+];
 
 describe('the Nx workspace: projects, targets, boundaries, affected', () => {
   let graph: Graph;

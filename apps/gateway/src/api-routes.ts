@@ -122,7 +122,7 @@ export function registerApiRoutes(
     const command: ApiCommand = { operation, tokenDigest: digest, params, query, body, accept, traceId };
     let answer: ApiReply;
     try {
-      answer = await bus.call(RPC.api, command, {}, operation);
+      answer = await bus.call(RPC.api, command, { timeoutMs: spec.answerWithinMs }, operation);
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
         return sendError(reply, 413, { error: 'request body is too large' });

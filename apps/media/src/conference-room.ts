@@ -2,11 +2,12 @@ import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { types } from 'mediasoup';
-import type { ResourceChange, StreamingResource } from '@mind/contracts';
+import type { PhoneLegRequest, ResourceChange, StreamingResource } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { MEDIA_CODECS, type ParsedOffer, type PublishingPolicy } from '@mind/sdp';
 import { ConferenceMixer, type MixerOptions, type MixerUser, type Roster } from './mixer/conference-mixer';
 import { PeerSession, type SessionHost } from './peer-session';
+import { PhoneLeg } from './phone/phone-leg';
 import { MixedMediaRecorder, type RecordingSegment } from './recording/mixed-media-recorder';
 import { segmentFileName } from './recording/segment-files';
 import { SctpNotificationChannel } from './sctp-notification-channel';
@@ -73,6 +74,8 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
   /** Segments on their way to storage. */
   private readonly storing = new Set<Promise<unknown>>();
   private readonly pushers = new Map<string, StreamPusher>();
+  /** Phone lines (SIP calls held by a gateway) by participant. */
+  private readonly phoneLegs = new Map<string, PhoneLeg>();
   readonly transcription: RoomTranscription;
   private closed = false;
 
@@ -146,6 +149,27 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
   /** Keeps the mixer running while `user` (a consumer of the mixed media) is open. */
   async holdMixer(user: MixerUser): Promise<void> {
     (await this.ensureMixer()).hold(user);
+  }
+
+  /** Bridges a participant's phone line; a leg it had already is replaced (a new call). */
+  async openPhoneLeg(request: PhoneLegRequest): Promise<PhoneLeg> {
+    this.closePhoneLeg(request.participantId);
+    const { listenIp, announcedAddress } = this.options;
+    const leg = await PhoneLeg.open(this, request, streamKey(request.participantId, 'primary'), {
+      ip: listenIp,
+      announcedAddress,
+    });
+    if (this.closed) {
+      leg.close();
+      throw new Error('the conference ended');
+    }
+    this.phoneLegs.set(request.participantId, leg);
+    return leg;
+  }
+
+  closePhoneLeg(participantId: string): void {
+    this.phoneLegs.get(participantId)?.close();
+    this.phoneLegs.delete(participantId);
   }
 
   /** A change of the conference (its event stream) that the mixer, the recording and streaming follow. */
@@ -278,6 +302,8 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     if (this.closed) return;
     this.closed = true;
     for (const session of this.sessions.values()) session.close();
+    for (const leg of this.phoneLegs.values()) leg.close();
+    this.phoneLegs.clear();
     this.setRecording(false);
     this.transcription.close();
     for (const pusher of this.pushers.values()) pusher.close();

@@ -12,6 +12,8 @@ import {
   type ConferenceEvent,
   type ConferenceId,
   type MediaNodeHeartbeat,
+  type PhoneLegReply,
+  type PhoneLegRequest,
   type PresenceReport,
   type SessionOfferReply,
   type SessionOfferRequest,
@@ -96,11 +98,32 @@ export class MediaNode {
       (request) => this.offer(request),
       this.nodeId,
     );
+    const phoneLegs = this.bus.serve(
+      RPC.phoneLeg,
+      `media-${this.nodeId}`,
+      (request) => this.openPhoneLeg(request),
+      this.nodeId,
+    );
+    const phoneLegsClosed = this.bus.serve(
+      RPC.phoneLegClose,
+      `media-${this.nodeId}`,
+      async ({ conferenceId, participantId }) => {
+        (await this.rooms.get(conferenceId)?.catch(() => null))?.closePhoneLeg(participantId);
+        return { status: 200 as const };
+      },
+      this.nodeId,
+    );
     const events = await this.bus.follow(EVENT.conference, (event) => void this.deliver(event));
     this.transcribers.start();
-    this.closers.push({ close: () => sessions.unsubscribe() }, events, {
-      close: () => this.transcribers.stop(),
-    });
+    this.closers.push(
+      { close: () => sessions.unsubscribe() },
+      { close: () => phoneLegs.unsubscribe() },
+      { close: () => phoneLegsClosed.unsubscribe() },
+      events,
+      {
+        close: () => this.transcribers.stop(),
+      },
+    );
     this.beat();
     this.heartbeat = setInterval(() => this.beat(), MEDIA_HEARTBEAT_MS);
     void this.storeLeftoverSegments(leftovers);
@@ -204,6 +227,17 @@ export class MediaNode {
       'offer answered',
     );
     return { status: 200, sdp };
+  }
+
+  /** A SIP gateway bridges a phone line's audio into a conference hosted here. */
+  private async openPhoneLeg(request: PhoneLegRequest): Promise<PhoneLegReply> {
+    const room = await this.room(request.conferenceId);
+    const leg = await inSpan('media phone leg open', {}, () => room.openPhoneLeg(request));
+    this.logger.info(
+      { traceId: request.traceId, conferenceId: request.conferenceId, participantId: request.participantId },
+      'phone leg open',
+    );
+    return { status: 200, rtp: leg.rtp, hearing: leg.hearingRtp };
   }
 
   private room(conferenceId: ConferenceId): Promise<ConferenceRoom> {

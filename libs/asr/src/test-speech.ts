@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import koffi from 'koffi';
+import { OpusEncoder } from '@mind/audio';
 import { SAMPLE_RATE } from './speech-engine';
 
 /**
@@ -69,23 +69,14 @@ export function wavFile(samples: Int16Array): Buffer {
  * speech to stay speech), 20 ms packets, mono or stereo.
  */
 export function opusPackets(samples: Int16Array, channels: 1 | 2 = 1): Buffer[] {
-  const opus = koffi.load('libopus.so.0');
-  const create = opus.func(
-    'void *opus_encoder_create(int32_t rate, int channels, int app, _Out_ int *error)',
-  );
-  const encode = opus.func(
-    'int32_t opus_encode(void *enc, const int16_t *pcm, int frame_size, _Out_ uint8_t *data, int32_t max)',
-  );
-  const destroy = opus.func('void opus_encoder_destroy(void *enc)');
-  const encoder = create(48_000, channels, 2048, [0]);
+  const encoder = new OpusEncoder(48_000, channels);
   const frame = 960;
   const packets: Buffer[] = [];
   for (let at = 0; at + frame / 3 <= samples.length; at += frame / 3) {
     const pcm = new Int16Array(frame * channels);
     for (let i = 0; i < frame * channels; i++) pcm[i] = samples[at + Math.floor(i / channels / 3)];
-    const out = Buffer.alloc(1500);
-    packets.push(Buffer.from(out.subarray(0, encode(encoder, pcm, frame, out, out.length))));
+    packets.push(encoder.encode(pcm));
   }
-  destroy(encoder);
+  encoder.close();
   return packets;
 }

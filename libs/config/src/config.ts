@@ -112,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       healthPort: read<number>('MIND_RECORDING_HEALTH_PORT'),
     },
     transcription: transcriptionSettings(read),
+    sip: sipSettings(read),
     mixer: {
       width: Math.max(64, read<number>('MIND_MIXER_WIDTH') & ~3),
       height: Math.max(64, read<number>('MIND_MIXER_HEIGHT') & ~3),
@@ -216,6 +217,29 @@ function transcriptionSettings(read: <T>(name: VariableName) => T) {
     announcedAddress: read<string>('MIND_TRANSCRIPTION_ANNOUNCED_ADDRESS') || undefined,
     maxStreams: read<number>('MIND_TRANSCRIPTION_MAX_STREAMS') || 4 * availableParallelism(),
     healthPort: read<number>('MIND_TRANSCRIPTION_HEALTH_PORT'),
+  };
+}
+
+/** The SIP gateway's addresses, ports and default credentials. */
+function sipSettings(read: <T>(name: VariableName) => T) {
+  const username = read<string>('MIND_SIP_USERNAME');
+  const password = read<string>('MIND_SIP_PASSWORD');
+  if (Boolean(username) !== Boolean(password))
+    throw new ConfigError('MIND_SIP_USERNAME and MIND_SIP_PASSWORD go together');
+  const rtpMinPort = read<number>('MIND_SIP_RTP_MIN_PORT');
+  const rtpMaxPort = read<number>('MIND_SIP_RTP_MAX_PORT');
+  if (rtpMinPort > rtpMaxPort)
+    throw new ConfigError('MIND_SIP_RTP_MIN_PORT must not be above MIND_SIP_RTP_MAX_PORT');
+  return {
+    gatewayId: read<string>('MIND_SIP_GATEWAY_ID') || hostname(),
+    listenIp: read<string>('MIND_SIP_LISTEN_IP'),
+    port: read<number>('MIND_SIP_PORT'),
+    announcedAddress: read<string>('MIND_SIP_ANNOUNCED_ADDRESS') || undefined,
+    rtpMinPort,
+    rtpMaxPort,
+    mediaIp: read<string>('MIND_SIP_MEDIA_IP'),
+    credentials: username ? { username, password } : undefined,
+    healthPort: read<number>('MIND_SIP_HEALTH_PORT'),
   };
 }
 

@@ -322,6 +322,58 @@ export const VARIABLES = {
     kind: 'port',
     description: 'Port of `/healthz`, `/readyz` and `/metrics` of a transcription worker.',
   },
+  MIND_SIP_GATEWAY_ID: {
+    default: '',
+    kind: 'optional-string',
+    description: 'Name of a SIP gateway (stable across restarts); the host name when empty.',
+  },
+  MIND_SIP_LISTEN_IP: {
+    default: '127.0.0.1',
+    kind: 'string',
+    description: 'Address a SIP gateway sends and takes SIP (UDP and TCP) and phone RTP on.',
+  },
+  MIND_SIP_PORT: {
+    default: '5060',
+    kind: 'port',
+    description: 'SIP port (UDP and TCP) of a SIP gateway.',
+  },
+  MIND_SIP_ANNOUNCED_ADDRESS: {
+    default: '',
+    kind: 'optional-string',
+    description:
+      'Address phones reach a SIP gateway on when it differs from the listening one (NAT, containers): its Via, Contact and SDP.',
+  },
+  MIND_SIP_RTP_MIN_PORT: {
+    default: '31000',
+    kind: 'port',
+    description: 'Lowest UDP port of phone RTP on a SIP gateway (one port per call).',
+  },
+  MIND_SIP_RTP_MAX_PORT: {
+    default: '31999',
+    kind: 'port',
+    description: 'Highest UDP port of phone RTP on a SIP gateway.',
+  },
+  MIND_SIP_MEDIA_IP: {
+    default: '127.0.0.1',
+    kind: 'string',
+    description: "Address a SIP gateway exchanges a call's audio with the media nodes on.",
+  },
+  MIND_SIP_USERNAME: {
+    default: '',
+    kind: 'optional-string',
+    description:
+      'User name a SIP gateway answers digest challenges (401/407) with; empty: calls that are challenged fail.',
+  },
+  MIND_SIP_PASSWORD: {
+    default: '',
+    kind: 'optional-string',
+    description: 'Password for `MIND_SIP_USERNAME`.',
+  },
+  MIND_SIP_HEALTH_PORT: {
+    default: '8087',
+    kind: 'port',
+    description: 'Port of `/healthz`, `/readyz` and `/metrics` of a SIP gateway.',
+  },
   MIND_MIXER_WIDTH: {
     default: '1280',
     kind: 'integer',

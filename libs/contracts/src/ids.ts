@@ -23,3 +23,5 @@ export type TraceId = Id<'trace'>;
 export type TranscriberId = Id<'transcriber'>;
 /** One participant's voice on its way to a transcriber. */
 export type VoiceStreamId = Id<'voice-stream'>;
+/** A SIP gateway (`MIND_SIP_GATEWAY_ID`). */
+export type SipGatewayId = Id<'sip-gateway'>;

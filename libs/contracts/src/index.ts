@@ -13,3 +13,4 @@ export * from './socket';
 export * from './media';
 export * from './recording';
 export * from './transcription';
+export * from './sip';

@@ -19,6 +19,8 @@ export interface OperationSpec {
   body?: RequestSchemaName;
   query?: 'detailed' | 'page';
   response: { status: number; schema: ResponseSchemaName; contentType?: string; partial?: string };
+  /** How long the conference service may take to answer, when more than the usual RPC timeout. */
+  answerWithinMs?: number;
   /** Still served once the conference has ended: it stays readable (and deletable) by the application. */
   allowedAfterEnd?: boolean;
 }
@@ -212,6 +214,8 @@ export const OPERATIONS = {
     access: 'application-or-moderator',
     body: 'dial',
     response: { status: 200, schema: 'dial' },
+    // The answer waits for the phone: up to 30 s of ringing, then the call's setup.
+    answerWithinMs: 50_000,
   },
   forwardParticipant: {
     method: 'POST',
@@ -220,6 +224,8 @@ export const OPERATIONS = {
     access: 'application-or-moderator',
     body: 'forward',
     response: { status: 200, schema: 'empty' },
+    // A transfer waits for the phone's final word on it.
+    answerWithinMs: 45_000,
   },
   hangupParticipant: {
     method: 'POST',

@@ -1,5 +1,5 @@
 import type { ConferenceEvent } from './events';
-import type { ConferenceId, NodeId, TranscriberId } from './ids';
+import type { ConferenceId, NodeId, ParticipantId, TranscriberId } from './ids';
 import type {
   MediaNodeHeartbeat,
   PresenceReply,
@@ -31,6 +31,17 @@ import type {
   RecordingSegmentReport,
 } from './recording';
 import type {
+  PhoneLegCloseReply,
+  PhoneLegCloseRequest,
+  PhoneLegReply,
+  PhoneLegRequest,
+  SipCallCommand,
+  SipCallReply,
+  SipDialReply,
+  SipDialRequest,
+  SipGatewayHeartbeat,
+} from './sip';
+import type {
   AddressBlocked,
   ApiCommand,
   ApiReply,
@@ -51,6 +62,7 @@ export const SERVICE_NAMES = [
   'media',
   'recording',
   'transcription',
+  'sip',
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
@@ -142,8 +154,8 @@ export const RPC = {
   presence: rpc<PresenceReport, PresenceReply>()({
     subject: 'media.presence',
     servedBy: 'conference',
-    calledBy: ['media'],
-    summary: "a participant's session: online, and what it sends",
+    calledBy: ['media', 'sip'],
+    summary: "a participant's session (WebRTC or phone line): online, and what it sends",
     fault: { status: 503 },
   }),
   roster: rpc<RosterRequest, RosterReply>()({
@@ -195,6 +207,34 @@ export const RPC = {
     summary: 'a participant said something: stored, and notified while live transcription is started',
     fault: { status: 503 },
   }),
+  sipDial: rpc<SipDialRequest, SipDialReply>()({
+    subject: 'sip.dial',
+    servedBy: 'sip',
+    calledBy: ['conference'],
+    summary: 'call a phone for a participant; the reply says how the call went (answered, busy, ...)',
+    fault: { status: 503, error: 'the SIP gateway failed to place the call' },
+  }),
+  sipCall: rpc<SipCallCommand, SipCallReply, ParticipantId>()({
+    subject: 'sip.call.{key}',
+    servedBy: 'sip',
+    calledBy: ['conference'],
+    summary: "hang up or forward a participant's call, on the gateway holding it (key: participant id)",
+    fault: { status: 503, error: 'the SIP gateway failed' },
+  }),
+  phoneLeg: rpc<PhoneLegRequest, PhoneLegReply, NodeId>()({
+    subject: 'media.{key}.phone-leg',
+    servedBy: 'media',
+    calledBy: ['sip'],
+    summary: "bridge a phone line's audio into its conference (key: node id)",
+    fault: { status: 503, error: 'the media node failed to open the phone leg' },
+  }),
+  phoneLegClose: rpc<PhoneLegCloseRequest, PhoneLegCloseReply, NodeId>()({
+    subject: 'media.{key}.phone-leg-close',
+    servedBy: 'media',
+    calledBy: ['sip'],
+    summary: "a phone line's call ended (key: node id)",
+    fault: { status: 200 },
+  }),
 } as const;
 
 export const EVENT = {
@@ -202,7 +242,7 @@ export const EVENT = {
     subject: 'events.{key}',
     delivery: 'stream',
     emittedBy: ['conference'],
-    followedBy: ['notifier', 'media'],
+    followedBy: ['notifier', 'media', 'sip'],
     summary: "a conference's changes, messages and end, in commit order (key: conference id)",
   }),
   socketOpened: event<SocketOpened>()({
@@ -232,6 +272,13 @@ export const EVENT = {
     emittedBy: ['transcription'],
     followedBy: ['media'],
     summary: 'a transcriber is up, with its languages and load (silence means it is gone)',
+  }),
+  sipHeartbeat: event<SipGatewayHeartbeat>()({
+    subject: 'sip.heartbeat',
+    delivery: 'broadcast',
+    emittedBy: ['sip'],
+    followedBy: ['conference'],
+    summary: 'a SIP gateway is up, with its calls (silence means it is gone, and its phone lines with it)',
   }),
 } as const;
 

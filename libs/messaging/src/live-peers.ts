@@ -1,4 +1,10 @@
-import { EVENT, MEDIA_NODE_TIMEOUT_MS, TRANSCRIBER_TIMEOUT_MS, type EventDefinition } from '@mind/contracts';
+import {
+  EVENT,
+  MEDIA_NODE_TIMEOUT_MS,
+  SIP_GATEWAY_TIMEOUT_MS,
+  TRANSCRIBER_TIMEOUT_MS,
+  type EventDefinition,
+} from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import type { ProtocolBus, Unsubscribable } from './nats';
 
@@ -104,3 +110,7 @@ export const liveTranscribers = (bus: ProtocolBus, logger: Logger) =>
     TRANSCRIBER_TIMEOUT_MS,
     logger,
   );
+
+/** The SIP gateways alive now. */
+export const liveSipGateways = (bus: ProtocolBus, logger: Logger) =>
+  new LivePeers(bus, EVENT.sipHeartbeat, (beat) => beat.gatewayId, SIP_GATEWAY_TIMEOUT_MS, logger);

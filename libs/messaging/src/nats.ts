@@ -2,7 +2,9 @@ import {
   connect,
   consumerOpts,
   headers as natsHeaders,
+  ErrorCode,
   JSONCodec,
+  NatsError,
   RetentionPolicy,
   StorageType,
   type ConnectionOptions,
@@ -68,6 +70,10 @@ export async function connectNats(
   })();
   return nc;
 }
+
+/** A request nobody serves now (a keyed subject whose holder does not exist, or no instance is up). */
+export const isNoResponders = (error: unknown) =>
+  error instanceof NatsError && error.code === ErrorCode.NoResponders;
 
 /** A request larger than the NATS server takes in one message: the caller's input, not a fault. */
 export class PayloadTooLargeError extends Error {}

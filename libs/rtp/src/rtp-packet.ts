@@ -39,3 +39,14 @@ export function sequenceDistance(earlier: number, later: number): number {
 export function timestampDistance(earlier: number, later: number): number {
   return ((later - earlier + 2 ** 31) >>> 0) - 2 ** 31;
 }
+
+/** An RTP packet with a plain 12-byte header (no CSRC, no extension, no padding). */
+export function serializeRtp(packet: Omit<RtpPacket, 'payload'>, payload: Buffer): Buffer {
+  const header = Buffer.alloc(12);
+  header[0] = 0x80;
+  header[1] = (packet.marker ? 0x80 : 0) | (packet.payloadType & 0x7f);
+  header.writeUInt16BE(packet.sequence & 0xffff, 2);
+  header.writeUInt32BE(packet.timestamp >>> 0, 4);
+  header.writeUInt32BE(packet.ssrc >>> 0, 8);
+  return Buffer.concat([header, payload]);
+}

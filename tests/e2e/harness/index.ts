@@ -11,3 +11,4 @@ export * from './recordings';
 export * from './firefox';
 export * from './test-network';
 export * from './otlp-receiver';
+export * from './sip-peers';

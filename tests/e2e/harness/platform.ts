@@ -15,7 +15,7 @@ const ROOT = join(__dirname, '../../..');
 const run = promisify(execFile);
 
 export type ServiceName =
-  'conference' | 'notifier' | 'gateway' | 'media' | 'demo' | 'recording' | 'transcription';
+  'conference' | 'notifier' | 'gateway' | 'media' | 'demo' | 'recording' | 'transcription' | 'sip';
 
 export const DEV_APP = {
   id: '00e1db72-c57d-478c-88be-3533d43c8b34',
@@ -68,6 +68,7 @@ export class Platform {
       demo: await freePort(),
       recording: await freePort(),
       transcription: await freePort(),
+      sip: await freePort(),
       gatewayMetrics: await freePort(),
     };
     const env: NodeJS.ProcessEnv = {
@@ -84,6 +85,8 @@ export class Platform {
       MIND_RECORDING_HEALTH_PORT: String(ports.recording),
       MIND_TRANSCRIPTION_HEALTH_PORT: String(ports.transcription),
       MIND_TRANSCRIBER_ID: `transcriber-${randomBytes(3).toString('hex')}`,
+      MIND_SIP_HEALTH_PORT: String(ports.sip),
+      MIND_SIP_GATEWAY_ID: `sip-${randomBytes(3).toString('hex')}`,
       MIND_STORAGE_DIR: mkdtempSync(join(tmpdir(), 'mind-storage-')),
       MIND_MEDIA_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'mind-spool-')),
       MIND_DEMO_API_URL: `http://127.0.0.1:${ports.gateway}`,
@@ -133,6 +136,7 @@ export class Platform {
       demo: 'MIND_DEMO_PORT',
       recording: 'MIND_RECORDING_HEALTH_PORT',
       transcription: 'MIND_TRANSCRIPTION_HEALTH_PORT',
+      sip: 'MIND_SIP_HEALTH_PORT',
     }[name];
     const url = `http://127.0.0.1:${port}`;
     // An extra gateway serves no metrics (the first one's port is taken).

@@ -15,7 +15,7 @@ import type { Logger } from '@mind/logging';
 import { Authenticator } from '../access/authenticator';
 import { ConferenceService } from '../conferences/conference.service';
 import { ConferenceGoneError } from '../events/conference-transactions';
-import { MediaFeaturesService } from '../media/media-features.service';
+import { SipCallsService } from '../media/sip-calls.service';
 import { SessionRouter } from '../media/session-router';
 import { MessageService } from '../messages/message.service';
 import { TranscriptionService } from '../transcription/transcription.service';
@@ -42,7 +42,7 @@ export class ApiDispatcher implements OnApplicationBootstrap {
     private readonly participants: ParticipantService,
     private readonly messages: MessageService,
     private readonly streamings: StreamingService,
-    private readonly media: MediaFeaturesService,
+    private readonly sip: SipCallsService,
     private readonly recordings: RecordingService,
     private readonly recordingTranscripts: RecordingTranscripts,
     private readonly transcription: TranscriptionService,
@@ -71,9 +71,9 @@ export class ApiDispatcher implements OnApplicationBootstrap {
       updateParticipant: (c) => this.participants.update(c),
       initiateSession: (c) => this.sessions.offer(c),
       initiateOwnSession: (c) => this.sessions.offer(c),
-      dialParticipant: (c) => this.media.dialUnavailable(c),
-      forwardParticipant: (c) => this.media.forward(c),
-      hangupParticipant: (c) => this.media.hangup(c),
+      dialParticipant: (c) => this.sip.dial(c),
+      forwardParticipant: (c) => this.sip.forward(c),
+      hangupParticipant: (c) => this.sip.hangup(c),
       listStreamings: (c) => this.streamings.list(c),
       createStreaming: (c) => this.streamings.create(c),
       deleteStreamings: (c) => this.streamings.deleteAll(c),

@@ -1,7 +1,14 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { RPC, type PresenceReply, type PresenceReport, type TraceId } from '@mind/contracts';
+import {
+  RPC,
+  type PresenceReply,
+  type PresenceReport,
+  type SipGatewayHeartbeat,
+  type TraceId,
+} from '@mind/contracts';
 import type { Logger } from '@mind/logging';
+import { liveSipGateways, ProtocolBus, type LivePeers } from '@mind/messaging';
 import { ConferenceEntity, ParticipantEntity } from '../database/entities';
 import { ConferenceTransactions, type Emit } from '../events/conference-transactions';
 import { participantChanged } from '../participants/participant-events';
@@ -12,24 +19,36 @@ import { MediaNodeRegistry } from './media-node-registry';
 const OFFLINE = { online: false, audio: false, video: false, secondaryAudio: false, secondaryVideo: false };
 
 /**
- * Presence and media flags follow what media nodes report about WebRTC sessions. Each change is one
- * `updated /participants/{id}` event made by the participant itself (so it is never told about it).
- * A report from a replaced session cannot take the participant offline, and when a media node dies
- * or restarts, the participants whose sessions it held go offline.
+ * Presence and media flags follow what media nodes report about WebRTC sessions and SIP gateways
+ * about phone lines. Each change is one `updated /participants/{id}` event made by the participant
+ * itself (so it is never told about it). A report from a replaced session cannot take the participant
+ * offline, and when a media node or a SIP gateway dies or restarts, the participants whose sessions
+ * it held go offline.
  */
 @Injectable()
-export class PresenceService implements OnApplicationBootstrap {
+export class PresenceService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly sipGateways: LivePeers<SipGatewayHeartbeat>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: ConferenceTransactions,
     private readonly registry: MediaNodeRegistry,
     private readonly rpc: RpcEndpoints,
+    bus: ProtocolBus,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.sipGateways = liveSipGateways(bus, logger);
+  }
 
   onApplicationBootstrap() {
     this.rpc.serve(RPC.presence, (report, traceId) => this.report(report, traceId));
-    this.registry.onNodeGone((_nodeId, incarnation) => void this.nodeGone(incarnation));
+    this.registry.onNodeGone((_nodeId, incarnation) => void this.sessionsGone(incarnation));
+    this.sipGateways.onGone((gateway) => void this.sessionsGone(gateway.incarnation));
+    this.sipGateways.start();
+  }
+
+  onApplicationShutdown() {
+    this.sipGateways.stop();
   }
 
   async report(report: PresenceReport, traceId?: TraceId): Promise<PresenceReply> {
@@ -62,8 +81,11 @@ export class PresenceService implements OnApplicationBootstrap {
     return { status: found ? 200 : 404 };
   }
 
-  /** Sessions are named `<incarnation>:<ice ufrag>`: everything of a dead incarnation goes offline. */
-  private async nodeGone(incarnation: string) {
+  /**
+   * Sessions are named `<incarnation>:<ice ufrag or Call-ID>`: everything of a dead incarnation (a
+   * media node's or a SIP gateway's) goes offline.
+   */
+  private async sessionsGone(incarnation: string) {
     try {
       const stale: { id: string; conference_id: string }[] = await this.dataSource.query(
         `SELECT id, conference_id FROM participant WHERE online AND session_id LIKE $1`,
@@ -83,7 +105,7 @@ export class PresenceService implements OnApplicationBootstrap {
     } catch (error) {
       this.logger.error(
         { err: error, incarnation },
-        'could not mark the sessions of a dead media node offline',
+        'could not mark the sessions of a dead media node or SIP gateway offline',
       );
     }
   }

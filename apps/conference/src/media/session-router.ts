@@ -58,7 +58,8 @@ export class SessionRouter {
     return errorReply(reply.status, reply.error, reply.status === 400 ? 'sdp' : undefined);
   }
 
-  private async nodeFor(conference: ConferenceEntity): Promise<string | null> {
+  /** The live media node hosting a conference, placing it on one if it has none. */
+  async nodeFor(conference: ConferenceEntity): Promise<string | null> {
     let current = conference.mediaNodeId;
     for (let attempt = 0; attempt < 3; attempt++) {
       if (this.registry.isAlive(current)) return current;
