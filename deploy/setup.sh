@@ -25,6 +25,8 @@ for cmd in "${!NEEDS[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${
 ldconfig -p | grep -q 'libpocketsphinx\.so\.3 ' || missing+=(libpocketsphinx3)
 ldconfig -p | grep -q 'libopus\.so\.0 ' || missing+=(libopus0)
 [[ -f /usr/share/pocketsphinx/model/en-us/en-us.lm.bin ]] || missing+=(pocketsphinx-en-us)
+# Phone lines (the SIP gateway): spandsp's G.722, loaded through FFI (libopus serves them too).
+ldconfig -p | grep -q 'libspandsp\.so\.2 ' || missing+=(libspandsp2)
 # Streaming to rtmps:// checks the destination's certificate against these.
 [[ -f /etc/ssl/certs/ca-certificates.crt ]] || missing+=(ca-certificates)
 if ((${#missing[@]})); then

@@ -65,11 +65,18 @@ export async function waitReady(entry, healthUrl) {
 }
 
 /**
- * Starts conference, notifier and gateway (and a media node with `media`) from dist/ on free ports, as
- * tests/e2e/harness/platform.ts does; `env` adds to their environment.
+ * Starts conference, notifier and gateway (and a media node with `media`, a SIP gateway with `sip`) from
+ * dist/ on free ports, as tests/e2e/harness/platform.ts does; `env` adds to their environment. Returns
+ * each service's child (by name) too, for CPU accounting.
  */
 export async function startPlatform(config) {
-  const services = ['conference', 'notifier', 'gateway', ...(config.media ? ['media'] : [])];
+  const services = [
+    'conference',
+    'notifier',
+    'gateway',
+    ...(config.media ? ['media'] : []),
+    ...(config.sip ? ['sip'] : []),
+  ];
   for (const name of services) {
     if (!existsSync(join(ROOT, `dist/apps/${name}/src/main.js`))) {
       throw new Error(`dist/apps/${name}/src/main.js is missing: run \`npm run build\` first`);
@@ -80,6 +87,7 @@ export async function startPlatform(config) {
     conference: await freePort(),
     notifier: await freePort(),
     media: await freePort(),
+    sip: await freePort(),
   };
   const env = {
     ...process.env,
@@ -91,6 +99,7 @@ export async function startPlatform(config) {
     MIND_NOTIFIER_PORT: String(ports.notifier),
     MIND_NOTIFIER_URL: `http://127.0.0.1:${ports.notifier}`,
     MIND_MEDIA_HEALTH_PORT: String(ports.media),
+    MIND_SIP_HEALTH_PORT: String(ports.sip),
     MIND_MEDIA_NODE_ID: `bench-${randomBytes(3).toString('hex')}`,
     DATABASE_URL: config.databaseUrl,
     NATS_URL: config.natsUrl,
@@ -105,16 +114,14 @@ export async function startPlatform(config) {
   const profile = process.env.BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
     : [];
-  const service = (name) => startChild(name, [...profile, join(ROOT, `dist/apps/${name}/src/main.js`)], env);
+  const started = {};
+  const service = (name) =>
+    (started[name] = startChild(name, [...profile, join(ROOT, `dist/apps/${name}/src/main.js`)], env));
   const url = (port) => `http://127.0.0.1:${port}`;
   // The conference service migrates the database: start it first, then the others together.
   await waitReady(service('conference'), url(ports.conference));
-  await Promise.all([
-    waitReady(service('notifier'), url(ports.notifier)),
-    waitReady(service('gateway'), url(ports.gateway)),
-    ...(config.media ? [waitReady(service('media'), url(ports.media))] : []),
-  ]);
-  return { env, url: url(ports.gateway) };
+  await Promise.all(services.slice(1).map((name) => waitReady(service(name), url(ports[name]))));
+  return { env, url: url(ports.gateway), services: started };
 }
 
 export async function deleteEventStream(env) {

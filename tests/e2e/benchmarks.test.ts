@@ -29,6 +29,11 @@ describe('benchmarks (smoke runs)', () => {
       { BENCH_VOICES: 'slt', BENCH_SENTENCES: '2', BENCH_STREAMS: '1' },
       /WER engine alone[\s\S]*end of speech -> utterance ready/,
     ],
+    [
+      'sip',
+      { BENCH_CALLS: '2', BENCH_CONCURRENT: '2', BENCH_DURATION: '2' },
+      /bare SIP stack: INVITE -> 200[\s\S]*the phone's RTP flowing[\s\S]*calls per core/,
+    ],
   ])(
     'bench/%s.mjs',
     async (name, env, table) => {

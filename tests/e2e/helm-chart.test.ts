@@ -180,7 +180,7 @@ describe('the Helm chart', () => {
     checkManifests(manifests, 'registry.example.com/mind', '0.1.0');
     // Credentials come from the operator's Secret.
     expect(ofKind(manifests, 'Secret')).toEqual([]);
-    expect(ofKind(manifests, 'Deployment')).toHaveLength(7);
+    expect(ofKind(manifests, 'Deployment')).toHaveLength(8);
 
     const ingress = named(manifests, 'Ingress', 'mind-gateway')!;
     expect(ingress.spec.tls).toEqual([{ hosts: ['mind.example.com'], secretName: 'mind-example-com-tls' }]);
@@ -212,6 +212,21 @@ describe('the Helm chart', () => {
     expect(pod.volumes.find((v: { name: string }) => v.name === 'spool').hostPath.path).toBe(
       '/var/lib/mind/spool',
     );
+
+    // SIP gateways, like media nodes, on their nodes' network, saying the node's address to phones.
+    const sip = named(manifests, 'Deployment', 'mind-sip')!.spec.template.spec;
+    expect(sip.hostNetwork).toBe(true);
+    const sipEnv = Object.fromEntries(
+      sip.containers[0].env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [
+        e.name,
+        e.value ?? e.valueFrom,
+      ]),
+    );
+    expect(sipEnv.MIND_SIP_ANNOUNCED_ADDRESS).toEqual({ fieldRef: { fieldPath: 'status.hostIP' } });
+    expect(sipEnv.MIND_SIP_PORT).toBe('5060');
+    expect(sipEnv.MIND_SIP_USERNAME).toMatchObject({
+      secretKeyRef: { key: 'MIND_SIP_USERNAME', optional: true },
+    });
 
     const scaled = ofKind(manifests, 'HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.name);
     expect(scaled).toEqual(expect.arrayContaining(['mind-gateway', 'mind-recording', 'mind-transcription']));

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -9,6 +9,7 @@ import {
   freePortOn,
   publishWithTone,
   rms,
+  selfSignedCertificate,
   sleep,
   toneWav,
   useMediaTestbed,
@@ -25,15 +26,30 @@ const PHONE_IP = '127.0.0.3';
  */
 describe('SIP gateway: audio both ways with a real phone', () => {
   let sipPort: number;
+  let tlsPort: number;
   const work = mkdtempSync(join(tmpdir(), 'mind-sip-audio-'));
   const phones: BaresipPhone[] = [];
+  /** PEM files of certificate and key, as baresip takes them: one the gateway trusts, one it does not. */
+  const phoneCertificates: Record<'trusted' | 'untrusted', string> = { trusted: '', untrusted: '' };
+  let gateway: { cert: string; key: string };
   beforeAll(async () => {
     sipPort = await freePortOn(GATEWAY_IP);
+    tlsPort = await freePortOn(GATEWAY_IP);
+    gateway = selfSignedCertificate(work, 'gateway', GATEWAY_IP);
+    for (const name of ['trusted', 'untrusted'] as const) {
+      const { cert, key } = selfSignedCertificate(work, name, PHONE_IP);
+      phoneCertificates[name] = join(work, `${name}-phone.pem`);
+      writeFileSync(phoneCertificates[name], readFileSync(cert, 'utf8') + readFileSync(key, 'utf8'));
+    }
   });
   const testbed = useMediaTestbed(() => ({
     MIND_OUTBOUND_ALLOW: PHONE_IP,
     MIND_SIP_LISTEN_IP: GATEWAY_IP,
     MIND_SIP_PORT: String(sipPort),
+    MIND_SIP_TLS_PORT: String(tlsPort),
+    MIND_SIP_TLS_CA_FILE: join(work, 'trusted.pem'),
+    MIND_SIP_TLS_CERT_FILE: gateway.cert,
+    MIND_SIP_TLS_KEY_FILE: gateway.key,
   }));
   beforeAll(async () => {
     await testbed.platform.startService('sip');
@@ -43,7 +59,7 @@ describe('SIP gateway: audio both ways with a real phone', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it.each([['PCMU/8000/1'], ['opus/48000/2']])(
+  it.each([['PCMU/8000/1'], ['G722/16000/1'], ['opus/48000/2']])(
     'over %s: the browser hears the phone, the phone hears the browser, not itself',
     async (codec) => {
       const { id: conferenceId } = await testbed.conference(`phone ${codec}`);
@@ -96,4 +112,41 @@ describe('SIP gateway: audio both ways with a real phone', () => {
       expect(await rms(received!, span)).toBeGreaterThan(0.02);
     },
   );
+
+  it('over TLS (sips:): a trusted phone is called and heard; an untrusted one is unavailable', async () => {
+    const { id: conferenceId } = await testbed.conference('phone over TLS');
+    const api = client(testbed.platform.url, testbed.app.token);
+    const base = `/${testbed.app.id}/${conferenceId}`;
+    const ann = await testbed.join(conferenceId, 'Ann', false);
+    await ann.page.evaluate(() => (globalThis as any).watch('conference', ['audio']));
+    const wav = await toneWav(join(work, 'tone440.wav'), 440, 30);
+    const start = (certificate: string, user: string) =>
+      BaresipPhone.start({ address: PHONE_IP, wav, answer: 'auto', certificate, user, workDir: work });
+    const untrusted = await start(phoneCertificates.untrusted, 'stranger');
+    phones.push(untrusted);
+    const phone = await start(phoneCertificates.trusted, 'phone');
+    phones.push(phone);
+    const dial = async (to: string) => {
+      const line = (await api.post(`${base}/participants`, { name: 'Phone', role: 'speaker' })).body;
+      const reply = await api.post(`${base}/participants/${line.id}/dial`, {
+        from: 'sip:mind@example.com',
+        to,
+      });
+      return { line, status: reply.body.status };
+    };
+
+    expect((await dial(untrusted.tlsUri)).status).toBe('unavailable');
+    const { line, status } = await dial(phone.tlsUri);
+    expect(status).toBe('answered');
+    // Only TLS listens on the port called (baresip's SIP port + 1), and the untrusted phone's
+    // certificate was refused: this call went over TLS.
+    await phone.waitForLog(/Call established/);
+    await waitFor(
+      () => conferenceSpectrum(ann.page, [440]),
+      ([phoneTone]) => phoneTone > -75,
+      20_000,
+    );
+    expect((await api.post(`${base}/participants/${line.id}/hangup`, {})).status).toBe(200);
+    await phone.waitForLog(/terminated/);
+  });
 });

@@ -4,7 +4,16 @@ import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { client, freePortOn, Platform, sleep, SippPeer, waitFor, type SippOptions } from './harness';
+import {
+  AppSocket,
+  client,
+  freePortOn,
+  Platform,
+  sleep,
+  SippPeer,
+  waitFor,
+  type SippOptions,
+} from './harness';
 
 /** The gateway on a loopback address of its own; the phones (sipp) on others, allowed by the operator. */
 const GATEWAY_IP = '127.0.0.2';
@@ -176,6 +185,30 @@ describe('SIP gateway: dial-out, hang-up and forward with sipp as the phone', ()
     await waitFor(call.participant, (p) => p.online === false, 5000);
   });
 
+  it("notifies the application of the phone's keys (RFC 4733), in order; the phone's RTP sets media.audio", async () => {
+    const { conferenceId, participantId } = await newParticipant();
+    const call = routes(conferenceId, participantId);
+    const socket = await AppSocket.open(platform.url, application.id, conferenceId, application.token);
+    // The scenario replays Debian's DTMF captures 1, 5 and # (sipp needs root for that).
+    const uas = await phone({ scenario: 'uas_dtmf.xml' });
+    expect((await call.dial(uas.uri)).body).toEqual({ status: 'answered' });
+    const keys = socket.next((n) => n.location === `/participants/${participantId}/dtmf`, 10_000, 3);
+    await keys;
+    const pressed = socket.received.filter((n) => n.location === `/participants/${participantId}/dtmf`);
+    expect(pressed.map((n) => n.type)).toEqual(['created', 'created', 'created']);
+    expect(pressed.map((n) => (n.resource as any).digit)).toEqual(['1', '5', '#']);
+    expect(pressed[0].resource).toEqual({ participantId, digit: '1', timestamp: expect.any(Number) });
+    // The keys came as RTP: the line's audio flowed.
+    expect(
+      socket.received.some(
+        (n) => n.location === `/participants/${participantId}` && (n.resource as any)?.media?.audio === true,
+      ),
+    ).toBe(true);
+    expect((await call.hangup()).status).toBe(200);
+    expect(await uas.exited).toEqual({ code: 0, signal: null });
+    socket.close();
+  });
+
   it('refuses targets outside the outbound rules and malformed addresses before calling', async () => {
     const { conferenceId, participantId } = await newParticipant();
     const call = routes(conferenceId, participantId);
@@ -254,5 +287,37 @@ describe('SIP gateway: dial-out, hang-up and forward with sipp as the phone', ()
     const next = await phone({ scenario: 'uas_486_busy.xml' });
     expect((await call.dial(next.uri)).body).toEqual({ status: 'busy' });
     expect(platform.isRunning('sip')).toBe(true);
+  });
+  it('a call survives a restart of the conference service, and is hung up after it', async () => {
+    const { conferenceId, participantId } = await newParticipant();
+    const call = routes(conferenceId, participantId);
+    const uas = await phone({ scenario: 'uas_answer.xml' });
+    expect((await call.dial(uas.uri)).body).toEqual({ status: 'answered' });
+    await platform.stopService('conference');
+    await platform.startService('conference');
+    expect(await call.participant()).toMatchObject({ online: true });
+    expect((await call.hangup()).status).toBe(200);
+    expect(await uas.exited).toEqual({ code: 0, signal: null });
+    expect(await uas.received()).toEqual(['INVITE', 'ACK', 'BYE']);
+  });
+
+  it('a crashed gateway takes its phone lines offline; a restarted one places calls again', async () => {
+    const { conferenceId, participantId } = await newParticipant();
+    const call = routes(conferenceId, participantId);
+    const uas = await phone({ scenario: 'uas_answer.xml' });
+    expect((await call.dial(uas.uri)).body).toEqual({ status: 'answered' });
+    await platform.stopService('sip', 'SIGKILL');
+    // Its heartbeats stop: within the 3 s timeout (and the sweep) the line is offline.
+    await waitFor(call.participant, (p) => p.online === false, 10_000);
+    // No gateway holds the call any more: hang-up does nothing, and dialling says so.
+    expect((await call.hangup()).status).toBe(200);
+    expect((await call.dial(uas.uri)).status).toBe(503);
+    await uas.stop();
+
+    await platform.startService('sip');
+    const next = await phone({ scenario: 'uas_answer.xml' });
+    expect((await call.dial(next.uri)).body).toEqual({ status: 'answered' });
+    expect((await call.hangup()).status).toBe(200);
+    expect(await next.exited).toEqual({ code: 0, signal: null });
   });
 });

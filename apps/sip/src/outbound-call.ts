@@ -4,14 +4,14 @@ import { signRequest } from 'sip/digest';
 import type { DialStatus } from '@mind/contracts';
 import type { SipAddress } from '@mind/sip';
 import { dialStatus, type LocalEnd } from './dial-outcome';
-import { newToken, type SipEndpoint } from './sip-endpoint';
+import { newToken, type SipEndpoint, type SipTransport } from './sip-endpoint';
 
 export interface CallParties {
   from: SipAddress;
   to: SipAddress;
   /** Where the INVITE goes first (a proxy, or the callee's checked address), as a loose route. */
   firstHop?: string;
-  transport: 'udp' | 'tcp';
+  transport: SipTransport;
   credentials?: { username: string; password: string };
 }
 

@@ -7,6 +7,8 @@ import {
   DtmfReceiver,
   encodeALaw,
   encodeMuLaw,
+  G722Decoder,
+  G722Encoder,
   JitterBuffer,
   OpusDecoder,
   OpusEncoder,
@@ -61,6 +63,25 @@ function g711Chain(law: 'PCMU' | 'PCMA'): PhoneCodecChain {
   };
 }
 
+function g722Chain(): PhoneCodecChain {
+  const decoder = new G722Decoder();
+  const encoder = new G722Encoder();
+  const up = new Resampler(16000, RATE);
+  const down = new Resampler(RATE, 16000);
+  return {
+    decode: (payload) => up.process(decoder.decode(payload)),
+    // The codec has no concealment of its own: a lost frame is silence.
+    conceal: () => new Int16Array(FRAME_SAMPLES),
+    encode: (samples) => encoder.encode(down.process(samples)),
+    // 8 kHz RTP clock (RFC 3551).
+    frameTicks: 160,
+    close: () => {
+      decoder.close();
+      encoder.close();
+    },
+  };
+}
+
 function opusChain(): PhoneCodecChain {
   const decoder = new OpusDecoder(RATE, 1);
   const encoder = new OpusEncoder(RATE, 1);
@@ -76,7 +97,8 @@ function opusChain(): PhoneCodecChain {
   };
 }
 
-const chainFor = (codec: PhoneCodec) => (codec.name === 'opus' ? opusChain() : g711Chain(codec.name));
+const chainFor = (codec: PhoneCodec): PhoneCodecChain =>
+  codec.name === 'opus' ? opusChain() : codec.name === 'G722' ? g722Chain() : g711Chain(codec.name);
 
 /** An RTP sender: sequence numbers and timestamps of one SSRC. */
 class RtpSender {
@@ -125,7 +147,7 @@ async function bindAny(ip: string): Promise<Socket> {
 
 /**
  * A call's audio between the phone and the media node, transcoded in both directions on a 20 ms
- * clock: the phone's RTP (G.711 or Opus) through a jitter buffer into Opus for the conference, and the
+ * clock: the phone's RTP (G.711, G.722 or Opus) through a jitter buffer into Opus for the conference, and the
  * conference's Opus (what the participant hears) into the phone's codec. The phone's address is
  * latched from its first packet (symmetric RTP: phones behind NAT, or sending from another address
  * than their SDP says); packets from anyone else are dropped.

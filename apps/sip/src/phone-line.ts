@@ -25,6 +25,11 @@ export interface PhoneLineServices {
 }
 
 const NO_MEDIA = { audio: false, video: false };
+/**
+ * A phone that sends no RTP for this long is gone without a BYE (unplugged, out of coverage): the call
+ * is ended, as gateways do. Until its first packet, the same wait counts from the answer.
+ */
+const SILENT_PHONE_MS = 60_000;
 
 /**
  * A participant's phone line: the call the gateway placed for it, the call's audio bridged through
@@ -40,6 +45,7 @@ export class PhoneLine {
   private control?: Unsubscribable;
   private reports: Promise<void> = Promise.resolve();
   private released = false;
+  private silence?: NodeJS.Timeout;
 
   constructor(
     readonly request: SipDialRequest,
@@ -54,10 +60,10 @@ export class PhoneLine {
     });
     audio.on('flowing', (flowing) => {
       this.flowing = flowing;
+      this.watchSilence();
       if (this.online) void this.report();
     });
-    // Logged only: the application is not told of keys yet.
-    audio.on('dtmf', (digit) => this.log().info({ digit }, 'DTMF received'));
+    audio.on('dtmf', (digit) => void this.keyPressed(digit));
   }
 
   get participantId(): string {
@@ -106,6 +112,7 @@ export class PhoneLine {
       return 'error';
     }
     this.online = true;
+    this.watchSilence();
     // Whoever reads the participant once the dial has answered sees it online.
     await this.report();
     return 'answered';
@@ -127,6 +134,30 @@ export class PhoneLine {
     if (!destination.ok) return { status: 409, error: `destination ${destination.error}` };
     const transfer = await this.call.forward(destination.address);
     return transfer.ok ? { status: 200 } : { status: transfer.status, error: transfer.error };
+  }
+
+  private watchSilence() {
+    clearTimeout(this.silence);
+    if (this.flowing || this.released) return;
+    this.silence = setTimeout(() => {
+      this.log().warn({ silentMs: SILENT_PHONE_MS }, 'no RTP from the phone: hanging up');
+      this.hangup();
+    }, SILENT_PHONE_MS);
+    this.silence.unref();
+  }
+
+  /** Keys are told one after the other, in the order they were pressed. */
+  private keyPressed(digit: string): Promise<void> {
+    const { conferenceId, participantId } = this.request;
+    const report = { conferenceId, participantId, digit, at: Date.now() };
+    this.reports = this.reports.then(async () => {
+      try {
+        await this.services.bus.call(RPC.sipDtmf, report);
+      } catch (error) {
+        this.log().warn({ err: error, digit }, 'key not reported');
+      }
+    });
+    return this.reports;
   }
 
   /** Presence reports go out one after the other, so the last one told is the line's state. */
@@ -155,6 +186,7 @@ export class PhoneLine {
   private async release() {
     if (this.released) return;
     this.released = true;
+    clearTimeout(this.silence);
     this.control?.unsubscribe();
     this.audio.close();
     if (this.online) {

@@ -22,9 +22,10 @@ describe('phone SDP', () => {
     const audio = offer.media[0];
     expect(offer.connection?.ip).toBe('127.0.0.2');
     expect(audio.port).toBe(31000);
-    expect(audio.payloads).toBe('111 0 8 101');
+    expect(audio.payloads).toBe('111 9 0 8 101');
     expect(audio.rtp.map((r) => `${r.payload} ${r.codec}/${r.rate}`)).toEqual([
       '111 opus/48000',
+      '9 G722/8000',
       '0 PCMU/8000',
       '8 PCMA/8000',
       '101 telephone-event/8000',
@@ -44,12 +45,17 @@ describe('phone SDP', () => {
       telephoneEvent: 101,
     });
     expect(readPhoneAnswer(answer('m=audio 6000 RTP/AVP 111')).codec.name).toBe('opus');
+    expect(readPhoneAnswer(answer('m=audio 6000 RTP/AVP 9 0')).codec).toEqual({
+      name: 'G722',
+      payloadType: 9,
+      clockRate: 8000,
+    });
   });
 
   it('refuses answers it cannot bridge', () => {
     expect(() => readPhoneAnswer('not sdp')).toThrow(SdpAnswerError);
     expect(() => readPhoneAnswer(answer('m=audio 0 RTP/AVP 0'))).toThrow(/no audio/);
-    expect(() => readPhoneAnswer(answer('m=audio 6000 RTP/AVP 9'))).toThrow(/none of the offered codecs/);
+    expect(() => readPhoneAnswer(answer('m=audio 6000 RTP/AVP 18'))).toThrow(/none of the offered codecs/);
     expect(() => readPhoneAnswer(answer('m=audio 6000 RTP/AVP 0', 'c=IN IP4 nowhere'))).toThrow(
       /connection address/,
     );

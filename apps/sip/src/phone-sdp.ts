@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { parse, write } from 'sdp-transform';
 
 /** The phone codecs the gateway transcodes, as offered (RFC 3551 static types, Opus dynamic). */
-export type PhoneCodecName = 'opus' | 'PCMU' | 'PCMA';
+export type PhoneCodecName = 'opus' | 'G722' | 'PCMU' | 'PCMA';
 
 export interface PhoneCodec {
   name: PhoneCodecName;
@@ -10,9 +10,14 @@ export interface PhoneCodec {
   clockRate: number;
 }
 
-/** In order of preference: Opus keeps the wideband voice of the conference; G.711 is what every phone has. */
+/**
+ * In order of preference: Opus keeps the conference's wideband voice, G.722 (HD voice of desk phones)
+ * keeps 7 kHz of it, G.711 is what every phone has. G.722's RTP clock is 8 kHz although it samples at
+ * 16 kHz (RFC 3551 §4.5.2).
+ */
 const OFFERED: (PhoneCodec & { channels?: number; fmtp?: string })[] = [
   { name: 'opus', payloadType: 111, clockRate: 48000, channels: 2, fmtp: 'useinbandfec=1' },
+  { name: 'G722', payloadType: 9, clockRate: 8000 },
   { name: 'PCMU', payloadType: 0, clockRate: 8000 },
   { name: 'PCMA', payloadType: 8, clockRate: 8000 },
 ];

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import * as sip from 'sip';
 import type { Logger } from '@mind/logging';
 
@@ -7,7 +9,10 @@ export interface SipEndpointOptions {
   port: number;
   /** What peers reach us at (Via, Contact), when it differs from `listenIp`. */
   announcedAddress?: string;
+  tls: { port: number; caFile: string; certFile?: string; keyFile?: string };
 }
+
+export type SipTransport = 'udp' | 'tcp' | 'tls';
 
 /** What a dialog does with requests its peer sends inside it (BYE, NOTIFY, re-INVITE...). */
 export type InDialogHandler = (request: sip.Request) => void;
@@ -24,6 +29,8 @@ const MAX_BODY_BYTES = 16 * 1024;
 export class SipEndpoint {
   private readonly stack: sip.Stack;
   private readonly dialogs = new Map<string, InDialogHandler>();
+  /** Per address a TLS connection goes to, the names we meant to reach there. */
+  private readonly tlsNames = new Map<string, Set<string>>();
   readonly address: string;
 
   constructor(
@@ -39,6 +46,14 @@ export class SipEndpoint {
         publicAddress: this.address,
         udp: true,
         tcp: true,
+        tls_port: options.tls.port,
+        tls: {
+          ca: readFileSync(options.tls.caFile),
+          ...(options.tls.certFile
+            ? { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile!) }
+            : {}),
+          checkServerIdentity: (host: string, cert: PeerCertificate) => this.checkIdentity(host, cert),
+        },
         maxBytesHeaders: MAX_HEADER_BYTES,
         maxContentLength: MAX_BODY_BYTES,
         logger: { error: (error) => this.logger.debug({ err: error }, 'SIP stack error') },
@@ -49,9 +64,28 @@ export class SipEndpoint {
   }
 
   /** Our Contact for a dialog on `transport`. */
-  contact(transport: 'udp' | 'tcp'): string {
+  contact(transport: SipTransport): string {
+    if (transport === 'tls') return `sip:mind@${this.address}:${this.options.tls.port};transport=tls`;
     const params = transport === 'tcp' ? ';transport=tcp' : '';
     return `sip:mind@${this.address}:${this.options.port}${params}`;
+  }
+
+  /**
+   * The stack connects TLS to the address a call was pinned to: the peer's certificate must be valid
+   * for a name a call to that address was meant for (`expectTlsName` before dialling), or for the
+   * address itself.
+   */
+  expectTlsName(address: string, name: string): void {
+    let names = this.tlsNames.get(address);
+    if (!names) this.tlsNames.set(address, (names = new Set()));
+    names.add(name);
+  }
+
+  private checkIdentity(address: string, cert: PeerCertificate): Error | undefined {
+    for (const name of this.tlsNames.get(address) ?? []) {
+      if (checkServerIdentity(name, cert) === undefined) return undefined;
+    }
+    return checkServerIdentity(address, cert);
   }
 
   /** Sends a request; `onResponse` hears each response of its transaction (none for ACK). */

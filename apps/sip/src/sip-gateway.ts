@@ -21,13 +21,15 @@ import { meter } from '@mind/telemetry';
 import { OutboundCall, type CallParties } from './outbound-call';
 import { PhoneAudio } from './phone-audio';
 import { PhoneLine } from './phone-line';
-import { SipEndpoint } from './sip-endpoint';
+import { SipEndpoint, type SipTransport } from './sip-endpoint';
 
 /** Time for the last BYEs to leave before the SIP stack closes. */
 const SHUTDOWN_GRACE_MS = 300;
 
-const transportOf = (address: SipAddress) =>
-  /;transport=tcp(?:;|$)/i.test(address.uri) ? ('tcp' as const) : ('udp' as const);
+function transportOf(address: SipAddress): SipTransport {
+  if (address.scheme === 'sips' || /;transport=tls(?:;|$)/i.test(address.uri)) return 'tls';
+  return /;transport=tcp(?:;|$)/i.test(address.uri) ? 'tcp' : 'udp';
+}
 
 /**
  * The SIP gateway: places the calls of route 20 (any gateway takes a dial, they share the subject),
@@ -63,8 +65,8 @@ export class SipGateway implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async onApplicationBootstrap() {
-    const { listenIp, port, announcedAddress } = this.settings;
-    this.endpoint = new SipEndpoint({ listenIp, port, announcedAddress }, this.logger, (error) => {
+    const { listenIp, port, announcedAddress, tls } = this.settings;
+    this.endpoint = new SipEndpoint({ listenIp, port, announcedAddress, tls }, this.logger, (error) => {
       // A SIP port that cannot be bound is fatal at start, and means nothing works later either.
       this.logger.fatal({ err: error }, 'SIP transport failed');
       process.exitCode = 1;
@@ -141,15 +143,17 @@ export class SipGateway implements OnApplicationBootstrap, OnApplicationShutdown
     const proxy = request.proxy === undefined ? undefined : parseSipAddress(request.proxy);
     if (!from.ok || !to.ok || (proxy && !proxy.ok)) return { error: 'a SIP address is malformed' };
     const hop = proxy?.ok ? proxy.address : to.address;
-    if (hop.scheme === 'sips') return { error: 'sips: (SIP over TLS) is not supported by this gateway yet' };
     const checked = await this.outbound.check(sipConnectUrl(hop));
     if (!checked.ok) return { error: `${proxy ? 'proxy' : 'to'} ${checked.error}` };
     const transport = transportOf(hop);
     const { address, port } = checked.target;
     const host = isIP(address) === 6 ? `[${address}]` : address;
-    const pinned = `sip:${host}:${port};lr${transport === 'tcp' ? ';transport=tcp' : ''}`;
-    // A literal address needs no route of its own: the request goes where its URI says.
-    const firstHop = proxy || isIP(hop.host) === 0 || hop.port === undefined ? pinned : undefined;
+    const pinned = `sip:${host}:${port};lr${transport === 'udp' ? '' : `;transport=${transport}`}`;
+    // A literal address with its port and transport needs no route of its own: the request goes where
+    // its URI says (the stack would take a literal `sips:` address for UDP, so TLS is always routed).
+    const literal = isIP(hop.host) !== 0 && hop.port !== undefined && transport !== 'tls';
+    const firstHop = proxy || !literal ? pinned : undefined;
+    if (transport === 'tls') this.endpoint?.expectTlsName(address, hop.host);
     return {
       from: from.address,
       to: to.address,

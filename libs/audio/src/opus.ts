@@ -1,4 +1,5 @@
 import koffi from 'koffi';
+import { NativeState } from './native-state';
 
 /** The longest Opus packet: 120 ms. */
 const MAX_FRAME_MS = 120;
@@ -63,42 +64,32 @@ function checked(what: string, code: number): number {
   return code;
 }
 
-/** A libopus state that must be freed by hand: `close()` it, a closed one refuses work. */
-abstract class Native {
-  private state: unknown;
-
-  protected constructor(what: string, create: (error: number[]) => unknown) {
-    const error = [0];
-    this.state = create(error);
-    if (!this.state || error[0] !== 0) checked(what, error[0] || -1);
-  }
-
-  close(): void {
-    if (this.state) this.destroy(this.state);
-    this.state = null;
-  }
-
-  protected abstract destroy(state: unknown): void;
-
-  protected get native(): unknown {
-    if (!this.state) throw new OpusError(`the ${this.constructor.name} is closed`);
-    return this.state;
-  }
+/** A libopus state, made by `create` (which reports failure in its `error` argument). */
+function created(what: string, create: (error: number[]) => unknown): unknown {
+  const error = [0];
+  const state = create(error);
+  if (!state || error[0] !== 0) checked(what, error[0] || -1);
+  return state;
 }
+
+const opusError = (message: string) => new OpusError(message);
 
 /**
  * Opus packets (as WebRTC sends them, any bandwidth, mono or stereo) decoded by Debian's libopus to
  * the rate and channels asked for (8, 12, 16, 24 or 48 kHz; 1 or 2): libopus resamples and down- or
  * upmixes itself, so a consumer never sees what the sender chose.
  */
-export class OpusDecoder extends Native {
+export class OpusDecoder extends NativeState {
   private readonly pcm: Int16Array;
 
   constructor(
     readonly sampleRate: number,
     readonly channels: number,
   ) {
-    super('opus_decoder_create', (error) => load().decoderCreate(sampleRate, channels, error));
+    super(
+      created('opus_decoder_create', (error) => load().decoderCreate(sampleRate, channels, error)),
+      opusError,
+    );
     this.pcm = new Int16Array(((sampleRate * MAX_FRAME_MS) / 1000) * channels);
   }
 
@@ -130,15 +121,18 @@ export class OpusDecoder extends Native {
  * Speech encoded by Debian's libopus for WebRTC (application VOIP, libopus's default variable bitrate
  * unless `bitrate` is set).
  */
-export class OpusEncoder extends Native {
+export class OpusEncoder extends NativeState {
   private readonly packet = Buffer.alloc(MAX_PACKET_BYTES);
 
   constructor(
     readonly sampleRate: number,
     readonly channels: number,
   ) {
-    super('opus_encoder_create', (error) =>
-      load().encoderCreate(sampleRate, channels, APPLICATION_VOIP, error),
+    super(
+      created('opus_encoder_create', (error) =>
+        load().encoderCreate(sampleRate, channels, APPLICATION_VOIP, error),
+      ),
+      opusError,
     );
   }
 

@@ -226,6 +226,10 @@ function sipSettings(read: <T>(name: VariableName) => T) {
   const password = read<string>('MIND_SIP_PASSWORD');
   if (Boolean(username) !== Boolean(password))
     throw new ConfigError('MIND_SIP_USERNAME and MIND_SIP_PASSWORD go together');
+  const certFile = read<string>('MIND_SIP_TLS_CERT_FILE');
+  const keyFile = read<string>('MIND_SIP_TLS_KEY_FILE');
+  if (Boolean(certFile) !== Boolean(keyFile))
+    throw new ConfigError('MIND_SIP_TLS_CERT_FILE and MIND_SIP_TLS_KEY_FILE go together');
   const rtpMinPort = read<number>('MIND_SIP_RTP_MIN_PORT');
   const rtpMaxPort = read<number>('MIND_SIP_RTP_MAX_PORT');
   if (rtpMinPort > rtpMaxPort)
@@ -234,6 +238,11 @@ function sipSettings(read: <T>(name: VariableName) => T) {
     gatewayId: read<string>('MIND_SIP_GATEWAY_ID') || hostname(),
     listenIp: read<string>('MIND_SIP_LISTEN_IP'),
     port: read<number>('MIND_SIP_PORT'),
+    tls: {
+      port: read<number>('MIND_SIP_TLS_PORT'),
+      caFile: read<string>('MIND_SIP_TLS_CA_FILE'),
+      ...(certFile ? { certFile, keyFile } : {}),
+    },
     announcedAddress: read<string>('MIND_SIP_ANNOUNCED_ADDRESS') || undefined,
     rtpMinPort,
     rtpMaxPort,

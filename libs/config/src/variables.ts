@@ -337,6 +337,29 @@ export const VARIABLES = {
     kind: 'port',
     description: 'SIP port (UDP and TCP) of a SIP gateway.',
   },
+  MIND_SIP_TLS_PORT: {
+    default: '5061',
+    kind: 'port',
+    description:
+      'SIP over TLS port of a SIP gateway (`sips:` calls; peers send their requests in a call there).',
+  },
+  MIND_SIP_TLS_CA_FILE: {
+    default: '/etc/ssl/certs/ca-certificates.crt',
+    kind: 'string',
+    description:
+      "Certificates a `sips:` peer's must be signed by (its name, or its address, is checked too).",
+  },
+  MIND_SIP_TLS_CERT_FILE: {
+    default: '',
+    kind: 'optional-string',
+    description:
+      "A SIP gateway's own certificate (PEM) for its TLS port; empty: peers cannot open TLS connections to it.",
+  },
+  MIND_SIP_TLS_KEY_FILE: {
+    default: '',
+    kind: 'optional-string',
+    description: 'The private key (PEM) of `MIND_SIP_TLS_CERT_FILE`.',
+  },
   MIND_SIP_ANNOUNCED_ADDRESS: {
     default: '',
     kind: 'optional-string',

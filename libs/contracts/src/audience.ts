@@ -4,7 +4,7 @@ import type { ParticipantId } from './ids';
 /**
  * The notification the application's WebSocket gets for an event, or null. The application hears about
  * every change made by participants or by the platform, about messages addressed to it or to
- * everyone and about live transcription's utterances, never about its own API calls.
+ * everyone, about live transcription's utterances and phones' keys, never about its own API calls.
  */
 export function notificationForApplication(event: ConferenceEvent): Notification | null {
   if (event.kind === 'ended' || event.actor.kind === 'application') return null;
@@ -25,8 +25,8 @@ export function notificationForParticipant(
   event: ConferenceEvent,
   participantId: ParticipantId,
 ): Notification | null {
-  // The SDK has no handler for utterances: they are the application's.
-  if (event.kind === 'ended' || event.kind === 'utterance') return null;
+  // The SDK has no handler for utterances or keys: they are the application's.
+  if (event.kind === 'ended' || event.kind === 'utterance' || event.kind === 'dtmf') return null;
   if (event.actor.kind === 'participant' && event.actor.id === participantId) return null;
   if (event.kind === 'message') {
     const { sentTo } = event.message;

@@ -1,6 +1,7 @@
 import type { ApplicationId, ConferenceId, ParticipantId, StreamingId, TraceId } from './ids';
 import type {
   ConferenceResource,
+  DtmfResource,
   MessageResource,
   ParticipantResource,
   StreamingResource,
@@ -67,6 +68,12 @@ export interface UtteranceRecognisedEvent extends EventBase {
   utterance: UtteranceResource;
 }
 
+/** A participant's phone sent a key (DTMF). */
+export interface DtmfReceivedEvent extends EventBase {
+  kind: 'dtmf';
+  dtmf: DtmfResource;
+}
+
 /** The conference is over: sessions get "4000", the application socket is closed with 4000. */
 export interface ConferenceEndedEvent extends EventBase {
   kind: 'ended';
@@ -74,13 +81,18 @@ export interface ConferenceEndedEvent extends EventBase {
 }
 
 export type ConferenceEvent =
-  ResourceChangedEvent | MessageSentEvent | UtteranceRecognisedEvent | ConferenceEndedEvent;
+  | ResourceChangedEvent
+  | MessageSentEvent
+  | UtteranceRecognisedEvent
+  | DtmfReceivedEvent
+  | ConferenceEndedEvent;
 
 /** An event as a change emits it: the outbox numbers and dates it when the change commits. */
 export type ConferenceEventInput =
   | Omit<ResourceChangedEvent, 'seq' | 'at'>
   | Omit<MessageSentEvent, 'seq' | 'at'>
   | Omit<UtteranceRecognisedEvent, 'seq' | 'at'>
+  | Omit<DtmfReceivedEvent, 'seq' | 'at'>
   | Omit<ConferenceEndedEvent, 'seq' | 'at'>;
 
 /** The one way to describe a change of a conference's resources. */
@@ -114,6 +126,17 @@ export const utteranceRecognised = (
   utterance,
 });
 
+/** The one way to describe a key pressed on a participant's phone (the participant pressed it). */
+export const dtmfReceived = (
+  scope: Omit<EventScope, 'actor'>,
+  dtmf: DtmfResource,
+): Omit<DtmfReceivedEvent, 'seq' | 'at'> => ({
+  kind: 'dtmf',
+  ...scope,
+  actor: { kind: 'participant', id: dtmf.participantId },
+  dtmf,
+});
+
 /** The one way to describe the end of a conference (deleted through the API, or expired). */
 export const conferenceEnded = (
   scope: EventScope,
@@ -131,8 +154,16 @@ export function notificationOf(
   event:
     | Pick<ResourceChangedEvent, 'kind' | 'change'>
     | Pick<MessageSentEvent, 'kind' | 'message'>
-    | Pick<UtteranceRecognisedEvent, 'kind' | 'utterance'>,
+    | Pick<UtteranceRecognisedEvent, 'kind' | 'utterance'>
+    | Pick<DtmfReceivedEvent, 'kind' | 'dtmf'>,
 ): Notification {
+  if (event.kind === 'dtmf') {
+    return {
+      type: 'created',
+      location: `/participants/${event.dtmf.participantId}/dtmf`,
+      resource: event.dtmf,
+    };
+  }
   if (event.kind === 'message') {
     return { type: 'created', location: `/messages/${event.message.id}`, resource: event.message };
   }

@@ -39,6 +39,8 @@ import type {
   SipCallReply,
   SipDialReply,
   SipDialRequest,
+  SipDtmfReply,
+  SipDtmfReport,
   SipGatewayHeartbeat,
 } from './sip';
 import type {
@@ -220,6 +222,13 @@ export const RPC = {
     calledBy: ['conference'],
     summary: "hang up or forward a participant's call, on the gateway holding it (key: participant id)",
     fault: { status: 503, error: 'the SIP gateway failed' },
+  }),
+  sipDtmf: rpc<SipDtmfReport, SipDtmfReply>()({
+    subject: 'sip.dtmf',
+    servedBy: 'conference',
+    calledBy: ['sip'],
+    summary: "a phone line's phone sent a key: notified to the application",
+    fault: { status: 503 },
   }),
   phoneLeg: rpc<PhoneLegRequest, PhoneLegReply, NodeId>()({
     subject: 'media.{key}.phone-leg',

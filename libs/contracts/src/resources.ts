@@ -67,6 +67,15 @@ export interface UtteranceResource {
   text: string;
 }
 
+/** A key pressed on a participant's phone (RFC 4733 DTMF), as the application hears of it (an extension). */
+export interface DtmfResource {
+  participantId: string;
+  /** `0`-`9`, `*`, `#`, `A`-`D`. */
+  digit: string;
+  /** Epoch milliseconds of the key press. */
+  timestamp: number;
+}
+
 export interface ErrorBody {
   error: string;
   field?: string;

@@ -77,3 +77,17 @@ export interface PhoneLegCloseRequest {
 export interface PhoneLegCloseReply {
   status: 200;
 }
+
+/** SIP gateway → conference service: a phone line's phone sent a key (RFC 4733). */
+export interface SipDtmfReport {
+  conferenceId: ConferenceId;
+  participantId: ParticipantId;
+  digit: string;
+  /** Epoch milliseconds of the key press. */
+  at: number;
+}
+
+/** 404: the participant or its conference is gone. */
+export interface SipDtmfReply {
+  status: 200 | 404 | 503;
+}

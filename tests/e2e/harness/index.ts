@@ -12,3 +12,4 @@ export * from './firefox';
 export * from './test-network';
 export * from './otlp-receiver';
 export * from './sip-peers';
+export * from './certificates';

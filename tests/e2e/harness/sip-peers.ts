@@ -253,6 +253,8 @@ export interface BaresipOptions {
   codecs?: string[];
   /** The user part of `uri` (default `phone`). */
   user?: string;
+  /** A PEM file with the phone's certificate and key: it takes SIP over TLS on `sipPort + 1` (`tlsUri`). */
+  certificate?: string;
   /** A directory of the test's: the phone's configuration, log and recordings go into a new directory in it. */
   workDir: string;
 }
@@ -306,6 +308,7 @@ export class BaresipPhone extends PeerProcess {
       module_app: 'menu.so',
       cons_listen: `${address}:${consPort}`,
       snd_path: join(dir, 'recordings'),
+      ...(options.certificate ? { sip_certificate: options.certificate } : {}),
     };
     writeFileSync(
       join(dir, 'config'),
@@ -330,6 +333,11 @@ export class BaresipPhone extends PeerProcess {
   /** Where to call it, e.g. `sip:phone@127.0.0.4:5062`. */
   get uri(): string {
     return `sip:${this.user}@${this.address}:${this.sipPort}`;
+  }
+
+  /** Where to call it over TLS (with `certificate`): baresip listens on its SIP port + 1. */
+  get tlsUri(): string {
+    return `sips:${this.user}@${this.address}:${this.sipPort + 1}`;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Config } from '@mind/config';
-import type { MediaNodeHeartbeat } from '@mind/contracts';
+import { MEDIA_HEARTBEAT_MS, type MediaNodeHeartbeat } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { liveMediaNodes, ProtocolBus, type Live, type LivePeers } from '@mind/messaging';
 import { CONFIG, LOGGER } from '@mind/runtime';
@@ -38,6 +38,7 @@ export type NodeGoneListener = (nodeId: string, incarnation: string) => void;
 @Injectable()
 export class MediaNodeRegistry implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly nodes: LivePeers<MediaNodeHeartbeat>;
+  private heard: Promise<void> = Promise.resolve();
 
   constructor(
     bus: ProtocolBus,
@@ -49,6 +50,17 @@ export class MediaNodeRegistry implements OnApplicationBootstrap, OnApplicationS
 
   onApplicationBootstrap() {
     this.nodes.start();
+    // Every live node beats within MEDIA_HEARTBEAT_MS: until then, one not heard of may well be alive.
+    this.heard = new Promise((resolve) => setTimeout(resolve, MEDIA_HEARTBEAT_MS + 250).unref());
+  }
+
+  /**
+   * Resolves once every live node has had the time to be heard of: a service that just started (or
+   * restarted) neither moves a conference off its node nor finds no node at all, for not having
+   * listened yet.
+   */
+  settled(): Promise<void> {
+    return this.heard;
   }
 
   onApplicationShutdown() {

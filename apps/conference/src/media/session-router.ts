@@ -60,6 +60,7 @@ export class SessionRouter {
 
   /** The live media node hosting a conference, placing it on one if it has none. */
   async nodeFor(conference: ConferenceEntity): Promise<string | null> {
+    await this.registry.settled();
     let current = conference.mediaNodeId;
     for (let attempt = 0; attempt < 3; attempt++) {
       if (this.registry.isAlive(current)) return current;

@@ -1,20 +1,25 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Config } from '@mind/config';
 import {
   RPC,
+  dtmfReceived,
   errorReply,
   type ApiReply,
   type DialRequest,
   type ForwardRequest,
   type SipCallCommand,
+  type SipDtmfReply,
+  type SipDtmfReport,
 } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { isNoResponders, ProtocolBus } from '@mind/messaging';
 import { OutboundPolicy } from '@mind/outbound';
 import { CONFIG, LOGGER } from '@mind/runtime';
 import { parseSipAddress, sipConnectUrl } from '@mind/sip';
-import { ParticipantEntity } from '../database/entities';
+import { ConferenceEntity, ParticipantEntity } from '../database/entities';
+import { ConferenceTransactions } from '../events/conference-transactions';
+import { RpcEndpoints } from '../messaging/rpc-endpoints';
 import { ok, type CallContext } from '../api/context';
 import { SessionRouter } from './session-router';
 
@@ -28,20 +33,48 @@ const FORWARD_TIMEOUT_MS = 40_000;
  * Routes 20-22: a participant's phone line. The dial goes to any SIP gateway, with the media node
  * hosting the conference (placed now if it has none), and answers once the call's fate is known;
  * forward and hang-up go to the gateway holding the participant's call, found by its subject (no
- * gateway answers: there is no call).
+ * gateway answers: there is no call). Keys the phone sends are notified to the application.
  */
 @Injectable()
-export class SipCallsService {
+export class SipCallsService implements OnApplicationBootstrap {
   private readonly outbound: OutboundPolicy;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly sessions: SessionRouter,
     private readonly bus: ProtocolBus,
+    private readonly transactions: ConferenceTransactions,
+    private readonly rpc: RpcEndpoints,
     @Inject(CONFIG) config: Config,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.outbound = new OutboundPolicy(config.outbound);
+  }
+
+  onApplicationBootstrap() {
+    this.rpc.serve(RPC.sipDtmf, (report) => this.keyPressed(report));
+  }
+
+  /** Independent of other changes (nothing is stored), so it takes the conference's lock shared. */
+  async keyPressed(report: SipDtmfReport): Promise<SipDtmfReply> {
+    const { conferenceId, participantId, digit, at } = report;
+    const found = await this.transactions.run(
+      conferenceId,
+      async (m, emit) => {
+        const conference = await m.findOneBy(ConferenceEntity, { id: conferenceId });
+        const participant = await m.existsBy(ParticipantEntity, { id: participantId, conferenceId });
+        if (!conference || conference.endedAt || !participant) return false;
+        emit(
+          dtmfReceived(
+            { conferenceId, applicationId: conference.applicationId },
+            { participantId, digit, timestamp: at },
+          ),
+        );
+        return true;
+      },
+      'shared',
+    );
+    return { status: found ? 200 : 404 };
   }
 
   async dial(ctx: CallContext): Promise<ApiReply> {
