@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -13,6 +13,8 @@ import {
   SippPeer,
   waitFor,
   type SippOptions,
+  BaresipPhone,
+  toneWav,
 } from './harness';
 
 /** The gateway on a loopback address of its own; the phones (sipp) on others, allowed by the operator. */
@@ -29,7 +31,7 @@ describe('SIP gateway: dial-out, hang-up and forward with sipp as the phone', ()
   let sipPort: number;
   let application: { id: string; token: string };
   const work = mkdtempSync(join(tmpdir(), 'mind-sip-'));
-  const peers: SippPeer[] = [];
+  const peers: { stop(): Promise<unknown> }[] = [];
   const app = () => client(platform.url, application.token);
   const base = () => `/${application.id}`;
 
@@ -65,7 +67,7 @@ describe('SIP gateway: dial-out, hang-up and forward with sipp as the phone', ()
     sipPort = await freePortOn(GATEWAY_IP);
     platform = await Platform.start(
       {
-        MIND_OUTBOUND_ALLOW: `${PHONE_IP}`,
+        MIND_OUTBOUND_ALLOW: `${PHONE_IP},127.0.0.4`,
         MIND_SIP_LISTEN_IP: GATEWAY_IP,
         MIND_SIP_PORT: String(sipPort),
         MIND_SIP_USERNAME: 'gw',
@@ -133,15 +135,35 @@ describe('SIP gateway: dial-out, hang-up and forward with sipp as the phone', ()
     expect(await call.participant()).toMatchObject({ online: false });
   });
 
-  it('answers a digest challenge (401) with the configured credentials', async () => {
+  it("answers a digest challenge (401) with the application's SIP account, else the gateway's default", async () => {
     const { conferenceId, participantId } = await newParticipant();
     const call = routes(conferenceId, participantId);
     // The scenario checks the digest itself (user gw, password secret) and answers 403 otherwise.
+    // The gateway's default account (MIND_SIP_USERNAME) is the right one:
     const uas = await phone({ scenario: 'uas_401_auth.xml' });
     expect((await call.dial(uas.uri)).body).toEqual({ status: 'answered' });
     expect((await call.hangup()).status).toBe(200);
     expect(await uas.exited).toEqual({ code: 0, signal: null });
     expect(await uas.received()).toEqual(['INVITE', 'ACK', 'INVITE', 'ACK', 'BYE']);
+
+    // The application's own account, set by the operator, takes its place: a wrong one is refused.
+    const passwordFile = join(work, 'sip-password');
+    writeFileSync(passwordFile, 'not-the-secret\n');
+    const set = (...args: string[]) =>
+      platform.operator('set-application-sip', '--id', application.id, ...args);
+    expect(await set('--username', 'gw', '--password-file', passwordFile)).toEqual({
+      id: application.id,
+      sipUsername: 'gw',
+    });
+    const refusing = await phone({ scenario: 'uas_401_auth.xml' });
+    expect((await call.dial(refusing.uri)).body).toEqual({ status: 'error' });
+    await refusing.stop();
+    // The password only ever comes from a file, and a cleared account falls back to the default.
+    await expect(set('--username', 'gw')).rejects.toThrow(/--password-file/);
+    await set('--clear');
+    const again = await phone({ scenario: 'uas_401_auth.xml' });
+    expect((await call.dial(again.uri)).body).toEqual({ status: 'answered' });
+    expect((await call.hangup()).status).toBe(200);
   });
 
   it('gives timeout when nobody answers in time, and cancels the call', async () => {
@@ -207,6 +229,29 @@ describe('SIP gateway: dial-out, hang-up and forward with sipp as the phone', ()
     expect((await call.hangup()).status).toBe(200);
     expect(await uas.exited).toEqual({ code: 0, signal: null });
     socket.close();
+  });
+
+  it('forwards a real phone to a second peer: the phone calls it, and our leg ends', async () => {
+    const { conferenceId, participantId } = await newParticipant();
+    const call = routes(conferenceId, participantId);
+    const wav = await toneWav(join(work, 'tone.wav'), 440, 30);
+    const phone = await BaresipPhone.start({ address: PHONE_IP, wav, answer: 'auto', workDir: work });
+    peers.push(phone);
+    const desk = await SippPeer.start({ address: '127.0.0.4', logDir: work, scenario: 'uas_answer.xml' });
+    peers.push(desk);
+    expect((await call.dial(phone.uri)).body).toEqual({ status: 'answered' });
+    expect((await call.forward(`Desk <${desk.uri}>`)).status).toBe(200);
+    // The phone called the desk itself (REFER), and the transferred call is no longer ours.
+    await waitFor(
+      () => desk.received(),
+      (got) => got.includes('ACK'),
+      10_000,
+    );
+    expect((await desk.received()).slice(0, 2)).toEqual(['INVITE', 'ACK']);
+    expect(await desk.messages()).toMatch(/^From:.*phone@127\.0\.0\.3/im);
+    await waitFor(call.participant, (p) => p.online === false, 5000);
+    await phone.hangUp();
+    expect(await desk.exited).toEqual({ code: 0, signal: null });
   });
 
   it('refuses targets outside the outbound rules and malformed addresses before calling', async () => {

@@ -1,8 +1,13 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@mind/config';
 import { isUuid } from '@mind/contracts';
-import { createApplication, rotateApplicationToken } from './applications/application-registry';
+import {
+  createApplication,
+  rotateApplicationToken,
+  setApplicationSipAccount,
+} from './applications/application-registry';
 import { createDataSource, ensureDatabase } from './database/data-source';
 import { migrate } from './database/migrate';
 
@@ -14,8 +19,11 @@ const USAGE = `Operator commands of the Mind platform.
       Creates an application and prints its id and token (the token is shown only this once).
   rotate-application-token --id ID
       Gives an application a new token and prints it; the old token stops working at once.
+  set-application-sip --id ID (--username USER --password-file FILE | --clear)
+      Sets the SIP account (digest credentials) of an application's calls, the password read from the
+      first line of FILE (never from the command line); --clear goes back to the gateways' default.
 `;
-const COMMANDS = ['migrate', 'create-application', 'rotate-application-token'];
+const COMMANDS = ['migrate', 'create-application', 'rotate-application-token', 'set-application-sip'];
 
 function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -23,6 +31,17 @@ function positiveInteger(name: string, raw: string | undefined, fallback: number
     throw new Error(`--${name} must be a positive integer, got "${raw}"`);
   }
   return Number(raw);
+}
+
+/** A SIP account from the command line: a user name (no control characters) and its password's file. */
+function sipAccount(username: string | undefined, passwordFile: string | undefined) {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  if (!username || /[\x00-\x1f\x7f]/.test(username) || username.length > 256)
+    throw new Error('--username must be a SIP user name (or give --clear)');
+  if (!passwordFile) throw new Error('--password-file must name a file holding the password');
+  const password = readFileSync(passwordFile, 'utf8').split(/\r?\n/)[0];
+  if (!password) throw new Error(`${passwordFile} holds no password on its first line`);
+  return { username, password };
 }
 
 async function main(argv: string[]) {
@@ -39,6 +58,9 @@ async function main(argv: string[]) {
       name: { type: 'string' },
       'max-participants': { type: 'string' },
       'max-duration': { type: 'string' },
+      username: { type: 'string' },
+      'password-file': { type: 'string' },
+      clear: { type: 'boolean' },
     },
   });
   const maxParticipants = positiveInteger(
@@ -60,22 +82,33 @@ async function main(argv: string[]) {
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');
       return 0;
     }
+    const id = values.id ?? '';
+    if (command === 'set-application-sip') {
+      if (!isUuid(id)) throw new Error('--id must be the UUID of an application');
+      const account = values.clear ? null : sipAccount(values.username, values['password-file']);
+      if (!(await setApplicationSipAccount(dataSource, id.toLowerCase(), account)))
+        throw new Error(`there is no application ${id}`);
+      process.stdout.write(JSON.stringify({ id, sipUsername: account?.username ?? null }, null, 2) + '\n');
+      return 0;
+    }
     if (command === 'rotate-application-token') {
-      const id = values.id ?? '';
       if (!isUuid(id)) throw new Error('--id must be the UUID of an application');
       const rotated = await rotateApplicationToken(dataSource, id.toLowerCase());
       if (!rotated) throw new Error(`there is no application ${id}`);
       process.stdout.write(JSON.stringify(rotated, null, 2) + '\n');
       return 0;
     }
-    const { id, token } = await createApplication(dataSource, {
+    const { id: created, token } = await createApplication(dataSource, {
       name: values.name ?? '',
       maxParticipants,
       maxDurationSeconds,
     });
     process.stdout.write(
-      JSON.stringify({ id, token, name: values.name ?? '', maxParticipants, maxDurationSeconds }, null, 2) +
-        '\n',
+      JSON.stringify(
+        { id: created, token, name: values.name ?? '', maxParticipants, maxDurationSeconds },
+        null,
+        2,
+      ) + '\n',
     );
     return 0;
   } finally {

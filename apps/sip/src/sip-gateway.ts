@@ -154,12 +154,14 @@ export class SipGateway implements OnApplicationBootstrap, OnApplicationShutdown
     const literal = isIP(hop.host) !== 0 && hop.port !== undefined && transport !== 'tls';
     const firstHop = proxy || !literal ? pinned : undefined;
     if (transport === 'tls') this.endpoint?.expectTlsName(address, hop.host);
+    // The application's own SIP account, else the gateway's default.
+    const credentials = request.credentials ?? this.settings.credentials;
     return {
       from: from.address,
       to: to.address,
       ...(firstHop ? { firstHop } : {}),
       transport,
-      ...(this.settings.credentials ? { credentials: this.settings.credentials } : {}),
+      ...(credentials ? { credentials } : {}),
     };
   }
 }

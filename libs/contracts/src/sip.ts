@@ -29,6 +29,8 @@ export interface SipDialRequest {
   proxy?: string;
   /** Seconds to wait for an answer. */
   timeoutS: number;
+  /** The application's SIP account for digest challenges; absent: the gateway's default. */
+  credentials?: { username: string; password: string };
   traceId: TraceId;
 }
 

@@ -50,5 +50,20 @@ export async function rotateApplicationToken(dataSource: DataSource, id: string)
   return result.affected ? { id, token } : null;
 }
 
+/**
+ * Sets (or, with null, removes) the SIP account an application's calls answer digest challenges
+ * with. False when there is no such application.
+ */
+export async function setApplicationSipAccount(
+  dataSource: DataSource,
+  id: string,
+  account: { username: string; password: string } | null,
+): Promise<boolean> {
+  const result = await dataSource
+    .getRepository(ApplicationEntity)
+    .update({ id }, { sipUsername: account?.username ?? null, sipPassword: account?.password ?? null });
+  return Boolean(result.affected);
+}
+
 export const ensureDevelopmentApplication = (dataSource: DataSource) =>
   createApplication(dataSource, DEVELOPMENT_APPLICATION);

@@ -6,6 +6,7 @@ import { Recordings1764489600000 } from './migrations/1764489600000-recordings';
 import { ApplicationChanges1764662400000 } from './migrations/1764662400000-application-changes';
 import { Utterances1764748800000 } from './migrations/1764748800000-utterances';
 import { RecordingTranscripts1764835200000 } from './migrations/1764835200000-recording-transcripts';
+import { ApplicationSipAccounts1764921600000 } from './migrations/1764921600000-application-sip-accounts';
 
 export const MIGRATIONS = [
   InitialSchema1764316800000,
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   ApplicationChanges1764662400000,
   Utterances1764748800000,
   RecordingTranscripts1764835200000,
+  ApplicationSipAccounts1764921600000,
 ];
 
 /** Schema changes only ever come from the migrations (never `synchronize`). */

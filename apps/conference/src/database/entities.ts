@@ -9,6 +9,9 @@ export class ApplicationEntity {
   @Column('integer', { name: 'max_participants' }) maxParticipants!: number;
   @Column('integer', { name: 'max_duration_seconds' }) maxDurationSeconds!: number;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt!: Date;
+  /** The application's SIP account (digest credentials of its calls); null: the gateways' default. */
+  @Column('text', { name: 'sip_username', nullable: true }) sipUsername!: string | null;
+  @Column('text', { name: 'sip_password', nullable: true }) sipPassword!: string | null;
 }
 
 @Entity('conference')

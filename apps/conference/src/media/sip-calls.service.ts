@@ -17,7 +17,7 @@ import { isNoResponders, ProtocolBus } from '@mind/messaging';
 import { OutboundPolicy } from '@mind/outbound';
 import { CONFIG, LOGGER } from '@mind/runtime';
 import { parseSipAddress, sipConnectUrl } from '@mind/sip';
-import { ConferenceEntity, ParticipantEntity } from '../database/entities';
+import { ApplicationEntity, ConferenceEntity, ParticipantEntity } from '../database/entities';
 import { ConferenceTransactions } from '../events/conference-transactions';
 import { RpcEndpoints } from '../messaging/rpc-endpoints';
 import { ok, type CallContext } from '../api/context';
@@ -86,6 +86,10 @@ export class SipCallsService implements OnApplicationBootstrap {
       const nodeId = await this.sessions.nodeFor(ctx.conference);
       if (!nodeId) return errorReply(503, 'no media node is available, please retry');
       const timeoutS = timeout === undefined ? DEFAULT_TIMEOUT_S : Number(timeout);
+      const account = await this.dataSource.getRepository(ApplicationEntity).findOne({
+        where: { id: ctx.conference.applicationId },
+        select: { sipUsername: true, sipPassword: true },
+      });
       const request = {
         applicationId: ctx.conference.applicationId,
         conferenceId: ctx.conference.id,
@@ -95,6 +99,9 @@ export class SipCallsService implements OnApplicationBootstrap {
         to,
         ...(proxy !== undefined ? { proxy } : {}),
         timeoutS,
+        ...(account?.sipUsername && account.sipPassword
+          ? { credentials: { username: account.sipUsername, password: account.sipPassword } }
+          : {}),
         traceId: ctx.command.traceId,
       };
       try {
