@@ -150,13 +150,14 @@ export class PhoneLine {
   private keyPressed(digit: string): Promise<void> {
     const { conferenceId, participantId } = this.request;
     const report = { conferenceId, participantId, digit, at: Date.now() };
-    this.reports = this.reports.then(async () => {
-      try {
-        await this.services.bus.call(RPC.sipDtmf, report);
-      } catch (error) {
-        this.log().warn({ err: error, digit }, 'key not reported');
-      }
+    return this.inOrder('key not reported', async () => {
+      await this.services.bus.call(RPC.sipDtmf, report);
     });
+  }
+
+  /** What the line tells the conference service goes out one message after the other; a failure is logged. */
+  private inOrder(failure: string, tell: () => Promise<void>): Promise<void> {
+    this.reports = this.reports.then(() => tell().catch((error) => this.log().warn({ err: error }, failure)));
     return this.reports;
   }
 
@@ -171,16 +172,11 @@ export class PhoneLine {
       media: { audio: this.online && this.flowing, video: false },
       secondaryMedia: NO_MEDIA,
     };
-    this.reports = this.reports.then(async () => {
-      try {
-        const reply = await this.services.bus.call(RPC.presence, report);
-        // The participant or its conference is gone: so is the reason for the call.
-        if (reply.status === 404 && report.online) this.hangup();
-      } catch (error) {
-        this.log().warn({ err: error }, 'presence report failed');
-      }
+    return this.inOrder('presence report failed', async () => {
+      const reply = await this.services.bus.call(RPC.presence, report);
+      // The participant or its conference is gone: so is the reason for the call.
+      if (reply.status === 404 && report.online) this.hangup();
     });
-    return this.reports;
   }
 
   private async release() {
