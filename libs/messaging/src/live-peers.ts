@@ -63,6 +63,18 @@ export class LivePeers<T extends Heartbeat> {
     return [...this.peers.values()];
   }
 
+  /**
+   * Takes a peer as gone before its heartbeats say so, on evidence they cannot give in time (NATS
+   * answered that nothing serves its subject: the process died). A heartbeat of the same incarnation
+   * that still comes brings it back.
+   */
+  forget(id: string): void {
+    const known = this.peers.get(id);
+    if (!known) return;
+    this.peers.delete(id);
+    this.gone(known);
+  }
+
   private heard(beat: T) {
     const id = this.idOf(beat);
     const known = this.peers.get(id);

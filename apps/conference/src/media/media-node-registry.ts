@@ -31,6 +31,12 @@ export const SELECTORS: Record<string, NodeSelector> = { 'least-loaded': leastLo
 export type NodeGoneListener = (nodeId: string, incarnation: string) => void;
 
 /**
+ * How long after a placement a node's heartbeat may still not show it: the conference's first session
+ * exists on the node once its offer is answered, and the heartbeat in flight was sent before.
+ */
+const PLACEMENT_SHOWS_MS = 1000;
+
+/**
  * The media nodes alive now, learnt from their heartbeats. A node that says it is leaving, falls
  * silent, or comes back as a new incarnation (it restarted), is reported gone so its sessions can be
  * marked offline and its conferences placed elsewhere.
@@ -39,11 +45,13 @@ export type NodeGoneListener = (nodeId: string, incarnation: string) => void;
 export class MediaNodeRegistry implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly nodes: LivePeers<MediaNodeHeartbeat>;
   private heard: Promise<void> = Promise.resolve();
+  /** When this instance placed conferences on each node, until the node's heartbeats count them. */
+  private readonly placements = new Map<string, number[]>();
 
   constructor(
     bus: ProtocolBus,
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(LOGGER) logger: Logger,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.nodes = liveMediaNodes(bus, logger);
   }
@@ -75,8 +83,49 @@ export class MediaNodeRegistry implements OnApplicationBootstrap, OnApplicationS
     return nodeId !== null && this.nodes.get(nodeId) !== undefined;
   }
 
+  /**
+   * The node for a new conference, counted as placed there at once: a burst of conferences between two
+   * heartbeats spreads by the load the placements will bring (a first session each), not all onto
+   * the node that looked idlest in the last heartbeat.
+   */
   select(): LiveNode | null {
     const selector = SELECTORS[this.config.media.placement] ?? leastLoaded;
-    return selector.select(this.nodes.all());
+    const chosen = selector.select(this.nodes.all().map((node) => this.withPlacements(node)));
+    if (chosen) this.placements.set(chosen.nodeId, [...this.pendingOn(chosen), Date.now()]);
+    return chosen;
+  }
+
+  /** A placement that did not happen (another instance placed the conference first). */
+  unselect(nodeId: string): void {
+    this.placements.get(nodeId)?.pop();
+  }
+
+  /**
+   * NATS answered that nothing serves the node's subject: the process is gone (a crash shows here at
+   * once, its heartbeats only stop). Its sessions are handled as a gone node's and its conferences
+   * placed elsewhere on their next offer.
+   */
+  unreachable(nodeId: string): void {
+    this.logger.warn({ nodeId }, 'media node unreachable (no responders): taken as gone');
+    this.nodes.forget(nodeId);
+  }
+
+  private pendingOn(node: LiveNode): number[] {
+    const pending = (this.placements.get(node.nodeId) ?? []).filter(
+      (at) => at > node.lastSeen - PLACEMENT_SHOWS_MS,
+    );
+    this.placements.set(node.nodeId, pending);
+    return pending;
+  }
+
+  private withPlacements(node: LiveNode): LiveNode {
+    const pending = this.pendingOn(node).length;
+    if (pending === 0) return node;
+    const load = {
+      ...node.load,
+      sessions: node.load.sessions + pending,
+      conferences: node.load.conferences + pending,
+    };
+    return { ...node, load };
   }
 }

@@ -13,7 +13,8 @@ import { ConferenceEntity, ParticipantEntity } from '../database/entities';
 import { ConferenceTransactions, type Emit } from '../events/conference-transactions';
 import { participantChanged } from '../participants/participant-events';
 import { RpcEndpoints } from '../messaging/rpc-endpoints';
-import { LOGGER } from '@mind/runtime';
+import { CONFIG, LOGGER } from '@mind/runtime';
+import type { Config } from '@mind/config';
 import { MediaNodeRegistry } from './media-node-registry';
 
 const OFFLINE = { online: false, audio: false, video: false, secondaryAudio: false, secondaryVideo: false };
@@ -22,12 +23,13 @@ const OFFLINE = { online: false, audio: false, video: false, secondaryAudio: fal
  * Presence and media flags follow what media nodes report about WebRTC sessions and SIP gateways
  * about phone lines. Each change is one `updated /participants/{id}` event made by the participant
  * itself (so it is never told about it). A report from a replaced session cannot take the participant
- * offline, and when a media node or a SIP gateway dies or restarts, the participants whose sessions
- * it held go offline.
+ * offline, and when a media node or a SIP gateway dies, restarts or leaves, the participants whose
+ * sessions it held go offline (a media node's after the reconnect window).
  */
 @Injectable()
 export class PresenceService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly sipGateways: LivePeers<SipGatewayHeartbeat>;
+  private readonly windows = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -35,6 +37,7 @@ export class PresenceService implements OnApplicationBootstrap, OnApplicationShu
     private readonly registry: MediaNodeRegistry,
     private readonly rpc: RpcEndpoints,
     bus: ProtocolBus,
+    @Inject(CONFIG) private readonly config: Config,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.sipGateways = liveSipGateways(bus, logger);
@@ -42,13 +45,22 @@ export class PresenceService implements OnApplicationBootstrap, OnApplicationShu
 
   onApplicationBootstrap() {
     this.rpc.serve(RPC.presence, (report, traceId) => this.report(report, traceId));
-    this.registry.onNodeGone((_nodeId, incarnation) => void this.sessionsGone(incarnation));
+    // A media node's participants get the reconnect window their clients have when their own
+    // connection fails: one whose client re-offers in time (to another node) is never seen leaving.
+    this.registry.onNodeGone((_nodeId, incarnation) => {
+      const window = setTimeout(() => {
+        this.windows.delete(window);
+        void this.sessionsGone(incarnation);
+      }, this.config.media.reconnectWindowMs);
+      this.windows.add(window);
+    });
     this.sipGateways.onGone((gateway) => void this.sessionsGone(gateway.incarnation));
     this.sipGateways.start();
   }
 
   onApplicationShutdown() {
     this.sipGateways.stop();
+    for (const window of this.windows) clearTimeout(window);
   }
 
   async report(report: PresenceReport, traceId?: TraceId): Promise<PresenceReply> {

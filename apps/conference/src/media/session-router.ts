@@ -9,7 +9,7 @@ import {
   type SessionRequest,
 } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
-import { ProtocolBus } from '@mind/messaging';
+import { isNoResponders, ProtocolBus } from '@mind/messaging';
 import { ConferenceEntity } from '../database/entities';
 import { ok, type CallContext } from '../api/context';
 import { LOGGER } from '@mind/runtime';
@@ -45,21 +45,36 @@ export class SessionRouter {
     };
     let reply: SessionOfferReply;
     try {
-      reply = await this.bus.call(RPC.sessionOffer, request, { timeoutMs: MEDIA_TIMEOUT_MS }, nodeId);
+      reply = await this.sendOffer(nodeId, request);
     } catch (error) {
-      this.logger.warn(
-        { err: error, nodeId, traceId: ctx.command.traceId },
-        'media node did not answer an offer',
-      );
-      return errorReply(503, 'the media node did not answer, please retry');
+      if (!isNoResponders(error)) return this.noAnswer(error, nodeId, request);
+      // The node died (NATS knows at once; its heartbeats only stop): the conference moves now, and
+      // this offer is the first on its new node.
+      this.registry.unreachable(nodeId);
+      const next = await this.nodeFor({ id: ctx.conference.id, mediaNodeId: nodeId });
+      if (!next) return errorReply(503, 'no media node is available, please retry');
+      try {
+        reply = await this.sendOffer(next, request);
+      } catch (retryError) {
+        return this.noAnswer(retryError, next, request);
+      }
     }
     if (reply.status === 200) return ok({ sdp: reply.sdp });
     // Only a 400 is about the offer itself.
     return errorReply(reply.status, reply.error, reply.status === 400 ? 'sdp' : undefined);
   }
 
+  private sendOffer(nodeId: string, request: SessionOfferRequest): Promise<SessionOfferReply> {
+    return this.bus.call(RPC.sessionOffer, request, { timeoutMs: MEDIA_TIMEOUT_MS }, nodeId);
+  }
+
+  private noAnswer(error: unknown, nodeId: string, request: SessionOfferRequest): ApiReply {
+    this.logger.warn({ err: error, nodeId, traceId: request.traceId }, 'media node did not answer an offer');
+    return errorReply(503, 'the media node did not answer, please retry');
+  }
+
   /** The live media node hosting a conference, placing it on one if it has none. */
-  async nodeFor(conference: ConferenceEntity): Promise<string | null> {
+  async nodeFor(conference: Pick<ConferenceEntity, 'id' | 'mediaNodeId'>): Promise<string | null> {
     await this.registry.settled();
     let current = conference.mediaNodeId;
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -81,6 +96,7 @@ export class SessionRouter {
         );
         return chosen.nodeId;
       }
+      this.registry.unselect(chosen.nodeId);
       const fresh = await this.dataSource.getRepository(ConferenceEntity).findOneBy({ id: conference.id });
       current = fresh?.mediaNodeId ?? null;
     }

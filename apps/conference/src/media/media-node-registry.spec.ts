@@ -1,0 +1,89 @@
+import pino from 'pino';
+import { loadConfig } from '@mind/config';
+import type { MediaNodeHeartbeat } from '@mind/contracts';
+import type { ProtocolBus } from '@mind/messaging';
+import { MediaNodeRegistry } from './media-node-registry';
+
+/** A registry fed by heartbeats the test sends, as the bus would deliver them. */
+function registryHearing() {
+  let deliver: (beat: MediaNodeHeartbeat) => void = () => undefined;
+  const bus = {
+    listen: (_event: unknown, onEvent: (beat: MediaNodeHeartbeat) => void) => {
+      deliver = onEvent;
+      return { unsubscribe: () => undefined };
+    },
+  } as unknown as ProtocolBus;
+  const registry = new MediaNodeRegistry(bus, loadConfig({}), pino({ level: 'silent' }));
+  registry.onApplicationBootstrap();
+  const beat = (nodeId: string, sessions = 0, conferences = 0, incarnation = `${nodeId}-1`) =>
+    deliver({ nodeId, incarnation, load: { sessions, conferences, workers: 1 }, at: Date.now() });
+  return { registry, beat };
+}
+
+const placements = (registry: MediaNodeRegistry, count: number) => {
+  const placed = new Map<string, number>();
+  for (let i = 0; i < count; i++) {
+    const node = registry.select()!.nodeId;
+    placed.set(node, (placed.get(node) ?? 0) + 1);
+  }
+  return placed;
+};
+
+describe('media node placement', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('spreads a burst between two heartbeats evenly over idle nodes', () => {
+    const { registry, beat } = registryHearing();
+    beat('a');
+    beat('b');
+    expect(placements(registry, 20)).toEqual(
+      new Map([
+        ['a', 10],
+        ['b', 10],
+      ]),
+    );
+  });
+
+  it('fills the idler node first, then spreads', () => {
+    const { registry, beat } = registryHearing();
+    beat('a', 4, 1);
+    beat('b');
+    const placed = placements(registry, 6);
+    expect(placed.get('b')).toBe(5);
+    expect(placed.get('a')).toBe(1);
+  });
+
+  it("stops counting its placements once a later heartbeat shows the node's own load", () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const { registry, beat } = registryHearing();
+    beat('a');
+    beat('b');
+    placements(registry, 4); // 2 each
+    jest.advanceTimersByTime(1500);
+    beat('a', 1, 2); // a counts its own (one participant left); b's heartbeat has not come yet
+    expect(placements(registry, 1)).toEqual(new Map([['a', 1]]));
+  });
+
+  it('a placement another instance won is not counted', () => {
+    const { registry, beat } = registryHearing();
+    beat('a');
+    beat('b');
+    const first = registry.select()!.nodeId;
+    registry.unselect(first);
+    expect(registry.select()!.nodeId).toBe(first);
+  });
+
+  it('a node NATS finds unreachable is gone at once, its sessions handed to the gone listeners', () => {
+    const { registry, beat } = registryHearing();
+    const gone: string[] = [];
+    registry.onNodeGone((nodeId, incarnation) => gone.push(`${nodeId}/${incarnation}`));
+    beat('a');
+    beat('b');
+    registry.unreachable('a');
+    expect(gone).toEqual(['a/a-1']);
+    expect(registry.isAlive('a')).toBe(false);
+    expect(placements(registry, 3)).toEqual(new Map([['b', 3]]));
+    beat('a'); // it was alive after all: its next heartbeat brings it back
+    expect(registry.isAlive('a')).toBe(true);
+  });
+});

@@ -1,0 +1,195 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client as PgClient } from 'pg';
+import type { Page } from 'playwright-core';
+import { MEDIA_NODE_TIMEOUT_MS } from '@mind/contracts';
+import { client, inbound, RtmpSink, sleep, useMediaTestbed, waitFor } from './harness';
+
+const offer = readFileSync(join(__dirname, '../../libs/sdp/fixtures/chromium-datachannel-only.sdp'), 'utf8');
+
+const presence = (id: string, online: boolean) => (n: any) =>
+  n.location === `/participants/${id}` && n.resource?.online === online;
+
+/** Marks a page's PeerConnection, to tell it from the one its client makes when it recovers. */
+const markConnection = (page: Page) => page.evaluate(() => ((globalThis as any).session.pc.marked = true));
+
+const recoveredConnection = (page: Page) =>
+  waitFor(
+    () => page.evaluate(() => !(globalThis as any).session.pc.marked),
+    (fresh) => fresh,
+    30_000,
+  );
+
+/** Resolves once the page decodes video again on a new PeerConnection (its client recovered). */
+const videoOnNewConnection = (page: Page) =>
+  waitFor(
+    async () => ({
+      fresh: await page.evaluate(() => !(globalThis as any).session.pc.marked),
+      stats: await inbound(page),
+    }),
+    ({ fresh, stats }) => fresh && stats.some((s) => s.kind === 'video' && (s.framesDecoded ?? 0) > 5),
+    30_000,
+  );
+
+describe('media nodes: placement by load, failover and drain (two nodes, two gateways, two conference instances)', () => {
+  // The RTMP sink is on loopback, which only an operator's allow-list opens to streaming.
+  const testbed = useMediaTestbed(() => ({ MIND_OUTBOUND_ALLOW: '127.0.0.1' }));
+  let db: PgClient;
+  let secondGateway: string;
+  let sink: RtmpSink;
+  /** The platform's service key of each media node, by node id. */
+  const nodes = new Map<string, string>();
+
+  const startSecondNode = () =>
+    testbed.platform.startExtraInstance('media', 'b', {
+      MIND_MEDIA_NODE_ID: `${testbed.platform.env.MIND_MEDIA_NODE_ID}-b`,
+      MIND_MEDIA_SPOOL_DIR: secondSpool,
+    });
+  let secondSpool: string;
+
+  beforeAll(async () => {
+    const { platform } = testbed;
+    secondSpool = mkdtempSync(join(tmpdir(), 'mind-spool-b-'));
+    nodes.set(platform.env.MIND_MEDIA_NODE_ID!, 'media');
+    nodes.set(`${platform.env.MIND_MEDIA_NODE_ID}-b`, 'media#b');
+    await startSecondNode();
+    secondGateway = await platform.startExtraInstance('gateway', '2');
+    await platform.startExtraInstance('conference', '2');
+    await platform.startService('recording');
+    db = new PgClient({ connectionString: platform.env.DATABASE_URL });
+    await db.connect();
+    sink = await RtmpSink.start();
+  });
+  afterAll(async () => {
+    await db?.end();
+    await sink?.close();
+  });
+
+  const holderOf = async (conferenceId: string): Promise<string> =>
+    (await db.query('SELECT media_node_id FROM conference WHERE id = $1', [conferenceId])).rows[0]
+      .media_node_id;
+
+  /** Restarts whichever media node a test stopped. */
+  afterEach(async () => {
+    if (!testbed.platform.isRunning('media')) await testbed.platform.startService('media');
+    if (!testbed.platform.isRunning('media#b')) await startSecondNode();
+  });
+
+  it('a burst of 20 new conferences within a second spreads evenly over two idle nodes', async () => {
+    const { platform, app } = testbed;
+    const api = client(platform.url, app.token);
+    const conferences = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const conference = (await api.post(`/${app.id}`, { name: `burst ${i}` })).body;
+        const participant = (await api.post(`/${app.id}/${conference.id}/participants`, { name: 'P' })).body;
+        return { id: conference.id as string, token: participant.token as string };
+      }),
+    );
+    const started = Date.now();
+    const answers = await Promise.all(
+      conferences.map(({ id, token }, i) =>
+        client(i % 2 === 0 ? platform.url : secondGateway, token).post(`/${app.id}/${id}`, { sdp: offer }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(new Array(20).fill(200));
+    expect(Date.now() - started).toBeLessThan(2000); // within one heartbeat: a real burst
+    const placed = new Map<string, number>();
+    for (const { id } of conferences) {
+      const node = await holderOf(id);
+      placed.set(node, (placed.get(node) ?? 0) + 1);
+    }
+    expect([...placed.keys()].sort()).toEqual([...nodes.keys()].sort());
+    for (const count of placed.values()) expect(Math.abs(count - 10)).toBeLessThanOrEqual(2);
+    await Promise.all(conferences.map(({ id }) => api.delete(`/${app.id}/${id}`)));
+  });
+
+  /** A conference with two publishers, Bob watching Ann, recorded and streamed. */
+  async function liveConference(name: string) {
+    const { platform, app } = testbed;
+    const { id, socket } = await testbed.conference(name);
+    const ann = await testbed.join(id, 'Ann', true);
+    const bob = await testbed.join(id, 'Bob', true);
+    await bob.page.evaluate((label) => (globalThis as any).watch(label), `${ann.id}#primary`);
+    await videoOnNewConnection(bob.page);
+    const base = `/${app.id}/${id}`;
+    const api = client(platform.url, app.token);
+    return { id, socket, ann, bob, base, api };
+  }
+
+  it('SIGKILL of the node holding a live conference: clients get video again within 10 s on the other node, the recording and the streaming go on', async () => {
+    const { id, socket, ann, bob, base, api } = await liveConference('failover');
+    expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
+    const started = await api.post(`${base}/streamings`, { url: sink.url(`failover-${id}`) });
+    expect(started.status).toBe(200);
+    const streaming = started.body;
+    await socket.next(
+      (n) => n.location === `/streamings/${streaming.id}` && (n.resource as any)?.alive === true,
+      20_000,
+    );
+    await sleep(3000); // a few seconds recorded on the first node
+
+    const holder = await holderOf(id);
+    const flvBefore = new Set(sink.recordings());
+    for (const who of [ann, bob]) await markConnection(who.page);
+    const killed = Date.now();
+    await testbed.platform.stopService(nodes.get(holder)!, 'SIGKILL');
+
+    await Promise.all([videoOnNewConnection(bob.page), recoveredConnection(ann.page)]);
+    const recovered = Date.now() - killed;
+    console.log(`failover after SIGKILL: video again after ${recovered} ms`);
+    // Sooner than the node's heartbeats could say it died: NATS's "no responders" moved the conference
+    // on the first offer after the kill.
+    expect(recovered).toBeLessThan(MEDIA_NODE_TIMEOUT_MS);
+    const survivor = await holderOf(id);
+    expect(survivor).not.toBe(holder);
+    expect(nodes.has(survivor)).toBe(true);
+
+    // The streaming resumes from the new node: the RTMP server gets a new publish.
+    await waitFor(
+      async () => sink.recordings().filter((file) => !flvBefore.has(file) && file.includes(`failover-${id}`)),
+      (files) => files.length > 0,
+      20_000,
+    );
+    // The recording goes on: the new node records segments of its own.
+    await sleep(4000);
+    expect((await api.post(`${base}/recording/stop`, {})).status).toBe(200);
+    // When each stored segment was recorded (`<conference>-<epoch ms>-<random>.ts`).
+    const dir = join(testbed.platform.env.MIND_STORAGE_DIR!, 'recordings', id, 'segments');
+    const segments = () =>
+      (existsSync(dir) ? readdirSync(dir) : []).map((name) =>
+        Number(name.slice(id.length + 1).split('-')[0]),
+      );
+    await waitFor(
+      async () => segments(),
+      (times) => times.some((at) => at > killed),
+      20_000,
+    );
+    // What the killed node had recorded is stored when it starts again (its spool survived).
+    await (nodes.get(holder) === 'media' ? testbed.platform.startService('media') : startSecondNode());
+    await waitFor(
+      async () => segments(),
+      (times) => times.some((at) => at < killed),
+      20_000,
+    );
+    socket.close();
+  });
+
+  it('draining a node (SIGTERM) moves its conference: participants who re-offer within the window are never seen offline', async () => {
+    const { id, socket, ann, bob } = await liveConference('drain');
+    const holder = await holderOf(id);
+    for (const who of [ann, bob]) await markConnection(who.page);
+    const mark = socket.received.length;
+    const drained = Date.now();
+    await testbed.platform.stopService(nodes.get(holder)!, 'SIGTERM');
+    await videoOnNewConnection(bob.page);
+    console.log(`drain: video again after ${Date.now() - drained} ms`);
+    expect(await holderOf(id)).not.toBe(holder);
+    // Past the reconnect window (10 s), nobody was seen leaving.
+    await sleep(Math.max(0, drained + 11_000 - Date.now()));
+    const seen = socket.received.slice(mark);
+    expect(seen.filter(presence(ann.id, false))).toEqual([]);
+    expect(seen.filter(presence(bob.id, false))).toEqual([]);
+    socket.close();
+  });
+});
