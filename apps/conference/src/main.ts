@@ -34,7 +34,6 @@ async function bootstrap(): Promise<() => Promise<void>> {
     { logger: new PinoNestLogger(logger) },
   );
   registerHealthRoutes(app.getHttpAdapter().getInstance(), platformChecks(config, nc));
-  app.enableShutdownHooks();
   await app.listen(config.conferenceHealthPort, config.http.host);
   logger.info({ port: config.conferenceHealthPort }, 'conference service ready');
 

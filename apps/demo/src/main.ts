@@ -22,7 +22,6 @@ async function bootstrap(): Promise<() => Promise<void>> {
   );
   // The demo's port is public.
   registerHealthRoutes(app.getHttpAdapter().getInstance(), {}, { metrics: false });
-  app.enableShutdownHooks();
   await app.listen(config.demo.port, config.http.host);
   logger.info({ url: `http://${config.http.host}:${config.demo.port}` }, 'demo ready');
   return () => app.close();

@@ -58,7 +58,6 @@ async function bootstrap(): Promise<() => Promise<void>> {
   // The API port is public: metrics have a port of their own (MetricsPort).
   registerHealthRoutes(fastify, platformChecks(config, nc), { metrics: false });
 
-  app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);
   logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'gateway ready');
 

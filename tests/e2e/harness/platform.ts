@@ -39,6 +39,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * processes on free ports, against the machine's Postgres, Redis and NATS, with a NATS prefix of their
  * own so that test files (and a dev platform) never see each other's events.
  */
+/** The variable that sets each service's HTTP port (health, metrics; the API's for the gateway). */
+export const HEALTH_PORT_VARIABLE: Record<ServiceName, string> = {
+  gateway: 'MIND_HTTP_PORT',
+  conference: 'MIND_CONFERENCE_HEALTH_PORT',
+  notifier: 'MIND_NOTIFIER_PORT',
+  media: 'MIND_MEDIA_HEALTH_PORT',
+  demo: 'MIND_DEMO_PORT',
+  recording: 'MIND_RECORDING_HEALTH_PORT',
+  transcription: 'MIND_TRANSCRIPTION_HEALTH_PORT',
+  sip: 'MIND_SIP_HEALTH_PORT',
+};
+
 export class Platform {
   readonly env: NodeJS.ProcessEnv;
   readonly url: string;
@@ -128,16 +140,7 @@ export class Platform {
     extraEnv: NodeJS.ProcessEnv = {},
   ): Promise<string> {
     const port = await freePort();
-    const portVariable = {
-      gateway: 'MIND_HTTP_PORT',
-      conference: 'MIND_CONFERENCE_HEALTH_PORT',
-      notifier: 'MIND_NOTIFIER_PORT',
-      media: 'MIND_MEDIA_HEALTH_PORT',
-      demo: 'MIND_DEMO_PORT',
-      recording: 'MIND_RECORDING_HEALTH_PORT',
-      transcription: 'MIND_TRANSCRIPTION_HEALTH_PORT',
-      sip: 'MIND_SIP_HEALTH_PORT',
-    }[name];
+    const portVariable = HEALTH_PORT_VARIABLE[name];
     const url = `http://127.0.0.1:${port}`;
     // An extra gateway serves no metrics (the first one's port is taken).
     const ports = {
