@@ -1,9 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { VARIABLES } from '@mind/config';
+import { appVersion, chart, helm, renderChart, type Manifest } from './harness';
 
 /**
  * The Helm chart (helm/mind) checked with the real helm and Kubernetes' own schemas: what a cluster
@@ -11,35 +9,8 @@ import { VARIABLES } from '@mind/config';
  * need a real cluster (helm/README.md).
  */
 const root = join(__dirname, '..', '..');
-const chart = join(root, 'helm', 'mind');
 const production = join(root, 'helm', 'examples', 'production.yaml');
-const helmBin =
-  process.env.HELM_BIN ??
-  execFileSync('bash', [join(root, 'deploy', 'helm.sh')])
-    .toString()
-    .trim();
-const appVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version as string;
-
-type Manifest = {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  [field: string]: any;
-};
-
-function helm(...args: string[]) {
-  const run = spawnSync(helmBin, args, { encoding: 'utf8' });
-  return { status: run.status, out: run.stdout, err: run.stderr };
-}
-
-function render(...values: string[]): Manifest[] {
-  const run = helm('template', 'mind', chart, ...values.flatMap((file) => ['-f', file]));
-  expect(run.err).toBe('');
-  expect(run.status).toBe(0);
-  return parseAllDocuments(run.out)
-    .map((document) => document.toJS() as Manifest | null)
-    .filter((manifest): manifest is Manifest => manifest !== null);
-}
+const render = (...values: string[]) => renderChart('mind', ...values);
 
 /**
  * The kinds the chart may render, each with the Kubernetes schema of its version (npm

@@ -1,8 +1,18 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, HEALTH_PORT_VARIABLE, sleep, type ServiceName } from './harness';
+import { stringify } from 'yaml';
+import {
+  client,
+  freePort,
+  HEALTH_PORT_VARIABLE,
+  renderChart,
+  sleep,
+  type Manifest,
+  type ServiceName,
+} from './harness';
 
 /**
  * The images of `npm run images` (deploy/images/build.sh), built here and run with podman on the
@@ -151,4 +161,105 @@ describe('container images (npm run images) run with podman', () => {
     },
     60_000,
   );
+
+  /**
+   * What podman's `kube play` (4.3) cannot do, done in the manifests the way a cluster would: it has
+   * no Service DNS (host aliases to loopback stand in), publishes container ports (pods take the
+   * host network instead, probes name their port numbers), cannot read a Kubernetes Secret back
+   * (its values go in directly) and has no node or pod addresses (this machine's loopback).
+   */
+  function forKubePlay(manifests: Manifest[]): string {
+    const secret = manifests.find((m) => m.kind === 'Secret')!;
+    const services = manifests.filter((m) => m.kind === 'Service').map((m) => m.metadata.name);
+    const deployments = manifests.filter((m) => m.kind === 'Deployment');
+    for (const deployment of deployments) {
+      deployment.spec.replicas = 1;
+      const pod = deployment.spec.template.spec;
+      pod.hostNetwork = true;
+      pod.hostAliases = [{ ip: '127.0.0.1', hostnames: services }];
+      for (const container of pod.containers) {
+        const portOf = new Map(container.ports.map((p: any) => [p.name, p.containerPort]));
+        for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe'])
+          container[probe].httpGet.port = portOf.get(container[probe].httpGet.port);
+        delete container.ports;
+        container.env = container.env.flatMap((variable: any) => {
+          const field = variable.valueFrom?.fieldRef?.fieldPath;
+          if (field === 'status.hostIP' || field === 'status.podIP')
+            return [{ name: variable.name, value: '127.0.0.1' }];
+          const key = variable.valueFrom?.secretKeyRef?.key;
+          if (!key) return [variable];
+          const value = secret.stringData[key];
+          return value === undefined ? [] : [{ name: variable.name, value: String(value) }];
+        });
+      }
+    }
+    return deployments.map((deployment) => stringify(deployment)).join('---\n');
+  }
+
+  it("kube play of the rendered chart (one replica each) starts every service with the chart's environment, and the API works", async () => {
+    const work = mkdtempSync(join(tmpdir(), 'mind-kube-play-'));
+    const release = `kp${prefix.slice(1, 7)}`;
+    const values = join(work, 'values.yaml');
+    writeFileSync(
+      values,
+      stringify({
+        global: {
+          nats: { url: process.env.NATS_URL, prefix: `${prefix}kp` },
+          storage: { local: { claimName: `${release}-storage` } },
+        },
+        secrets: {
+          databaseUrl: process.env.TEST_DATABASE_URL ?? 'postgres://mind:mind@127.0.0.1:5432/mind_test',
+          redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+          natsUser: process.env.MIND_NATS_USER ?? '',
+          natsPassword: process.env.MIND_NATS_PASSWORD ?? '',
+        },
+        gateway: { autoscaling: { enabled: false } },
+      }),
+    );
+    const manifests = renderChart(release, values);
+    const probePorts = manifests
+      .filter((m) => m.kind === 'Deployment')
+      .map((m) => {
+        const container = m.spec.template.spec.containers[0];
+        const port = container.ports.find((p: any) => p.name === container.readinessProbe.httpGet.port);
+        return { service: m.metadata.labels!['app.kubernetes.io/name'], port: port.containerPort as number };
+      });
+    expect(probePorts.map((p) => p.service).sort()).toEqual(
+      ['conference', 'gateway', 'media', 'notifier', 'recording', 'transcription'].sort(),
+    );
+    // The chart's own ports, on the host network: nothing else may hold them.
+    for (const { port } of probePorts) {
+      const taken = await fetch(`http://127.0.0.1:${port}/`).then(
+        () => true,
+        () => false,
+      );
+      expect({ port, taken }).toEqual({ port, taken: false });
+    }
+    const play = join(work, 'play.yaml');
+    writeFileSync(play, forKubePlay(manifests));
+    try {
+      podman('kube', 'play', '--network', 'host', play);
+      const container = (service: string) => `${release}-${service}-pod-0-${service}`;
+      for (const { service, port } of probePorts) await ready(`http://127.0.0.1:${port}`, container(service));
+
+      // An operator creates an application in the conference pod; the API answers through the gateway.
+      const application = JSON.parse(
+        podman(
+          'exec',
+          container('conference'),
+          'node',
+          'dist/apps/conference/src/cli.js',
+          'create-application',
+        ),
+      );
+      const gateway = `http://127.0.0.1:${probePorts.find((p) => p.service === 'gateway')!.port}`;
+      const conference = await client(gateway, application.token).post(`/${application.id}`, {
+        name: 'kube',
+      });
+      expect(conference.status).toBe(200);
+    } finally {
+      spawnSync('podman', ['kube', 'down', play], { env: podmanEnv });
+      spawnSync('podman', ['volume', 'rm', '--force', `${release}-storage`], { env: podmanEnv });
+    }
+  }, 120_000);
 });

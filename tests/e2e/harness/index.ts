@@ -13,3 +13,4 @@ export * from './test-network';
 export * from './otlp-receiver';
 export * from './sip-peers';
 export * from './certificates';
+export * from './helm';
