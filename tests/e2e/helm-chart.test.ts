@@ -1,6 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { VARIABLES } from '@mind/config';
+import { QUEUE } from '@mind/contracts';
 import { appVersion, chart, helm, renderChart, type Manifest } from './harness';
 
 /**
@@ -26,6 +31,9 @@ const SCHEMAS: Record<string, string | null> = {
   'policy/v1/PodDisruptionBudget': 'IoK8sApiPolicyV1PodDisruptionBudget',
   // Prometheus Operator's CRD: no schema here; its fields are checked below.
   'monitoring.coreos.com/v1/ServiceMonitor': null,
+  // KEDA's CRDs (recording workers on queue depth): no schema here; their fields are checked below.
+  'keda.sh/v1alpha1/ScaledObject': null,
+  'keda.sh/v1alpha1/TriggerAuthentication': null,
 };
 // The compiled schemas are not among the package's exports: loaded by path.
 const load = createRequire(__filename);
@@ -271,5 +279,43 @@ describe('the Helm chart', () => {
     expect(bucketless.err).toMatch(/global\.storage\.s3\.endpoint is required with storage kind s3/);
     const demo = refused('demo.enabled=true');
     expect(demo.err).toMatch(/demo\.apiUrl \(the public API's URL\) is required/);
+    const kedaNowhere = refused('recording.keda.enabled=true');
+    expect(kedaNowhere.err).toMatch(/recording\.keda\.redisAddress \(host:port\) is required/);
+  });
+
+  it("scales recording workers with KEDA on the queue's waiting jobs, in place of the CPU autoscaler, when asked", async () => {
+    const values = join(mkdtempSync(join(tmpdir(), 'mind-keda-')), 'keda.yaml');
+    writeFileSync(
+      values,
+      'recording:\n  keda: { enabled: true, redisAddress: "redis-master:6379", passwordSecretKey: REDIS_PASSWORD }\n',
+    );
+    const manifests = render(values);
+    checkManifests(manifests, 'localhost/mind', appVersion);
+    expect(named(manifests, 'HorizontalPodAutoscaler', 'mind-recording')).toBeUndefined();
+    expect(named(manifests, 'HorizontalPodAutoscaler', 'mind-gateway')).toBeDefined();
+    const scaled = named(manifests, 'ScaledObject', 'mind-recording')!;
+    expect(named(manifests, 'Deployment', scaled.spec.scaleTargetRef.name)).toBeDefined();
+    const [trigger] = scaled.spec.triggers;
+    expect(trigger.type).toBe('redis');
+    expect(trigger.metadata).toMatchObject({ address: 'redis-master:6379', listLength: '2' });
+    const auth = named(manifests, 'TriggerAuthentication', trigger.authenticationRef.name)!;
+    expect(auth.spec.secretTargetRef).toEqual([
+      { parameter: 'password', name: 'mind-mind', key: 'REDIS_PASSWORD' },
+    ]);
+
+    // The list KEDA watches is where BullMQ keeps the recording jobs waiting (prefix "mind").
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const prefix = `mind-keda-${process.pid}`;
+    const queue = new Queue(QUEUE.recording.name, { connection: redis, prefix: `${prefix}:bull` });
+    try {
+      await queue.add('waiting', {});
+      await queue.add('waiting', {});
+      const listName = trigger.metadata.listName.replace(/^mind:/, `${prefix}:`);
+      expect(await redis.llen(listName)).toBe(2);
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+      redis.disconnect();
+    }
   });
 });

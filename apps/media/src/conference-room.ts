@@ -2,12 +2,20 @@ import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { types } from 'mediasoup';
-import type { PhoneLegRequest, ResourceChange, StreamingResource } from '@mind/contracts';
+import type {
+  NodeId,
+  PhoneLegRequest,
+  ResourceChange,
+  RosterReply,
+  StreamingResource,
+} from '@mind/contracts';
 import type { Logger } from '@mind/logging';
+import type { ProtocolBus } from '@mind/messaging';
 import { MEDIA_CODECS, type ParsedOffer, type PublishingPolicy } from '@mind/sdp';
-import { ConferenceMixer, type MixerOptions, type MixerUser, type Roster } from './mixer/conference-mixer';
+import { ConferenceMixer, type MixerOptions, type MixerUser } from './mixer/conference-mixer';
 import { PeerSession, type SessionHost } from './peer-session';
 import { PhoneLeg } from './phone/phone-leg';
+import { ConferencePipes, type PipedRoom } from './pipes/conference-pipes';
 import { MixedMediaRecorder, type RecordingSegment } from './recording/mixed-media-recorder';
 import { segmentFileName } from './recording/segment-files';
 import { SctpNotificationChannel } from './sctp-notification-channel';
@@ -32,9 +40,12 @@ export interface SessionOptions {
 
 /** What a room needs from its node for the mixed media: settings, the roster, segment storage. */
 export interface RoomServices {
+  /** This node as the other nodes of a spread conference reach it. */
+  pipes: { bus: ProtocolBus; nodeId: NodeId; listenIp: string; address: string };
   mixer: MixerOptions;
   streaming: PushOptions;
-  roster: (conferenceId: string) => Promise<Roster>;
+  /** The conference as it is now (a conference that is over rejects). */
+  roster: (conferenceId: string) => Promise<Extract<RosterReply, { status: 200 }>>;
   /** Where recording segments are written (one file per segment, named by `segmentFileName`). */
   segmentDir: string;
   /** Takes a finished recording segment (a local file) into storage and reports it. */
@@ -55,10 +66,12 @@ export interface ConferenceRoomEvents {
 
 /**
  * A conference on this node: its router (on one worker), a DirectTransport for the notification
- * channels, the participants' sessions and the streams they publish. Closing the room closes its
- * sessions and router; a router closed under it (worker death) closes the room.
+ * channels, the participants' sessions and the streams they publish, and the pipes to the other
+ * nodes of a conference spread over several (every node has every stream). Only the conference's
+ * home node records, streams, transcribes and bridges phone lines. Closing the room closes its
+ * sessions, pipes and router; a router closed under it (worker death) closes the room.
  */
-export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implements SessionHost {
+export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implements SessionHost, PipedRoom {
   readonly sessions = new Map<string, PeerSession>();
   /** Every session not closed yet (each holds a transport), current or not. */
   private readonly open = new Set<PeerSession>();
@@ -77,6 +90,9 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
   /** Phone lines (SIP calls held by a gateway) by participant. */
   private readonly phoneLegs = new Map<string, PhoneLeg>();
   readonly transcription: RoomTranscription;
+  readonly pipes: ConferencePipes;
+  /** Whether this node is the conference's home (it records, streams, transcribes). */
+  private home = false;
   private closed = false;
 
   private constructor(
@@ -92,6 +108,8 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
       { router, conferenceId, voiceOf: (id) => this.producerOf(streamKey(id, 'primary'), 'audio') },
       services.transcription,
     );
+    const { bus, ...self } = services.pipes;
+    this.pipes = new ConferencePipes(this, bus, self, services.logger);
     router.observer.on('close', () => this.close());
   }
 
@@ -122,7 +140,13 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     return producer && !producer.paused ? producer : undefined;
   }
 
+  /** A stream one of this node's participants publishes (other nodes of the conference get it too). */
   publish(key: string, producer: types.Producer): void {
+    this.adopt(key, producer);
+    this.pipes.share(key, producer);
+  }
+
+  adopt(key: string, producer: types.Producer): void {
     let byKind = this.streams.get(key);
     if (!byKind) this.streams.set(key, (byKind = new Map()));
     byKind.get(producer.kind)?.close();
@@ -134,6 +158,39 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     producer.observer.on('pause', () => this.sourcesChanged());
     producer.observer.on('resume', () => this.sourcesChanged());
     this.sourcesChanged();
+  }
+
+  ownStreams(): [key: string, producer: types.Producer][] {
+    return [...this.streams].flatMap(([key, byKind]) =>
+      [...byKind.values()].filter((producer) => !producer.appData.piped).map((producer) => [key, producer]),
+    ) as [string, types.Producer][];
+  }
+
+  /**
+   * Makes this node the conference's home or not. The home records, streams and transcribes from
+   * the conference's current state (and follows its changes); a room that stops being home stops.
+   */
+  setHome(home: boolean): void {
+    if (home === this.home || this.closed) return;
+    this.home = home;
+    this.services.logger.info({ conferenceId: this.conferenceId, home }, 'conference home changed');
+    if (!home) {
+      this.setRecording(false);
+      this.transcription.close();
+      for (const pusher of this.pushers.values()) pusher.close();
+      this.pushers.clear();
+      return;
+    }
+    this.services.roster(this.conferenceId).then(
+      (roster) => {
+        if (!this.home) return;
+        this.transcription.setRoster(roster.participants, roster.transcription);
+        // A conference already being recorded (e.g. after its home node restarted) records from the start.
+        if (roster.recording) this.setRecording(true);
+        for (const streaming of roster.streamings) this.startStreaming(streaming);
+      },
+      (error) => this.services.logger.warn({ err: error, conferenceId: this.conferenceId }, 'no roster'),
+    );
   }
 
   /** The mixed `conference` media for a listener, from the room's mixer (started on first use). */
@@ -175,6 +232,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
   /** A change of the conference (its event stream) that the mixer, the recording and streaming follow. */
   applyChange(change: ResourceChange): void {
     void this.runningMixer().then((mixer) => mixer?.apply(change));
+    if (!this.home) return;
     this.transcription.apply(change);
     if (change.resource === 'conference') this.setRecording(change.conference.recording.started);
     if (change.resource !== 'streaming') return;
@@ -187,7 +245,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
 
   /** Pushes the mixed media to a streaming's destination until it is deleted or the conference ends. */
   startStreaming(streaming: StreamingResource): void {
-    if (this.pushers.has(streaming.id) || this.closed) return;
+    if (this.pushers.has(streaming.id) || this.closed || !this.home) return;
     const { logger, reportStreaming } = this.services;
     this.pushers.set(
       streaming.id,
@@ -206,6 +264,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
    * stored when it ends (pause and resume make one recording out of them later).
    */
   setRecording(started: boolean): void {
+    if (started && !this.home) return;
     this.recordingWanted = started;
     this.transcription.setRecording(started);
     if (started) this.startSegment();
@@ -301,6 +360,7 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.pipes.close();
     for (const session of this.sessions.values()) session.close();
     for (const leg of this.phoneLegs.values()) leg.close();
     this.phoneLegs.clear();

@@ -21,7 +21,7 @@ import {
 } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { activeTraceId, inSpan } from '@mind/telemetry';
-import type { ProtocolBus } from '@mind/messaging';
+import { liveMediaNodes, type LivePeers, type ProtocolBus } from '@mind/messaging';
 import { parseOffer, SdpError, type PublishingPolicy } from '@mind/sdp';
 import { OutboundPolicy } from '@mind/outbound';
 import { createStorage, type ObjectStorage } from '@mind/storage';
@@ -62,6 +62,7 @@ export class MediaNode {
   private readonly destinations: OutboundPolicy;
   private readonly streamingReports = new Map<string, Promise<void>>();
   private readonly transcribers: TranscriberPool;
+  private readonly peers: LivePeers<MediaNodeHeartbeat>;
   private heartbeat?: NodeJS.Timeout;
   private closers: { close(): unknown }[] = [];
 
@@ -76,6 +77,11 @@ export class MediaNode {
     this.transcribers = new TranscriberPool(bus, logger);
     this.transcribers.onGone((id, incarnation) => {
       for (const room of this.openRooms) room.transcription.transcriberGone(id, incarnation);
+    });
+    // Other media nodes, for the pipes of spread conferences: a gone node's streams end with it.
+    this.peers = liveMediaNodes(bus, logger);
+    this.peers.onGone((peer) => {
+      for (const room of this.openRooms) room.pipes.peerGone(peer.nodeId);
     });
   }
 
@@ -113,20 +119,51 @@ export class MediaNode {
       },
       this.nodeId,
     );
+    const pipes = this.servePipes();
     const events = await this.bus.follow(EVENT.conference, (event) => void this.deliver(event));
     this.transcribers.start();
+    this.peers.start();
     this.closers.push(
       { close: () => sessions.unsubscribe() },
       { close: () => phoneLegs.unsubscribe() },
       { close: () => phoneLegsClosed.unsubscribe() },
+      ...pipes,
       events,
       {
         close: () => this.transcribers.stop(),
       },
+      { close: () => this.peers.stop() },
     );
     this.beat();
     this.heartbeat = setInterval(() => this.beat(), MEDIA_HEARTBEAT_MS);
     void this.storeLeftoverSegments(leftovers);
+  }
+
+  /** The pipes other nodes of spread conferences open to this one, and the streams they send over them. */
+  private servePipes(): { close(): void }[] {
+    const queue = `media-${this.nodeId}`;
+    const roomOf = (conferenceId: ConferenceId) => this.rooms.get(conferenceId)?.catch(() => null);
+    const noRoom = { status: 404 as const, error: 'the conference is not on this node' };
+    return [
+      this.bus.serve(
+        RPC.mediaPipe,
+        queue,
+        async (request) => (await this.room(request.conferenceId)).pipes.accept(request),
+        this.nodeId,
+      ),
+      this.bus.serve(
+        RPC.pipedStream,
+        queue,
+        async (stream) => (await roomOf(stream.conferenceId))?.pipes.receive(stream) ?? noRoom,
+        this.nodeId,
+      ),
+      this.bus.serve(
+        RPC.pipedStreamState,
+        queue,
+        async (state) => (await roomOf(state.conferenceId))?.pipes.update(state) ?? noRoom,
+        this.nodeId,
+      ),
+    ].map((served) => ({ close: () => served.unsubscribe() }));
   }
 
   /**
@@ -200,6 +237,8 @@ export class MediaNode {
       };
     }
     const room = await this.room(request.conferenceId);
+    room.setHome(request.home);
+    room.pipes.connect(request.peers);
     if (!room.sessions.has(request.participantId) && this.sessionCount() >= maxSessions) {
       return { status: 429, error: 'this media node holds as many sessions as it may, please retry later' };
     }
@@ -232,6 +271,8 @@ export class MediaNode {
   /** A SIP gateway bridges a phone line's audio into a conference hosted here. */
   private async openPhoneLeg(request: PhoneLegRequest): Promise<PhoneLegReply> {
     const room = await this.room(request.conferenceId);
+    // Phone lines are bridged by the conference's home node.
+    room.setHome(true);
     const leg = await inSpan('media phone leg open', {}, () => room.openPhoneLeg(request));
     this.logger.info(
       { traceId: request.traceId, conferenceId: request.conferenceId, participantId: request.participantId },
@@ -255,6 +296,12 @@ export class MediaNode {
           publishing: this.config.media.publishing as PublishingPolicy,
         },
         {
+          pipes: {
+            bus: this.bus,
+            nodeId: this.nodeId,
+            listenIp: this.config.media.listenIp,
+            address: this.config.media.pipeAddress,
+          },
           mixer: this.config.mixer,
           streaming: { caFile: this.config.streaming.caFile, destinations: this.destinations },
           roster: (id) => this.roster(id),
@@ -290,15 +337,6 @@ export class MediaNode {
           this.rooms.delete(conferenceId);
           this.openRooms.delete(created);
         });
-        // A conference already being recorded (e.g. after this node restarted) records from the start.
-        this.roster(conferenceId).then(
-          (roster) => {
-            created.transcription.setRoster(roster.participants, roster.transcription);
-            if (roster.recording) created.setRecording(true);
-            for (const streaming of roster.streamings) created.startStreaming(streaming);
-          },
-          () => undefined,
-        );
         return created;
       });
       room.catch(() => this.rooms.delete(conferenceId));

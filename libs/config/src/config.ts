@@ -94,6 +94,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       workers: read<number>('MIND_MEDIA_WORKERS') || availableParallelism(),
       listenIp: read<string>('MIND_MEDIA_LISTEN_IP'),
       announcedAddress: read<string>('MIND_MEDIA_ANNOUNCED_ADDRESS') || undefined,
+      pipeAddress:
+        read<string>('MIND_MEDIA_PIPE_ADDRESS') ||
+        read<string>('MIND_MEDIA_ANNOUNCED_ADDRESS') ||
+        read<string>('MIND_MEDIA_LISTEN_IP'),
+      spreadAbove: read<number>('MIND_MEDIA_SPREAD_ABOVE'),
       rtcMinPort: read<number>('MIND_MEDIA_RTC_MIN_PORT'),
       rtcMaxPort: read<number>('MIND_MEDIA_RTC_MAX_PORT'),
       healthPort: read<number>('MIND_MEDIA_HEALTH_PORT'),

@@ -196,6 +196,18 @@ export const VARIABLES = {
     description:
       'Address given to clients in ICE candidates (public IP or name) when it differs from the listening one.',
   },
+  MIND_MEDIA_PIPE_ADDRESS: {
+    default: '',
+    kind: 'optional-string',
+    description:
+      "Address other media nodes reach this one's pipes on (conferences spread over nodes); the announced or listening one when empty.",
+  },
+  MIND_MEDIA_SPREAD_ABOVE: {
+    default: '200',
+    kind: 'integer',
+    description:
+      "Sessions of one conference a node takes before the conference's further participants go to other nodes (their streams piped between them).",
+  },
   MIND_MEDIA_RTC_MIN_PORT: { default: '40000', kind: 'port', description: 'Lowest UDP/TCP port for WebRTC.' },
   MIND_MEDIA_RTC_MAX_PORT: {
     default: '49999',

@@ -25,16 +25,62 @@ export const MEDIA_HEARTBEAT_MS = 2000;
 /** A node not heard of for this long is considered dead. */
 export const MEDIA_NODE_TIMEOUT_MS = 6000;
 
-/** Conference service → the media node hosting the conference: a participant's SDP offer. */
+/** Conference service → the media node hosting the participant's session: its SDP offer. */
 export interface SessionOfferRequest {
   applicationId: ApplicationId;
   conferenceId: ConferenceId;
   participantId: ParticipantId;
   sdp: string;
+  /**
+   * Whether this node is the conference's home: the one that records, streams, transcribes and
+   * bridges phone lines. A conference larger than a node's share has sessions on other nodes too.
+   */
+  home: boolean;
+  /** The other nodes holding sessions of the conference, whose publishers this node must receive. */
+  peers: NodeId[];
   traceId: TraceId;
 }
 
 export type SessionOfferReply = { status: 200; sdp: string } | { status: 400 | 429 | 503; error: string };
+
+/**
+ * Media node → another node of the same conference: join the conference's media over a pipe
+ * (mediasoup PipeTransport, RTP over UDP between nodes). Each side sends the other what its own
+ * participants publish.
+ */
+export interface MediaPipeRequest {
+  conferenceId: ConferenceId;
+  fromNodeId: NodeId;
+  /** The caller's end of the pipe. */
+  ip: string;
+  port: number;
+}
+
+export type MediaPipeReply =
+  { status: 200; ip: string; port: number } | { status: 404 | 409 | 503; error: string };
+
+/** A publisher's stream sent over a conference's pipe: produce it there with the same id. */
+export interface PipedStream {
+  conferenceId: ConferenceId;
+  fromNodeId: NodeId;
+  /** The stream's key in the room: `<participant id>#primary|secondary`. */
+  key: string;
+  producerId: string;
+  kind: 'audio' | 'video';
+  /** mediasoup RtpParameters of the pipe consumer (JSON). */
+  rtpParameters: Record<string, unknown>;
+  paused: boolean;
+}
+
+/** A piped stream paused, resumed or ended at its source. */
+export interface PipedStreamState {
+  conferenceId: ConferenceId;
+  fromNodeId: NodeId;
+  producerId: string;
+  state: 'paused' | 'resumed' | 'closed';
+}
+
+export type PipedStreamReply = { status: 200 } | { status: 404; error: string };
 
 /** Media node → conference service: what a participant's session currently is. */
 export interface PresenceReport {

@@ -10,6 +10,11 @@ import type {
   SessionOfferRequest,
   StreamingAliveReply,
   StreamingAliveReport,
+  MediaPipeReply,
+  MediaPipeRequest,
+  PipedStream,
+  PipedStreamReply,
+  PipedStreamState,
 } from './media';
 import type { OperationId } from './operations';
 import type {
@@ -236,6 +241,27 @@ export const RPC = {
     calledBy: ['sip'],
     summary: "bridge a phone line's audio into its conference (key: node id)",
     fault: { status: 503, error: 'the media node failed to open the phone leg' },
+  }),
+  mediaPipe: rpc<MediaPipeRequest, MediaPipeReply, NodeId>()({
+    subject: 'media.{key}.pipe',
+    servedBy: 'media',
+    calledBy: ['media'],
+    summary: 'open a pipe for a conference spread over several nodes, to the node of the key',
+    fault: { status: 503, error: 'the media node failed to open the pipe' },
+  }),
+  pipedStream: rpc<PipedStream, PipedStreamReply, NodeId>()({
+    subject: 'media.{key}.piped-stream',
+    servedBy: 'media',
+    calledBy: ['media'],
+    summary: "a publisher's stream arrives over a conference's pipe: produce it on the node of the key",
+    fault: { status: 404, error: 'the media node failed to take the stream' },
+  }),
+  pipedStreamState: rpc<PipedStreamState, PipedStreamReply, NodeId>()({
+    subject: 'media.{key}.piped-stream-state',
+    servedBy: 'media',
+    calledBy: ['media'],
+    summary: 'a piped stream paused, resumed or ended at its source (key: the receiving node)',
+    fault: { status: 404, error: 'the media node failed to update the stream' },
   }),
   phoneLegClose: rpc<PhoneLegCloseRequest, PhoneLegCloseReply, NodeId>()({
     subject: 'media.{key}.phone-leg-close',

@@ -7,6 +7,7 @@ import { ApplicationChanges1764662400000 } from './migrations/1764662400000-appl
 import { Utterances1764748800000 } from './migrations/1764748800000-utterances';
 import { RecordingTranscripts1764835200000 } from './migrations/1764835200000-recording-transcripts';
 import { ApplicationSipAccounts1764921600000 } from './migrations/1764921600000-application-sip-accounts';
+import { ParticipantMediaNodes1765008000000 } from './migrations/1765008000000-participant-media-nodes';
 
 export const MIGRATIONS = [
   InitialSchema1764316800000,
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   Utterances1764748800000,
   RecordingTranscripts1764835200000,
   ApplicationSipAccounts1764921600000,
+  ParticipantMediaNodes1765008000000,
 ];
 
 /** Schema changes only ever come from the migrations (never `synchronize`). */

@@ -60,6 +60,8 @@ export class ParticipantEntity {
   @Column('boolean', { name: 'secondary_video', default: false }) secondaryVideo!: boolean;
   /** The current WebRTC session (its ICE ufrag); reports from a replaced session are ignored. */
   @Column('text', { name: 'session_id', nullable: true }) sessionId!: string | null;
+  /** The media node its session goes to: the conference's, or another once the conference spreads. */
+  @Column('text', { name: 'media_node_id', nullable: true }) mediaNodeId!: string | null;
   /** Creation order, for a stable listing. */
   @Column({ type: 'bigint', name: 'joined_seq', insert: false, update: false }) joinedSeq!: string;
 }

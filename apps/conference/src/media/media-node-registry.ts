@@ -84,13 +84,15 @@ export class MediaNodeRegistry implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
-   * The node for a new conference, counted as placed there at once: a burst of conferences between two
-   * heartbeats spreads by the load the placements will bring (a first session each), not all onto
-   * the node that looked idlest in the last heartbeat.
+   * The node for a new conference (or a spread conference's next node, not one of `except`), counted
+   * as placed there at once: a burst of conferences between two heartbeats spreads by the load the
+   * placements will bring (a first session each), not all onto the node that looked idlest in the
+   * last heartbeat.
    */
-  select(): LiveNode | null {
+  select(except: ReadonlySet<string> = new Set()): LiveNode | null {
     const selector = SELECTORS[this.config.media.placement] ?? leastLoaded;
-    const chosen = selector.select(this.nodes.all().map((node) => this.withPlacements(node)));
+    const candidates = this.nodes.all().filter((node) => !except.has(node.nodeId));
+    const chosen = selector.select(candidates.map((node) => this.withPlacements(node)));
     if (chosen) this.placements.set(chosen.nodeId, [...this.pendingOn(chosen), Date.now()]);
     return chosen;
   }

@@ -12,16 +12,25 @@ import type { Logger } from '@mind/logging';
 import { isNoResponders, ProtocolBus } from '@mind/messaging';
 import { ConferenceEntity } from '../database/entities';
 import { ok, type CallContext } from '../api/context';
-import { LOGGER } from '@mind/runtime';
+import { CONFIG, LOGGER } from '@mind/runtime';
+import type { Config } from '@mind/config';
 import { MediaNodeRegistry } from './media-node-registry';
+
+/** Where a participant's session goes: its node, the conference's home node, the conference's other nodes. */
+interface Placement {
+  node: string;
+  home: string;
+  peers: string[];
+}
 
 /** The SDK gives up after 10 s; leave the media node most of that. */
 const MEDIA_TIMEOUT_MS = 8000;
 
 /**
- * Route 17: a participant's SDP offer goes to the media node hosting its conference. A conference gets
- * a node on its first session (placement strategy of the registry) and keeps it while the node lives;
- * if the node is gone, the next offer moves the conference to a live one.
+ * Route 17: a participant's SDP offer goes to the media node holding its session. A conference gets a
+ * home node on its first session (placement strategy of the registry) and keeps it while the node
+ * lives; if the node is gone, the next offer moves the conference to a live one. A conference larger
+ * than a node's share spreads its further sessions over other nodes (`place`).
  */
 @Injectable()
 export class SessionRouter {
@@ -29,34 +38,30 @@ export class SessionRouter {
     private readonly dataSource: DataSource,
     private readonly registry: MediaNodeRegistry,
     private readonly bus: ProtocolBus,
+    @Inject(CONFIG) private readonly config: Config,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async offer(ctx: CallContext): Promise<ApiReply> {
     if (ctx.principal.kind !== 'participant') return errorReply(403, 'only a participant has a session');
-    const nodeId = await this.nodeFor(ctx.conference);
-    if (!nodeId) return errorReply(503, 'no media node is available, please retry');
-    const request: SessionOfferRequest = {
-      applicationId: ctx.conference.applicationId,
-      conferenceId: ctx.conference.id,
-      participantId: ctx.principal.participantId,
-      sdp: (ctx.command.body as unknown as SessionRequest).sdp,
-      traceId: ctx.command.traceId,
-    };
+    const { participantId } = ctx.principal;
+    const sdp = (ctx.command.body as unknown as SessionRequest).sdp;
+    let placed = await this.place(ctx.conference, participantId);
+    if (!placed) return errorReply(503, 'no media node is available, please retry');
     let reply: SessionOfferReply;
     try {
-      reply = await this.sendOffer(nodeId, request);
+      reply = await this.sendOffer(placed, ctx, sdp);
     } catch (error) {
-      if (!isNoResponders(error)) return this.noAnswer(error, nodeId, request);
-      // The node died (NATS knows at once; its heartbeats only stop): the conference moves now, and
+      if (!isNoResponders(error)) return this.noAnswer(error, placed.node, ctx);
+      // The node died (NATS knows at once; its heartbeats only stop): the session moves now, and
       // this offer is the first on its new node.
-      this.registry.unreachable(nodeId);
-      const next = await this.nodeFor({ id: ctx.conference.id, mediaNodeId: nodeId });
-      if (!next) return errorReply(503, 'no media node is available, please retry');
+      this.registry.unreachable(placed.node);
+      placed = await this.place({ id: ctx.conference.id, mediaNodeId: placed.home }, participantId);
+      if (!placed) return errorReply(503, 'no media node is available, please retry');
       try {
-        reply = await this.sendOffer(next, request);
+        reply = await this.sendOffer(placed, ctx, sdp);
       } catch (retryError) {
-        return this.noAnswer(retryError, next, request);
+        return this.noAnswer(retryError, placed.node, ctx);
       }
     }
     if (reply.status === 200) return ok({ sdp: reply.sdp });
@@ -64,12 +69,61 @@ export class SessionRouter {
     return errorReply(reply.status, reply.error, reply.status === 400 ? 'sdp' : undefined);
   }
 
-  private sendOffer(nodeId: string, request: SessionOfferRequest): Promise<SessionOfferReply> {
-    return this.bus.call(RPC.sessionOffer, request, { timeoutMs: MEDIA_TIMEOUT_MS }, nodeId);
+  /**
+   * The node for a participant's session. A participant stays on the live node it has; otherwise it
+   * goes to the conference's home node until that holds `MIND_MEDIA_SPREAD_ABOVE` of the conference's
+   * sessions, then to another node of the conference with room, or a new one (least loaded). The
+   * offer names the conference's other nodes, whose streams the node receives over pipes.
+   */
+  private async place(
+    conference: Pick<ConferenceEntity, 'id' | 'mediaNodeId'>,
+    participantId: string,
+  ): Promise<Placement | null> {
+    const home = await this.nodeFor(conference);
+    if (!home) return null;
+    const rows: { node: string; online: number; mine: boolean }[] = await this.dataSource.query(
+      `SELECT media_node_id AS node, count(*) FILTER (WHERE online)::int AS online, bool_or(id = $2) AS mine
+         FROM participant WHERE conference_id = $1 AND media_node_id IS NOT NULL GROUP BY media_node_id`,
+      [conference.id, participantId],
+    );
+    const live = rows.filter((row) => this.registry.isAlive(row.node));
+    const sessionsOn = (node: string) => live.find((row) => row.node === node)?.online ?? 0;
+    const { spreadAbove } = this.config.media;
+    let node = live.find((row) => row.mine)?.node;
+    if (!node) {
+      const roomy = live.find((row) => row.node !== home && row.online < spreadAbove)?.node;
+      node =
+        sessionsOn(home) < spreadAbove
+          ? home
+          : (roomy ?? this.registry.select(new Set([home, ...live.map((row) => row.node)]))?.nodeId ?? home);
+      await this.dataSource.query(`UPDATE participant SET media_node_id = $1 WHERE id = $2`, [
+        node,
+        participantId,
+      ]);
+    }
+    const peers = new Set([home, ...live.filter((row) => row.online > 0).map((row) => row.node)]);
+    peers.delete(node);
+    return { node, home, peers: [...peers] };
   }
 
-  private noAnswer(error: unknown, nodeId: string, request: SessionOfferRequest): ApiReply {
-    this.logger.warn({ err: error, nodeId, traceId: request.traceId }, 'media node did not answer an offer');
+  private sendOffer(placed: Placement, ctx: CallContext, sdp: string): Promise<SessionOfferReply> {
+    const request: SessionOfferRequest = {
+      applicationId: ctx.conference.applicationId,
+      conferenceId: ctx.conference.id,
+      participantId: (ctx.principal as { participantId: string }).participantId,
+      sdp,
+      home: placed.node === placed.home,
+      peers: placed.peers,
+      traceId: ctx.command.traceId,
+    };
+    return this.bus.call(RPC.sessionOffer, request, { timeoutMs: MEDIA_TIMEOUT_MS }, placed.node);
+  }
+
+  private noAnswer(error: unknown, nodeId: string, ctx: CallContext): ApiReply {
+    this.logger.warn(
+      { err: error, nodeId, traceId: ctx.command.traceId },
+      'media node did not answer an offer',
+    );
     return errorReply(503, 'the media node did not answer, please retry');
   }
 

@@ -135,7 +135,8 @@ spec:
 
 {{/* Scales on CPU (the default for every service that may scale; KEDA on queue depth is optional). */}}
 {{- define "common.hpa" -}}
-{{- if .Values.autoscaling.enabled -}}
+{{- /* A chart scaled by KEDA (its ScaledObject makes the autoscaler) renders none of its own. */ -}}
+{{- if and .Values.autoscaling.enabled (not (dig "keda" "enabled" false (.Values | toYaml | fromYaml))) -}}
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:

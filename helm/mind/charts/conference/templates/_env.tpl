@@ -3,6 +3,8 @@
 {{ include "common.env.database" . }}
 {{ include "common.env.redis" . }}
 {{ include "common.env.storage" . }}
+- name: MIND_MEDIA_SPREAD_ABOVE
+  value: {{ .Values.spreadAbove | quote }}
 {{- end -}}
 
 {{- define "conference.volumeMounts" -}}

@@ -17,6 +17,11 @@
     fieldRef:
       fieldPath: status.hostIP
 {{- end }}
+# Other media nodes reach this one's pipes (conferences spread over nodes) on the cluster network.
+- name: MIND_MEDIA_PIPE_ADDRESS
+  valueFrom:
+    fieldRef:
+      fieldPath: status.podIP
 - name: MIND_MEDIA_RTC_MIN_PORT
   value: {{ .Values.rtcPorts.min | quote }}
 - name: MIND_MEDIA_RTC_MAX_PORT

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import type { Page } from 'playwright-core';
 import { MEDIA_NODE_TIMEOUT_MS } from '@mind/contracts';
-import { client, inbound, RtmpSink, sleep, useMediaTestbed, waitFor } from './harness';
+import { client, inbound, RtmpSink, sleep, storedSegments, useMediaTestbed, waitFor } from './harness';
 
 const offer = readFileSync(join(__dirname, '../../libs/sdp/fixtures/chromium-datachannel-only.sdp'), 'utf8');
 
@@ -32,9 +32,10 @@ const videoOnNewConnection = (page: Page) =>
     30_000,
   );
 
-describe('media nodes: placement by load, failover and drain (two nodes, two gateways, two conference instances)', () => {
-  // The RTMP sink is on loopback, which only an operator's allow-list opens to streaming.
-  const testbed = useMediaTestbed(() => ({ MIND_OUTBOUND_ALLOW: '127.0.0.1' }));
+describe('media nodes: placement by load, spread conferences, failover and drain (two nodes, two gateways, two conference instances)', () => {
+  // The RTMP sink is on loopback, which only an operator's allow-list opens to streaming. A node takes
+  // two sessions of a conference before the conference spreads.
+  const testbed = useMediaTestbed(() => ({ MIND_OUTBOUND_ALLOW: '127.0.0.1', MIND_MEDIA_SPREAD_ABOVE: '2' }));
   let db: PgClient;
   let secondGateway: string;
   let sink: RtmpSink;
@@ -102,6 +103,67 @@ describe('media nodes: placement by load, failover and drain (two nodes, two gat
     expect([...placed.keys()].sort()).toEqual([...nodes.keys()].sort());
     for (const count of placed.values()) expect(Math.abs(count - 10)).toBeLessThanOrEqual(2);
     await Promise.all(conferences.map(({ id }) => api.delete(`/${app.id}/${id}`)));
+  });
+
+  it('a conference above its share spreads over both nodes: subscribers on each node decode publishers on the other, each node mixes for its own, one records', async () => {
+    const { platform, app } = testbed;
+    const { id, socket } = await testbed.conference('spread');
+    const [ann, bob, cat, dan] = [
+      await testbed.join(id, 'Ann', true),
+      await testbed.join(id, 'Bob', true),
+      await testbed.join(id, 'Cat', true),
+      await testbed.join(id, 'Dan', true),
+    ];
+    const nodeOf = async (who: { id: string }) =>
+      (await db.query('SELECT media_node_id FROM participant WHERE id = $1', [who.id])).rows[0].media_node_id;
+    const home = await holderOf(id);
+    expect([await nodeOf(ann), await nodeOf(bob)]).toEqual([home, home]);
+    const other = await nodeOf(cat);
+    expect(other).not.toBe(home);
+    expect(nodes.has(other)).toBe(true);
+    expect(await nodeOf(dan)).toBe(other);
+
+    // Each watches a publisher on the other node; Dan also the mixed conference, which his node mixes.
+    const watch = (who: { page: Page }, label: string) =>
+      who.page.evaluate((l) => (globalThis as any).watch(l), label);
+    await watch(ann, `${cat.id}#primary`);
+    await watch(cat, `${ann.id}#primary`);
+    await watch(bob, `${dan.id}#primary`);
+    await watch(dan, `${bob.id}#primary`);
+    await watch(dan, 'conference');
+    for (const who of [ann, bob, cat]) {
+      await waitFor(
+        () => inbound(who.page),
+        (stats) =>
+          stats.some((s) => s.kind === 'video' && (s.framesDecoded ?? 0) > 10) &&
+          stats.some((s) => s.kind === 'audio' && (s.packetsReceived ?? 0) > 50),
+        20_000,
+      );
+    }
+    await waitFor(
+      () => inbound(dan.page),
+      (stats) => stats.filter((s) => s.kind === 'video' && (s.framesDecoded ?? 0) > 10).length === 2,
+      30_000,
+    );
+
+    // Only the home node records: one start and stop make one segment, not one per node. (The
+    // participants leave first: four publishers and two mixers hold back a recorder's start on two
+    // cores by seconds, and both rooms stay.)
+    for (const who of [ann, bob, cat, dan]) await who.page.close();
+    const api = client(platform.url, app.token);
+    const base = `/${app.id}/${id}`;
+    expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
+    await sleep(4000);
+    expect((await api.post(`${base}/recording/stop`, {})).status).toBe(200);
+    const stored = await waitFor(
+      () => storedSegments(platform.env.MIND_STORAGE_DIR!, id),
+      (segments) => segments.length > 0,
+      20_000,
+    );
+    await sleep(2000); // a second node's segment would be stored by now
+    expect(await storedSegments(platform.env.MIND_STORAGE_DIR!, id)).toHaveLength(stored.length);
+    expect(stored).toHaveLength(1);
+    socket.close();
   });
 
   /** A conference with two publishers, Bob watching Ann, recorded and streamed. */
