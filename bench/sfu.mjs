@@ -115,6 +115,13 @@ async function measure(router, publish, fanout, rtpCapabilities = router.rtpCapa
 /** What a room needs from its node; only forwarding runs here (no mixer, recording or streaming). */
 const config = loadConfig({});
 const roomServices = {
+  // One node: no conference here spreads over nodes, so no pipe is ever opened.
+  pipes: {
+    bus: { call: () => Promise.reject(new Error('the SFU benchmark runs one node')) },
+    nodeId: 'bench',
+    listenIp: '127.0.0.1',
+    address: '127.0.0.1',
+  },
   mixer: config.mixer,
   streaming: { caFile: config.streaming.caFile, destinations: new OutboundPolicy(config.outbound) },
   roster: () => Promise.reject(new Error('the SFU benchmark has no conference service')),
