@@ -45,23 +45,29 @@ export class SessionRouter {
   async offer(ctx: CallContext): Promise<ApiReply> {
     if (ctx.principal.kind !== 'participant') return errorReply(403, 'only a participant has a session');
     const { participantId } = ctx.principal;
-    const sdp = (ctx.command.body as unknown as SessionRequest).sdp;
+    const offer: Omit<SessionOfferRequest, 'home' | 'peers'> = {
+      applicationId: ctx.conference.applicationId,
+      conferenceId: ctx.conference.id,
+      participantId,
+      sdp: (ctx.command.body as unknown as SessionRequest).sdp,
+      traceId: ctx.command.traceId,
+    };
     let placed = await this.place(ctx.conference, participantId);
     if (!placed) return errorReply(503, 'no media node is available, please retry');
     let reply: SessionOfferReply;
     try {
-      reply = await this.sendOffer(placed, ctx, sdp);
+      reply = await this.sendOffer(placed, offer);
     } catch (error) {
-      if (!isNoResponders(error)) return this.noAnswer(error, placed.node, ctx);
+      if (!isNoResponders(error)) return this.noAnswer(error, placed.node, offer);
       // The node died (NATS knows at once; its heartbeats only stop): the session moves now, and
       // this offer is the first on its new node.
       this.registry.unreachable(placed.node);
       placed = await this.place({ id: ctx.conference.id, mediaNodeId: placed.home }, participantId);
       if (!placed) return errorReply(503, 'no media node is available, please retry');
       try {
-        reply = await this.sendOffer(placed, ctx, sdp);
+        reply = await this.sendOffer(placed, offer);
       } catch (retryError) {
-        return this.noAnswer(retryError, placed.node, ctx);
+        return this.noAnswer(retryError, placed.node, offer);
       }
     }
     if (reply.status === 200) return ok({ sdp: reply.sdp });
@@ -106,24 +112,16 @@ export class SessionRouter {
     return { node, home, peers: [...peers] };
   }
 
-  private sendOffer(placed: Placement, ctx: CallContext, sdp: string): Promise<SessionOfferReply> {
-    const request: SessionOfferRequest = {
-      applicationId: ctx.conference.applicationId,
-      conferenceId: ctx.conference.id,
-      participantId: (ctx.principal as { participantId: string }).participantId,
-      sdp,
-      home: placed.node === placed.home,
-      peers: placed.peers,
-      traceId: ctx.command.traceId,
-    };
+  private sendOffer(
+    placed: Placement,
+    offer: Omit<SessionOfferRequest, 'home' | 'peers'>,
+  ): Promise<SessionOfferReply> {
+    const request = { ...offer, home: placed.node === placed.home, peers: placed.peers };
     return this.bus.call(RPC.sessionOffer, request, { timeoutMs: MEDIA_TIMEOUT_MS }, placed.node);
   }
 
-  private noAnswer(error: unknown, nodeId: string, ctx: CallContext): ApiReply {
-    this.logger.warn(
-      { err: error, nodeId, traceId: ctx.command.traceId },
-      'media node did not answer an offer',
-    );
+  private noAnswer(error: unknown, nodeId: string, offer: { traceId: string }): ApiReply {
+    this.logger.warn({ err: error, nodeId, traceId: offer.traceId }, 'media node did not answer an offer');
     return errorReply(503, 'the media node did not answer, please retry');
   }
 
