@@ -5,8 +5,9 @@
 //   BENCH_URL=http://127.0.0.1:8080 npm run bench:api   # benchmark a running gateway instead
 //
 // Targets: GET /{a}/{c}/participants/{p} (application token) and POST /{a}/{c}/messages (participant
-// token), each next to the same request against a bare Fastify route, and the GET also against a
-// Fastify route that reads the same two rows from Postgres, with the same autocannon settings.
+// token), through the gateway and served by the conference service itself (MIND_CONFERENCE_API_PORT),
+// each next to the same request against a bare Fastify route, and the GET also against a Fastify route
+// that reads the same two rows from Postgres, with the same autocannon settings.
 // See bench/README.md for the variables and for what the figures mean.
 
 import os from 'node:os';
@@ -17,6 +18,7 @@ import {
   children,
   createApplication,
   deleteEventStream,
+  freePort,
   startChild,
   startPlatform,
   stopChild,
@@ -230,6 +232,8 @@ function table(rows) {
 const ms = (value) => (Number.isFinite(value) ? value.toFixed(2) : '-');
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
 
+const measurements = (pairs) => pairs.flatMap(({ baselines, platforms }) => [...platforms, ...baselines]);
+
 function report(config, pairs, load) {
   const cpus = os.cpus();
   console.log('');
@@ -246,44 +250,44 @@ function report(config, pairs, load) {
   console.log('');
 
   const rows = [['target', 'req/s', 'p50 ms', 'p99 ms', 'responses', 'non-2xx', 'errors']];
-  for (const { baselines, platform } of pairs) {
-    for (const m of [platform, ...baselines]) {
-      rows.push([
-        m.name,
-        m.rps.toFixed(0),
-        ms(m.p50),
-        ms(m.p99),
-        m.total,
-        m.non2xx,
-        m.timeouts ? `${m.errors} (${m.timeouts} timeouts)` : m.errors,
-      ]);
-    }
+  for (const m of measurements(pairs)) {
+    rows.push([
+      m.name,
+      m.rps.toFixed(0),
+      ms(m.p50),
+      ms(m.p99),
+      m.total,
+      m.non2xx,
+      m.timeouts ? `${m.errors} (${m.timeouts} timeouts)` : m.errors,
+    ]);
   }
   console.log(table(rows));
   console.log('');
 
   const ratios = [['platform / baseline', 'req/s', 'p50', 'p99']];
-  for (const { route, baselines, platform } of pairs) {
-    for (const baseline of baselines) {
-      ratios.push([
-        `${route} / ${baseline.name.slice(0, -route.length - 1)}`,
-        ratio(platform.rps, baseline.rps),
-        ratio(platform.p50, baseline.p50),
-        ratio(platform.p99, baseline.p99),
-      ]);
+  for (const { route, baselines, platforms } of pairs) {
+    for (const platform of platforms) {
+      for (const baseline of baselines) {
+        ratios.push([
+          `${platform.name} / ${baseline.name.slice(0, -route.length - 1)}`,
+          ratio(platform.rps, baseline.rps),
+          ratio(platform.p50, baseline.p50),
+          ratio(platform.p99, baseline.p99),
+        ]);
+      }
     }
   }
   console.log(table(ratios));
   console.log('');
 
   console.log('CPU during each measured run, % of one core (processes using 1% or more):');
-  for (const m of pairs.flatMap(({ baselines, platform }) => [platform, ...baselines])) {
+  for (const m of measurements(pairs)) {
     console.log(`  ${m.name}: ${m.cpu.map(([label, share]) => `${label} ${share.toFixed(0)}`).join(', ')}`);
   }
   console.log('');
 
   let failed = false;
-  for (const m of pairs.flatMap(({ baselines, platform }) => [platform, ...baselines])) {
+  for (const m of measurements(pairs)) {
     const attempts = m.total + m.errors;
     if (m.non2xx > 0) console.log(`${m.name}: non-2xx responses by status: ${JSON.stringify(m.statusCodes)}`);
     if (m.total === 0) {
@@ -337,6 +341,8 @@ async function main() {
 
   try {
     let baseUrl = config.url;
+    // The API served by the conference service itself (only on a platform this script starts).
+    let directUrl = null;
     let application;
     if (baseUrl) {
       application = process.env.BENCH_APP_ID
@@ -354,8 +360,13 @@ async function main() {
         );
         if (platform) await deleteEventStream(platform.env);
       });
-      platform = await startPlatform(config);
+      const apiPort = await freePort();
+      platform = await startPlatform({
+        ...config,
+        env: { ...config.env, MIND_CONFERENCE_API_PORT: String(apiPort) },
+      });
       baseUrl = platform.url;
+      directUrl = `http://127.0.0.1:${apiPort}`;
       application = await createApplication(platform.env);
       console.error(`platform at ${baseUrl}, NATS prefix ${platform.env.MIND_NATS_PREFIX}`);
     }
@@ -385,6 +396,10 @@ async function main() {
       { route: 'GET /{a}/{c}/participants/{p}', path: getPath, request: get, pg: true },
       { route: 'POST /{a}/{c}/messages', path: messagesPath, request: post, pg: false },
     ];
+    const platformsOf = () => [
+      { name: 'platform', url: baseUrl },
+      ...(directUrl ? [{ name: 'platform direct', url: directUrl }] : []),
+    ];
     const baselinesOf = (route) => [
       { name: 'bare fastify', url: bareUrl },
       ...(route.pg && pgUrl ? [{ name: 'fastify + postgres', url: pgUrl }] : []),
@@ -393,7 +408,7 @@ async function main() {
     // One request each before measuring, so that a wrong set-up fails with a message, not a table of 4xx.
     for (const route of routes) {
       const { path, request } = route;
-      for (const base of [baseUrl, ...baselinesOf(route).map((b) => b.url)]) {
+      for (const base of [...platformsOf().map((p) => p.url), ...baselinesOf(route).map((b) => b.url)]) {
         const response = await fetch(`${base}${path}`, request);
         if (response.status !== 200) {
           throw new Error(
@@ -416,12 +431,14 @@ async function main() {
           await measure(autocannon, { name, url: `${baseline.url}${path}`, ...request }, config),
         );
       }
-      const platform = await measure(
-        autocannon,
-        { name: `platform ${route}`, url: `${baseUrl}${path}`, ...request },
-        config,
-      );
-      pairs.push({ route, baselines, platform });
+      const platforms = [];
+      for (const platform of platformsOf()) {
+        const name = `${platform.name} ${route}`;
+        platforms.push(
+          await measure(autocannon, { name, url: `${platform.url}${path}`, ...request }, config),
+        );
+      }
+      pairs.push({ route, baselines, platforms });
     }
     load.after = loadavg();
     process.exitCode = report(config, pairs, load);

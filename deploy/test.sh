@@ -35,7 +35,8 @@ fi
 HELM_BIN=$(bash deploy/helm.sh)
 export HELM_BIN
 
-step() { printf '\n\033[1m[test]\033[0m %s\n' "$*"; }
+# Each step says how many seconds the run has taken so far.
+step() { printf '\n\033[1m[test]\033[0m %s (at %d s)\n' "$*" "$SECONDS"; }
 step "type check"
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p libs/web-client/tsconfig.json
@@ -53,6 +54,12 @@ npx jest --runInBand --json --outputFile="$results" "$@" || status=$?
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+  // The slowest files, so that the suite'"'"'s time (budget: well under 30 minutes) stays in view.
+  const files = r.testResults.map((t) => [(t.endTime - t.startTime) / 1000, require("path").relative(process.cwd(), t.name)]);
+  const total = files.reduce((sum, [s]) => sum + s, 0);
+  console.log(`${files.length} files in ${Math.round(total)} s; slowest:`);
+  for (const [s, name] of files.sort((a, b) => b[0] - a[0]).slice(0, 15)) console.log(`${s.toFixed(0).padStart(6)} s  ${name}`);
 ' "$results" || true
 rm -f "$results"
+step "done"
 exit "$status"

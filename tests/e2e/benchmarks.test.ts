@@ -14,7 +14,7 @@ describe('benchmarks (smoke runs)', () => {
     [
       'api',
       { BENCH_DURATION: '1', BENCH_WARMUP: '1', BENCH_CONNECTIONS: '4' },
-      /req\/s[\s\S]*CPU during each measured run[\s\S]*platform GET[^\n]*\bgateway \d+/,
+      /req\/s[\s\S]*CPU during each measured run[\s\S]*platform GET[^\n]*\bgateway \d+[\s\S]*platform direct GET[^\n]*\bconference \d+/,
     ],
     ['sfu', { BENCH_DURATION: '1', BENCH_FANOUTS: '2' }, /consumers +bare CPU%/],
     ['join', { BENCH_JOINS: '1' }, /VP9 SVC \(SDK VP9 option\)/],

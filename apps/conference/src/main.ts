@@ -3,10 +3,11 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@mind/config';
-import { platformChecks, registerHealthRoutes } from '@mind/health';
+import { platformChecks, registerHealthRoutes, startHealthServer } from '@mind/health';
 import { createLogger, PinoNestLogger } from '@mind/logging';
 import { runService } from '@mind/runtime';
 import { connectNats, ProtocolBus } from '@mind/messaging';
+import { configurePublicApi, publicApiAdapter } from '@mind/public-api';
 import { AppModule } from './app.module';
 import { ensureDevelopmentApplication } from './applications/application-registry';
 import { createDataSource, ensureDatabase } from './database/data-source';
@@ -27,18 +28,33 @@ async function bootstrap(): Promise<() => Promise<void>> {
   const nc = await connectNats(config.nats, 'conference', logger);
   const bus = new ProtocolBus(nc, config.nats.prefix, config.rpcTimeoutMs, logger);
   await bus.ensureEventStream();
+  const checks = platformChecks(config, nc);
+  const { host } = config.http;
+  const servesApi = config.conferenceApiPort !== 0;
 
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register({ config, logger, dataSource, bus }),
-    new FastifyAdapter(),
-    { logger: new PinoNestLogger(logger) },
+    servesApi ? publicApiAdapter(config) : new FastifyAdapter(),
+    { logger: new PinoNestLogger(logger), ...(servesApi ? { bodyParser: false } : {}) },
   );
-  registerHealthRoutes(app.getHttpAdapter().getInstance(), platformChecks(config, nc));
-  await app.listen(config.conferenceHealthPort, config.http.host);
-  logger.info({ port: config.conferenceHealthPort }, 'conference service ready');
+  // Serving the API, the application's server is public: health and metrics move to a server of their own.
+  let health: { close(): Promise<unknown> } | null = null;
+  if (servesApi) {
+    await configurePublicApi(app, checks, logger);
+    health = await startHealthServer(config.conferenceHealthPort, host, checks);
+    await app.listen(config.conferenceApiPort, host);
+  } else {
+    registerHealthRoutes(app.getHttpAdapter().getInstance(), checks);
+    await app.listen(config.conferenceHealthPort, host);
+  }
+  logger.info(
+    { port: config.conferenceHealthPort, ...(servesApi ? { apiPort: config.conferenceApiPort } : {}) },
+    'conference service ready',
+  );
 
   return async () => {
     await app.close();
+    await health?.close();
     await nc.drain().catch(() => undefined);
     await dataSource.destroy().catch(() => undefined);
   };

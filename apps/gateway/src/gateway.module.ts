@@ -1,78 +1,18 @@
 import {
+  Global,
   Inject,
   Injectable,
   Module,
   type DynamicModule,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
-  type OnModuleInit,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import type { Server } from 'node:http';
 import type { Config } from '@mind/config';
-import type { Logger } from '@mind/logging';
 import { ProtocolBus } from '@mind/messaging';
-import { CONFIG, infrastructureProviders, LOGGER, type ServiceInfrastructure } from '@mind/runtime';
-import { createStorage } from '@mind/storage';
+import { API_DISPATCH, natsApiDispatch, PublicApiModule } from '@mind/public-api';
+import { CONFIG, infrastructureProviders, type ServiceInfrastructure } from '@mind/runtime';
 import { startMetricsServer } from '@mind/telemetry';
-import { registerApiRoutes } from './api-routes';
-import { FailedAuthGuard } from './failed-auth-guard';
-import { RateLimiter } from './rate-limiter';
-import { proxyApplicationSockets } from './socket-proxy';
-
-/** The rate limits' counters, in the Redis every gateway instance shares, and blocked addresses. */
-@Injectable()
-export class RateLimits implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly redis: Redis;
-  readonly limiter: RateLimiter;
-  readonly guard: FailedAuthGuard;
-
-  constructor(bus: ProtocolBus, @Inject(CONFIG) config: Config, @Inject(LOGGER) logger: Logger) {
-    this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    this.redis.on('error', (error) => logger.debug({ err: error }, 'redis unreachable'));
-    this.limiter = new RateLimiter(this.redis, config.nats.prefix, config.rateLimits.windowS, logger);
-    this.guard = new FailedAuthGuard(this.limiter, bus, config.rateLimits.failedAuthPerIp);
-  }
-
-  onApplicationBootstrap() {
-    this.guard.start();
-  }
-
-  onApplicationShutdown() {
-    this.guard.stop();
-    this.redis.disconnect();
-  }
-}
-
-/** The API's routes (one per operation of the contract) and the application socket proxy. */
-@Injectable()
-export class ApiSurface implements OnModuleInit {
-  constructor(
-    private readonly host: HttpAdapterHost,
-    private readonly bus: ProtocolBus,
-    private readonly rates: RateLimits,
-    @Inject(CONFIG) private readonly config: Config,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
-
-  onModuleInit() {
-    const { config, logger } = this;
-    const fastify = this.host.httpAdapter.getInstance<FastifyInstance>();
-    const storage = createStorage(config.storage);
-    registerApiRoutes(
-      fastify,
-      this.bus,
-      storage,
-      { limiter: this.rates.limiter, guard: this.rates.guard, limits: config.rateLimits },
-      logger,
-    );
-    const server = this.host.httpAdapter.getHttpServer() as Server;
-    server.headersTimeout = config.http.headersTimeoutMs;
-    proxyApplicationSockets(server, config.notifier.url, config.http.headersTimeoutMs, logger);
-  }
-}
 
 /** `/metrics` on a port of its own: the API's port is public. */
 @Injectable()
@@ -91,13 +31,25 @@ export class MetricsPort implements OnApplicationBootstrap, OnApplicationShutdow
   }
 }
 
-/** The gateway: the public API in front of the conference service. */
+/** What the process brings up before Nest: configuration, logger and the protocol bus. */
+@Global()
+@Module({})
+class GatewayInfrastructure {
+  static register(infra: ServiceInfrastructure): DynamicModule {
+    const providers = infrastructureProviders(infra);
+    return { module: GatewayInfrastructure, providers, exports: providers };
+  }
+}
+
+/** The gateway: the public API in front of the conference service, each call one NATS request. */
 @Module({})
 export class GatewayModule {
   static register(infra: ServiceInfrastructure): DynamicModule {
+    const dispatch = { provide: API_DISPATCH, useFactory: natsApiDispatch, inject: [ProtocolBus] };
     return {
       module: GatewayModule,
-      providers: [...infrastructureProviders(infra), RateLimits, ApiSurface, MetricsPort],
+      imports: [GatewayInfrastructure.register(infra), PublicApiModule.register(dispatch)],
+      providers: [MetricsPort],
     };
   }
 }

@@ -58,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       metricsPort: read<number>('MIND_GATEWAY_METRICS_PORT'),
     },
     conferenceHealthPort: read<number>('MIND_CONFERENCE_HEALTH_PORT'),
+    conferenceApiPort: read<number>('MIND_CONFERENCE_API_PORT'),
     notifier: {
       host: read<string>('MIND_NOTIFIER_HOST'),
       port: read<number>('MIND_NOTIFIER_PORT'),

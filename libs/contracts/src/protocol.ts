@@ -290,9 +290,10 @@ export const EVENT = {
   addressBlocked: event<AddressBlocked>()({
     subject: 'gateway.address-blocked',
     delivery: 'broadcast',
-    emittedBy: ['gateway'],
-    followedBy: ['gateway'],
-    summary: 'an address failed to authenticate too often; every gateway refuses it for a while',
+    // The conference service serves the API too when MIND_CONFERENCE_API_PORT is set.
+    emittedBy: ['gateway', 'conference'],
+    followedBy: ['gateway', 'conference'],
+    summary: 'an address failed to authenticate too often; every server of the API refuses it for a while',
   }),
   mediaHeartbeat: event<MediaNodeHeartbeat>()({
     subject: 'media.heartbeat',

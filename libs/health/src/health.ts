@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import { fastify, type FastifyInstance } from 'fastify';
 import { serveMetrics } from '@mind/telemetry';
 
 /** One dependency a service needs to be ready; resolves when reachable, rejects otherwise. */
@@ -43,4 +43,16 @@ export function registerHealthRoutes(
       .code(ready ? 200 : 503)
       .send({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
   });
+}
+
+/** The routes of `registerHealthRoutes` on a port of their own, for a process whose main port is public. */
+export async function startHealthServer(
+  port: number,
+  host: string,
+  checks: Record<string, ReadinessCheck>,
+): Promise<FastifyInstance> {
+  const server = fastify();
+  registerHealthRoutes(server, checks);
+  await server.listen({ port, host });
+  return server;
 }

@@ -8,8 +8,9 @@ import { RecordingsModule } from '../recordings/recordings.module';
 import { StreamingsModule } from '../streamings/streamings.module';
 import { TranscriptionModule } from '../transcription/transcription.module';
 import { ApiDispatcher } from './api-dispatcher';
+import { LocalApiDispatch } from './local-api-dispatch';
 
-/** The public API's operations, served over NATS: authenticated, authorised, run by their module. */
+/** The public API's operations, served over NATS (and in process): authenticated, authorised, run by their module. */
 @Module({
   imports: [
     AccessModule,
@@ -21,6 +22,7 @@ import { ApiDispatcher } from './api-dispatcher';
     RecordingsModule,
     TranscriptionModule,
   ],
-  providers: [ApiDispatcher],
+  providers: [ApiDispatcher, LocalApiDispatch],
+  exports: [LocalApiDispatch],
 })
 export class ApiModule {}

@@ -4,7 +4,6 @@ import {
   OPERATION_IDS,
   OPERATIONS,
   pathParams,
-  RPC,
   type ApiCommand,
   type ApiReply,
   type ErrorBody,
@@ -14,9 +13,10 @@ import {
 import { looksLikeToken, tokenDigest } from '@mind/auth';
 import type { Logger } from '@mind/logging';
 import { activeTraceId } from '@mind/telemetry';
-import { PayloadTooLargeError, type ProtocolBus } from '@mind/messaging';
+import { PayloadTooLargeError } from '@mind/messaging';
 import type { Config } from '@mind/config';
 import type { ObjectStorage } from '@mind/storage';
+import type { ApiDispatch } from './api-dispatch';
 import { bearerToken } from './bearer-token';
 import type { FailedAuthGuard } from './failed-auth-guard';
 import type { Counter, RateLimiter } from './rate-limiter';
@@ -49,11 +49,11 @@ function countersOf(
 
 /**
  * Registers every operation of the contract as a route that checks what the gateway can check alone
- * (path ids, token presence, body and query shape) and forwards the call to the conference service.
+ * (path ids, token presence, body and query shape) and hands the call to the conference service.
  */
 export function registerApiRoutes(
   app: FastifyInstance,
-  bus: ProtocolBus,
+  calls: ApiDispatch,
   storage: ObjectStorage,
   rates: { limiter: RateLimiter; guard: FailedAuthGuard; limits: Config['rateLimits'] },
   logger: Logger,
@@ -122,7 +122,7 @@ export function registerApiRoutes(
     const command: ApiCommand = { operation, tokenDigest: digest, params, query, body, accept, traceId };
     let answer: ApiReply;
     try {
-      answer = await bus.call(RPC.api, command, { timeoutMs: spec.answerWithinMs }, operation);
+      answer = await calls.dispatch(command, spec.answerWithinMs);
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
         return sendError(reply, 413, { error: 'request body is too large' });

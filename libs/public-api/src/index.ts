@@ -1,0 +1,3 @@
+export * from './api-dispatch';
+export * from './public-api.module';
+export * from './serve';

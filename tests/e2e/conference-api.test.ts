@@ -1,0 +1,105 @@
+import { AppSocket, call, client, freePort, Platform, waitFor } from './harness';
+
+/**
+ * The conference service serving the public API itself (MIND_CONFERENCE_API_PORT), next to a gateway
+ * of the same platform: one API, whichever door a call comes in by.
+ */
+describe('the API served by the conference service', () => {
+  let platform: Platform;
+  let direct: string;
+  let app: { id: string; token: string };
+
+  beforeAll(async () => {
+    const apiPort = String(await freePort());
+    // Low enough for the last test to reach; no other test here fails to authenticate more than twice.
+    platform = await Platform.start({
+      MIND_CONFERENCE_API_PORT: apiPort,
+      MIND_RATE_FAILED_AUTH_PER_IP: '10',
+    });
+    direct = `http://127.0.0.1:${apiPort}`;
+    app = await platform.createApplication({ name: 'direct API', maxParticipants: 10 });
+  });
+  afterAll(() => platform.close());
+
+  it('answers what the gateway answers, for the same resources', async () => {
+    const viaDirect = client(direct, app.token);
+    const viaGateway = client(platform.url, app.token);
+    const created = await viaDirect.post(`/${app.id}`, { name: 'two doors' });
+    expect(created.status).toBe(200);
+    const c = `/${app.id}/${created.body.id}`;
+    const participant = await viaGateway.post(`${c}/participants`, { name: 'Ann' });
+    for (const path of [c, `${c}/participants`, `${c}/participants/${participant.body.id}`]) {
+      const [a, b] = [await viaDirect.get(path), await viaGateway.get(path)];
+      expect(a.status).toBe(200);
+      expect(a.text).toBe(b.text);
+      expect(a.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
+    }
+    // Refusals, with the same bodies: a bad id, no token, a wrong content type, a body of wrong shape,
+    // an unknown route, and a participant's token beyond its rights.
+    const asParticipant = client(direct, participant.body.token);
+    const refusals: Array<[string, string, Parameters<typeof call>[3]]> = [
+      ['GET', `/${app.id}/not-a-uuid`, { token: app.token }],
+      ['GET', c, {}],
+      ['PATCH', c, { token: app.token, rawBody: 'name=x', contentType: 'text/plain' }],
+      ['PATCH', c, { token: app.token, body: { name: 42 } }],
+      ['GET', `${c}/nowhere/at/all`, { token: app.token }],
+      ['DELETE', c, { token: participant.body.token }],
+    ];
+    for (const [method, path, options] of refusals) {
+      const [a, b] = [
+        await call(direct, method, path, options),
+        await call(platform.url, method, path, options),
+      ];
+      expect([method, path, a.status, a.body]).toEqual([method, path, b.status, b.body]);
+      expect(a.status).toBeGreaterThanOrEqual(400);
+      expect(a.status).toBeLessThan(500);
+    }
+    expect((await asParticipant.post(`${c}/messages`, { sendTo: created.body.id, text: 'hi' })).status).toBe(
+      200,
+    );
+  });
+
+  it('proxies the application socket: a message posted at its door reaches it', async () => {
+    const api = client(direct, app.token);
+    const conference = (await api.post(`/${app.id}`, { name: 'socket' })).body;
+    const c = `/${app.id}/${conference.id}`;
+    const participant = (await api.post(`${c}/participants`, { name: 'Bo' })).body;
+    const socket = await AppSocket.open(direct, app.id, conference.id, app.token);
+    const sent = await client(direct, participant.token).post(`${c}/messages`, {
+      sendTo: app.id,
+      text: 'through the conference service',
+    });
+    expect(sent.status).toBe(200);
+    const got = await socket.next((n) => n.location === `/messages/${sent.body.id}`);
+    expect(got.resource).toEqual(sent.body);
+    socket.close();
+  });
+
+  it('keeps health on both ports and metrics off the public one', async () => {
+    const health = `http://127.0.0.1:${platform.env.MIND_CONFERENCE_HEALTH_PORT}`;
+    expect((await fetch(`${direct}/readyz`)).status).toBe(200);
+    expect((await fetch(`${health}/readyz`)).status).toBe(200);
+    expect((await fetch(`${direct}/metrics`)).status).toBe(404);
+    const metrics = await fetch(`${health}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^# (HELP|TYPE) /m);
+    const document = await (await fetch(`${direct}/openapi.json`)).json();
+    expect(document).toEqual(await (await fetch(`${platform.url}/openapi.json`)).json());
+  });
+
+  it('an address that fails too often at one door is refused at the other', async () => {
+    const c = `/${app.id}/${(await client(direct, app.token).post(`/${app.id}`, { name: 'blocked' })).body.id}`;
+    let status = 0;
+    for (let attempt = 0; attempt < 15 && status !== 429; attempt++) {
+      status = (await call(direct, 'GET', c, { token: 'x'.repeat(100) })).status;
+    }
+    expect(status).toBe(429);
+    // The gateway hears of the block and refuses even a valid call from that address.
+    const refused = await waitFor(
+      async () => (await call(platform.url, 'GET', c, { token: app.token })).status,
+      (answer) => answer === 429,
+      5000,
+    );
+    expect(refused).toBe(429);
+  });
+});
