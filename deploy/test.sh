@@ -48,18 +48,30 @@ step "formatting"
 npx prettier --check . --log-level warn
 
 step "unit and integration tests"
-results=$(mktemp)
 status=0
-npx jest --runInBand --json --outputFile="$results" "$@" || status=$?
-node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
-  // The slowest files, so that the suite'"'"'s time (budget: well under 30 minutes) stays in view.
-  const files = r.testResults.map((t) => [(t.endTime - t.startTime) / 1000, require("path").relative(process.cwd(), t.name)]);
-  const total = files.reduce((sum, [s]) => sum + s, 0);
-  console.log(`${files.length} files in ${Math.round(total)} s; slowest:`);
-  for (const [s, name] of files.sort((a, b) => b[0] - a[0]).slice(0, 15)) console.log(`${s.toFixed(0).padStart(6)} s  ${name}`);
-' "$results" || true
-rm -f "$results"
+if (($# > 0)); then
+  results=$(mktemp)
+  npx jest --runInBand --json --outputFile="$results" "$@" || status=$?
+  node deploy/test-summary.mjs "$results" || true
+  rm -f "$results"
+else
+  # Two lanes at once (tests/lanes.js): the suites whose pace is the CPU's (browsers, media, containers,
+  # benchmarks) one file at a time, and next to them the unit tests and the API suites, which mostly
+  # wait, against a database of their own (a conference service relays every outbox row of its database).
+  quiet_results=$(mktemp)
+  busy_results=$(mktemp)
+  quiet_log=$(mktemp)
+  quiet_files=$(node -p 'require("./tests/lanes.js").quiet.join("|")')
+  TEST_DATABASE_URL=postgres://mind:mind@127.0.0.1:5432/mind_test_quiet npx jest --runInBand --json \
+    --outputFile="$quiet_results" --testPathPatterns '/(apps|libs)/' "($quiet_files)" >"$quiet_log" 2>&1 &
+  quiet=$!
+  npx jest --runInBand --json --outputFile="$busy_results" --selectProjects e2e \
+    --testPathIgnorePatterns "($quiet_files)" || status=$?
+  wait "$quiet" || status=$?
+  step "unit tests and API suites (the quiet lane, run alongside)"
+  cat "$quiet_log"
+  node deploy/test-summary.mjs "$busy_results" "$quiet_results" || true
+  rm -f "$quiet_results" "$busy_results" "$quiet_log"
+fi
 step "done"
 exit "$status"
