@@ -22,11 +22,14 @@ for cmd in "${!NEEDS[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${
 [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
 # Speech recognition (transcription): PocketSphinx and its US English model, and libopus for the
 # voices, loaded through FFI.
-ldconfig -p | grep -q 'libpocketsphinx\.so\.3 ' || missing+=(libpocketsphinx3)
-ldconfig -p | grep -q 'libopus\.so\.0 ' || missing+=(libopus0)
+# (grep reads the whole list: with -q it would stop early, and pipefail would take ldconfig's SIGPIPE
+# for a missing library.)
+has_library() { ldconfig -p | grep -F "$1 " >/dev/null; }
+has_library libpocketsphinx.so.3 || missing+=(libpocketsphinx3)
+has_library libopus.so.0 || missing+=(libopus0)
 [[ -f /usr/share/pocketsphinx/model/en-us/en-us.lm.bin ]] || missing+=(pocketsphinx-en-us)
 # Phone lines (the SIP gateway): spandsp's G.722, loaded through FFI (libopus serves them too).
-ldconfig -p | grep -q 'libspandsp\.so\.2 ' || missing+=(libspandsp2)
+has_library libspandsp.so.2 || missing+=(libspandsp2)
 # Streaming to rtmps:// checks the destination's certificate against these.
 [[ -f /etc/ssl/certs/ca-certificates.crt ]] || missing+=(ca-certificates)
 if ((${#missing[@]})); then
