@@ -267,6 +267,50 @@ describe('the Helm chart', () => {
     }
   });
 
+  it('serves the API from the conference pods when asked: their API port, its Service port and ingress, no gateway', () => {
+    const values = join(mkdtempSync(join(tmpdir(), 'mind-direct-')), 'direct.yaml');
+    writeFileSync(
+      values,
+      [
+        'gateway: { enabled: false }',
+        'conference:',
+        '  api: { enabled: true }',
+        '  trustProxy: 10.0.0.0/8',
+        '  ingress: { enabled: true, host: mind.example.com, tls: { secretName: mind-tls } }',
+        '',
+      ].join('\n'),
+    );
+    expect(helm('lint', '--strict', chart, '-f', values).status).toBe(0);
+    const manifests = render(values);
+    checkManifests(manifests, 'localhost/mind', appVersion);
+    expect(ofKind(manifests, 'Deployment').map((d) => d.metadata.name)).not.toContain('mind-gateway');
+    const container = named(manifests, 'Deployment', 'mind-conference')!.spec.template.spec.containers[0];
+    const env = Object.fromEntries(
+      container.env.map((e: { name: string; value?: string }) => [e.name, e.value]),
+    );
+    expect(env).toMatchObject({
+      MIND_CONFERENCE_API_PORT: '8080',
+      MIND_HTTP_HOST: '0.0.0.0',
+      MIND_NOTIFIER_URL: 'http://mind-notifier:8082',
+      MIND_HTTP_TRUST_PROXY: '10.0.0.0/8',
+    });
+    expect(container.ports).toContainEqual({ name: 'http', containerPort: 8080, protocol: 'TCP' });
+    // Probes and metrics stay on the health port: the API's port is public.
+    expect(container.readinessProbe.httpGet.port).toBe('health');
+    expect(named(manifests, 'Service', 'mind-conference')!.spec.ports).toContainEqual({
+      name: 'http',
+      port: 8080,
+      targetPort: 'http',
+      protocol: 'TCP',
+    });
+    const ingress = named(manifests, 'Ingress', 'mind-conference')!;
+    expect(ingress.spec.tls).toEqual([{ hosts: ['mind.example.com'], secretName: 'mind-tls' }]);
+    expect(ingress.spec.rules[0].http.paths[0].backend.service).toEqual({
+      name: 'mind-conference',
+      port: { name: 'http' },
+    });
+  });
+
   it('refuses values it does not know or that cannot work, saying which', () => {
     const refused = (...set: string[]) =>
       helm('template', 'mind', chart, ...set.flatMap((s) => ['--set', s]));

@@ -5,6 +5,16 @@
 {{ include "common.env.storage" . }}
 - name: MIND_MEDIA_SPREAD_ABOVE
   value: {{ .Values.spreadAbove | quote }}
+{{- if .Values.api.enabled }}
+- name: MIND_CONFERENCE_API_PORT
+  value: {{ .Values.api.port | quote }}
+- name: MIND_NOTIFIER_URL
+  value: {{ include "common.serviceUrl" (list . "notifier" 8082) | quote }}
+{{- with .Values.trustProxy }}
+- name: MIND_HTTP_TRUST_PROXY
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{- define "conference.volumeMounts" -}}
