@@ -58,11 +58,13 @@ else
   # Two lanes at once (tests/lanes.js): the suites whose pace is the CPU's (browsers, media, containers,
   # benchmarks) one file at a time, and next to them the unit tests and the API suites, which mostly
   # wait, against a database of their own (a conference service relays every outbox row of its database).
+  # The second lane runs at a lower priority: it takes the CPU the first leaves idle, and slows none of
+  # its real-time work (a call's RTP, a mixer's frames).
   quiet_results=$(mktemp)
   busy_results=$(mktemp)
   quiet_log=$(mktemp)
   quiet_files=$(node -p 'require("./tests/lanes.js").quiet.join("|")')
-  TEST_DATABASE_URL=postgres://mind:mind@127.0.0.1:5432/mind_test_quiet npx jest --runInBand --json \
+  TEST_DATABASE_URL=postgres://mind:mind@127.0.0.1:5432/mind_test_quiet nice -n 10 npx jest --runInBand --json \
     --outputFile="$quiet_results" --testPathPatterns '/(apps|libs)/' "($quiet_files)" >"$quiet_log" 2>&1 &
   quiet=$!
   npx jest --runInBand --json --outputFile="$busy_results" --selectProjects e2e \

@@ -33,6 +33,9 @@ import { segmentTiming } from './recording/segment-timing';
 import { TranscriberPool } from './transcription/transcriber-pool';
 import type { WorkerPool } from './worker-pool';
 
+/** How long a stored segment's report to the conference service is retried. */
+const SEGMENT_REPORT_PATIENCE_MS = 180_000;
+
 /** How long a stopping node waits for its last recording segments to be stored. */
 const SEGMENT_STORE_GRACE_MS = 15_000;
 
@@ -380,6 +383,9 @@ export class MediaNode {
     const timing = await segmentTiming(file);
     await this.storage.putFile(storageKey, file);
     await rm(file, { force: true });
+    // The segment is only in storage now: the report is retried through a restart of the conference
+    // service, however slow, or it would be lost.
+    const giveUpAt = Date.now() + SEGMENT_REPORT_PATIENCE_MS;
     for (let attempt = 1; ; attempt++) {
       try {
         const reply = await this.bus.call(RPC.segmentStored, { conferenceId, storageKey, timing });
@@ -393,8 +399,12 @@ export class MediaNode {
         this.logger.info({ traceId, conferenceId, storageKey }, 'recording segment stored');
         return;
       } catch (error) {
-        if (attempt === 5) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+        if (Date.now() > giveUpAt) throw error;
+        this.logger.warn(
+          { err: error, conferenceId, storageKey, attempt },
+          'segment report failed; retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * attempt, 5000)));
       }
     }
   }

@@ -217,12 +217,14 @@ export class PhoneAudio extends EventEmitter<PhoneAudioEvents> {
     return this.toMedia.ssrc;
   }
 
-  /** Starts the flow once both ends are known: the phone's answer and the media node's leg. */
-  start(phone: PhoneMedia, media: { ip: string; port: number }): void {
+  /**
+   * Takes the phone's RTP from its answer on: its keys and whether it flows count at once, since a
+   * phone may send both right after answering, before the media node's leg is open (`bridge`).
+   */
+  answered(phone: PhoneMedia): void {
     this.phone = phone;
     this.phoneAddress = { address: phone.ip, port: phone.port };
     this.toPhone = new RtpSender(phone.codec.payloadType);
-    this.media = media;
     for (const codec of phone.accepted) this.chains.set(codec.payloadType, chainFor(codec));
     const started = performance.now();
     let ticks = 0;
@@ -235,6 +237,11 @@ export class PhoneAudio extends EventEmitter<PhoneAudioEvents> {
       this.clock = setTimeout(tick, Math.max(0, started + (ticks + 1) * FRAME_MS - performance.now()));
     };
     this.clock = setTimeout(tick, FRAME_MS);
+  }
+
+  /** Sends the phone's voice to the media node's leg from now on. */
+  bridge(media: { ip: string; port: number }): void {
+    this.media = media;
   }
 
   close(): void {

@@ -84,6 +84,7 @@ export class PhoneLine {
     }
     try {
       const phone = readPhoneAnswer(result.answer ?? '');
+      this.audio.answered(phone);
       const leg = await bus.call(
         RPC.phoneLeg,
         {
@@ -103,7 +104,7 @@ export class PhoneLine {
         await this.closeLeg();
         return 'interrupted';
       }
-      this.audio.start(phone, leg.rtp);
+      this.audio.bridge(leg.rtp);
       this.log().info({ codec: phone.codec.name, media: leg.rtp }, 'call audio bridged');
     } catch (error) {
       this.log().warn({ err: error }, 'the answered call could not be bridged; hanging up');
