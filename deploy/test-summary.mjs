@@ -1,4 +1,4 @@
-// Sums up Jest's JSON results (one file per lane of deploy/test.sh): counts, and the slowest test
+// Sums up Jest's JSON results (of deploy/test.sh; several files add up): counts, and the slowest test
 // files, so that the suite's time (budget: well under 30 minutes) stays in view.
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';

@@ -48,35 +48,12 @@ step "formatting"
 npx prettier --check . --log-level warn
 
 step "unit and integration tests"
+# One file at a time: the media suites run against the clock (RTP, mixer frames, recordings), and every
+# suite run beside them made one of them late (three runs with two lanes, three different failures).
+results=$(mktemp)
 status=0
-if (($# > 0)); then
-  results=$(mktemp)
-  npx jest --runInBand --json --outputFile="$results" "$@" || status=$?
-  node deploy/test-summary.mjs "$results" || true
-  rm -f "$results"
-else
-  # Two lanes at once (tests/lanes.js): the suites whose pace is the CPU's (browsers, media, containers,
-  # benchmarks) one file at a time, and next to them the unit tests and the API suites, which mostly
-  # wait, against a database of their own (a conference service relays every outbox row of its database).
-  # The second lane runs at a lower priority: it takes the CPU the first leaves idle, and slows none of
-  # its real-time work (a call's RTP, a mixer's frames); so it holds nothing that runs against the clock.
-  quiet_results=$(mktemp)
-  busy_results=$(mktemp)
-  quiet_log=$(mktemp)
-  quiet_files=$(node -p 'require("./tests/lanes.js").quiet.join("|")')
-  # The media node's unit tests run ffmpeg and mediasoup workers against the clock: the busy lane's.
-  busy_units='/apps/media/'
-  TEST_DATABASE_URL=postgres://mind:mind@127.0.0.1:5432/mind_test_quiet nice -n 10 npx jest --runInBand --json \
-    --outputFile="$quiet_results" --testPathPatterns '/(apps|libs)/' "($quiet_files)" \
-    --testPathIgnorePatterns "$busy_units" >"$quiet_log" 2>&1 &
-  quiet=$!
-  npx jest --runInBand --json --outputFile="$busy_results" --testPathPatterns '/tests/e2e/' "$busy_units" \
-    --testPathIgnorePatterns "($quiet_files)" || status=$?
-  wait "$quiet" || status=$?
-  step "unit tests and API suites (the quiet lane, run alongside)"
-  cat "$quiet_log"
-  node deploy/test-summary.mjs "$busy_results" "$quiet_results" || true
-  rm -f "$quiet_results" "$busy_results" "$quiet_log"
-fi
+npx jest --runInBand --json --outputFile="$results" "$@" || status=$?
+node deploy/test-summary.mjs "$results" || true
+rm -f "$results"
 step "done"
 exit "$status"
