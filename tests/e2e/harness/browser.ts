@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import chromiumFlags from './chromium-flags.json';
 
@@ -9,6 +9,26 @@ const ROOT = join(__dirname, '../../..');
 
 /** Flags shared with tools/capture-offers: headless, fake devices, no network calls of Chromium's own. */
 export const CHROMIUM_ARGS: string[] = chromiumFlags;
+
+let webClient: Promise<string> | undefined;
+
+/** Our web client bundled as `window.Mind`, once per test file. */
+function webClientScript(): Promise<string> {
+  webClient ??= build({
+    entryPoints: [join(ROOT, 'libs/web-client/src/index.ts')],
+    bundle: true,
+    format: 'iife',
+    globalName: 'Mind',
+    platform: 'browser',
+    target: 'chrome120',
+    write: false,
+    tsconfig: join(ROOT, 'libs/web-client/tsconfig.json'),
+  })
+    .then((bundle) => bundle.outputFiles[0].text)
+    // esbuild's service process would otherwise outlive the test file's Jest worker.
+    .finally(() => stop());
+  return webClient;
+}
 
 /**
  * Headless Chromium (Debian's, with fake camera and microphone) and a page origin serving our web
@@ -24,17 +44,7 @@ export class BrowserHarness {
 
   /** `fakeMicrophone`: a WAV file the fake microphone plays (in a loop) instead of its beeps. */
   static async start(options: { fakeMicrophone?: string } = {}): Promise<BrowserHarness> {
-    const bundle = await build({
-      entryPoints: [join(ROOT, 'libs/web-client/src/index.ts')],
-      bundle: true,
-      format: 'iife',
-      globalName: 'Mind',
-      platform: 'browser',
-      target: 'chrome120',
-      write: false,
-      tsconfig: join(ROOT, 'libs/web-client/tsconfig.json'),
-    });
-    const script = bundle.outputFiles[0].text;
+    const script = await webClientScript();
     const server = createServer((request, response) => {
       if (request.url === '/mind.js') {
         response.writeHead(200, { 'content-type': 'text/javascript' });
