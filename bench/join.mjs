@@ -4,22 +4,9 @@
 // the same run: two PeerConnections of one page connected directly (no server), from the offer to the
 // first decoded frame. Prints p50/p95 over BENCH_JOINS joins (default 20), one after the other.
 // Needs `npm run build` and the cached worker.
-import { createServer } from 'node:http';
-import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
-import {
-  ROOT,
-  api,
-  children,
-  createApplication,
-  deleteEventStream,
-  startPlatform,
-  stopChild,
-} from './lib/platform.mjs';
+import { launchChromium, webClientPages } from './lib/browser.mjs';
+import { api, createApplication, startPlatform, stopPlatform } from './lib/platform.mjs';
 
 const JOINS = Number(process.env.BENCH_JOINS ?? 20);
 /** Publishing modes as Mind SDKs publish: by default, with a node that prefers H264, with the VP9 option. */
@@ -33,30 +20,6 @@ const MODES = [
   },
   { codec: 'VP9', label: 'VP9 SVC (SDK VP9 option)', env: {}, setup: { useVp9ForSendingVideo: true } },
 ].filter((mode) => (process.env.BENCH_CODECS ?? 'VP8,H264,VP9').split(',').includes(mode.codec));
-const flags = JSON.parse(readFileSync(join(ROOT, 'tests/e2e/harness/chromium-flags.json'), 'utf8'));
-
-async function pageServer() {
-  const bundle = await build({
-    entryPoints: [join(ROOT, 'libs/web-client/src/index.ts')],
-    bundle: true,
-    format: 'iife',
-    globalName: 'Mind',
-    write: false,
-    tsconfig: join(ROOT, 'libs/web-client/tsconfig.json'),
-  });
-  const server = createServer((request, response) => {
-    if (request.url === '/mind.js') {
-      response.writeHead(200, { 'content-type': 'text/javascript' });
-      return response.end(bundle.outputFiles[0].text);
-    }
-    response.writeHead(200, { 'content-type': 'text/html' });
-    response.end('<!doctype html><script src="/mind.js"></script>');
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, origin: `http://127.0.0.1:${server.address().port}` };
-}
-
 /** A page of its own; with `chromeUserAgent`, it says ` Chrome/NNN` (the SDK's VP9 option needs it). */
 async function newPage(browser, origin, chromeUserAgent) {
   let context = await browser.newContext();
@@ -197,14 +160,14 @@ async function measureMode(browser, origin, mode) {
     await api(platform.url, 'DELETE', `/${app.id}/${conference.id}`, app.token);
     return { opens, frames, codecs: [...codecs].join(' ') };
   } finally {
-    for (const entry of children.splice(0)) await stopChild(entry);
-    await deleteEventStream(platform.env);
+    await stopPlatform(platform);
   }
 }
 
 async function main() {
-  const { server, origin } = await pageServer();
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: flags });
+  const pages = await webClientPages();
+  const { origin } = pages;
+  const browser = await launchChromium();
   try {
     const rows = [];
     const direct = [];
@@ -230,7 +193,7 @@ async function main() {
     }
   } finally {
     await browser.close();
-    server.close();
+    pages.close();
   }
 }
 

@@ -65,7 +65,8 @@ export async function waitReady(entry, healthUrl) {
 }
 
 /**
- * Starts conference, notifier and gateway (and a media node with `media`, a SIP gateway with `sip`) from
+ * Starts conference, notifier and gateway (and a media node with `media`, a SIP gateway with `sip`, a
+ * transcription worker with `transcription`) from
  * dist/ on free ports, as tests/e2e/harness/platform.ts does; `env` adds to their environment. Returns
  * each service's child (by name) too, for CPU accounting.
  */
@@ -76,6 +77,7 @@ export async function startPlatform(config) {
     'gateway',
     ...(config.media ? ['media'] : []),
     ...(config.sip ? ['sip'] : []),
+    ...(config.transcription ? ['transcription'] : []),
   ];
   for (const name of services) {
     if (!existsSync(join(ROOT, `dist/apps/${name}/src/main.js`))) {
@@ -88,6 +90,7 @@ export async function startPlatform(config) {
     notifier: await freePort(),
     media: await freePort(),
     sip: await freePort(),
+    transcription: await freePort(),
   };
   const env = {
     ...process.env,
@@ -100,6 +103,8 @@ export async function startPlatform(config) {
     MIND_NOTIFIER_URL: `http://127.0.0.1:${ports.notifier}`,
     MIND_MEDIA_HEALTH_PORT: String(ports.media),
     MIND_SIP_HEALTH_PORT: String(ports.sip),
+    MIND_TRANSCRIPTION_HEALTH_PORT: String(ports.transcription),
+    MIND_TRANSCRIBER_ID: `bench-${randomBytes(3).toString('hex')}`,
     MIND_MEDIA_NODE_ID: `bench-${randomBytes(3).toString('hex')}`,
     DATABASE_URL: config.databaseUrl,
     NATS_URL: config.natsUrl,
@@ -122,6 +127,12 @@ export async function startPlatform(config) {
   await waitReady(service('conference'), url(ports.conference));
   await Promise.all(services.slice(1).map((name) => waitReady(service(name), url(ports[name]))));
   return { env, url: url(ports.gateway), services: started };
+}
+
+/** Stops every service this process started (in start order) and deletes the platform's event stream. */
+export async function stopPlatform(platform) {
+  for (const entry of children.splice(0)) await stopChild(entry);
+  if (platform) await deleteEventStream(platform.env);
 }
 
 export async function deleteEventStream(env) {
