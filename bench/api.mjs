@@ -13,6 +13,7 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { cpuShares, cpuSnapshot } from './lib/cpu.mjs';
+import { pacedRun } from './lib/paced-load.mjs';
 import {
   api,
   children,
@@ -216,6 +217,49 @@ async function measure(autocannon, target, config) {
   return measured;
 }
 
+/**
+ * The issue's goals for a route: each a rate (a share of a baseline measured in this run) at which the
+ * p99 must stay under `p99` ms.
+ */
+function goalRates(goal, baselines, route) {
+  return goal.shares.flatMap(([baseline, share]) => {
+    const measured = baselines.find((b) => b.name === `${baseline} ${route}`);
+    return measured ? [{ label: `${share}x ${baseline}`, rate: Math.round(share * measured.rps) }] : [];
+  });
+}
+
+/** A door at a steady offered rate (open loop: `lib/paced-load.mjs`), after a warm-up at that rate. */
+async function measurePaced(target, config, rate) {
+  process.stderr.write(`  ${target.name}: ${rate} req/s offered, warm-up ${config.warmup} s, `);
+  const load = { rate, connections: config.connections };
+  await pacedRun(target, { ...load, seconds: config.warmup }, () => undefined);
+  process.stderr.write(`measuring ${config.duration} s ... `);
+  const latencies = new Latencies();
+  const before = cpuSnapshot();
+  const slowest = []; // per second of the run, by when requests were due: stalls show as a few seconds
+  const counts = await pacedRun(target, { ...load, seconds: config.duration }, (ms, dueMs) => {
+    latencies.add(ms);
+    const second = Math.floor(dueMs / 1000);
+    slowest[second] = Math.max(slowest[second] ?? 0, ms);
+  });
+  const cpu = cpuShares(before, cpuSnapshot(), processLabel);
+  const measured = {
+    name: target.name,
+    offered: rate,
+    rps: (counts.answered * 1000) / counts.elapsedMs,
+    total: counts.answered,
+    p50: latencies.percentile(50),
+    p99: latencies.percentile(99),
+    non2xx: counts.non2xx,
+    errors: counts.errors,
+    timeouts: 0,
+    cpu,
+    slowest: Array.from(slowest, (value) => value ?? 0),
+  };
+  process.stderr.write(`p99 ${ms(measured.p99)} ms\n`);
+  return measured;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Report
 // ---------------------------------------------------------------------------------------------------
@@ -232,7 +276,8 @@ function table(rows) {
 const ms = (value) => (Number.isFinite(value) ? value.toFixed(2) : '-');
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
 
-const measurements = (pairs) => pairs.flatMap(({ baselines, platforms }) => [...platforms, ...baselines]);
+const measurements = (pairs) =>
+  pairs.flatMap(({ baselines, platforms, paced }) => [...platforms, ...baselines, ...paced]);
 
 function report(config, pairs, load) {
   const cpus = os.cpus();
@@ -250,7 +295,7 @@ function report(config, pairs, load) {
   console.log('');
 
   const rows = [['target', 'req/s', 'p50 ms', 'p99 ms', 'responses', 'non-2xx', 'errors']];
-  for (const m of measurements(pairs)) {
+  for (const m of pairs.flatMap(({ baselines, platforms }) => [...platforms, ...baselines])) {
     rows.push([
       m.name,
       m.rps.toFixed(0),
@@ -279,6 +324,44 @@ function report(config, pairs, load) {
   }
   console.log(table(ratios));
   console.log('');
+
+  const paced = pairs.filter((pair) => pair.paced.length > 0);
+  if (paced.length > 0) {
+    console.log("At the issue's goal rates (open loop: latency from when each request was due):");
+    const goals = [
+      [
+        'target',
+        'offered req/s',
+        'answered req/s',
+        'p50 ms',
+        'p99 ms',
+        'goal p99 ms',
+        'seconds over',
+        'goal',
+      ],
+    ];
+    for (const { goal, paced: runs } of paced) {
+      for (const m of runs) {
+        const met = m.p99 < goal.p99 && m.rps >= 0.98 * m.offered ? 'met' : 'missed';
+        goals.push([
+          m.name,
+          m.offered,
+          m.rps.toFixed(0),
+          ms(m.p50),
+          ms(m.p99),
+          goal.p99,
+          `${m.slowest.filter((slowest) => slowest >= goal.p99).length} of ${m.slowest.length}`,
+          m.baseline ? `${met} (baseline)` : met,
+        ]);
+      }
+    }
+    console.log(table(goals));
+    console.log(
+      '(seconds over: how many seconds of the run had a request slower than the goal; a few of many are stalls,',
+    );
+    console.log('most of them a queue)');
+    console.log('');
+  }
 
   console.log('CPU during each measured run, % of one core (processes using 1% or more):');
   for (const m of measurements(pairs)) {
@@ -392,9 +475,28 @@ async function main() {
       headers: { authorization: `Bearer ${participant.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ sendTo: conference.id, text: 'bench' }),
     };
+    // The issue's goals: at least these shares of the baselines' rates, with the p99 under `p99` ms.
     const routes = [
-      { route: 'GET /{a}/{c}/participants/{p}', path: getPath, request: get, pg: true },
-      { route: 'POST /{a}/{c}/messages', path: messagesPath, request: post, pg: false },
+      {
+        route: 'GET /{a}/{c}/participants/{p}',
+        path: getPath,
+        request: get,
+        pg: true,
+        goal: {
+          p99: 25,
+          shares: [
+            ['fastify + postgres', 0.6],
+            ['bare fastify', 0.1],
+          ],
+        },
+      },
+      {
+        route: 'POST /{a}/{c}/messages',
+        path: messagesPath,
+        request: post,
+        pg: false,
+        goal: { p99: 40, shares: [['bare fastify', 0.06]] },
+      },
     ];
     const platformsOf = () => [
       { name: 'platform', url: baseUrl },
@@ -423,13 +525,25 @@ async function main() {
     );
     const pairs = [];
     for (const target of routes) {
-      const { route, path, request } = target;
+      const { route, path, request, goal } = target;
       const baselines = [];
       for (const baseline of baselinesOf(target)) {
         const name = `${baseline.name} ${route}`;
         baselines.push(
           await measure(autocannon, { name, url: `${baseline.url}${path}`, ...request }, config),
         );
+      }
+      // At the goals' rates before the platform's own saturation runs, so that each door starts from a
+      // steady state; the direct door first, since the gateway's door is past its saturation there.
+      const paced = [];
+      for (const { label, rate } of goalRates(goal, baselines, route)) {
+        // The baselines at the same rate show what the machine and the load generator allow.
+        const measuredBaselines = baselinesOf(target).map((b) => ({ ...b, baseline: true }));
+        for (const door of [...platformsOf().reverse(), ...measuredBaselines]) {
+          const name = `${door.name} ${route} at ${label}`;
+          const measured = await measurePaced({ name, url: `${door.url}${path}`, ...request }, config, rate);
+          paced.push({ ...measured, baseline: door.baseline === true });
+        }
       }
       const platforms = [];
       for (const platform of platformsOf()) {
@@ -438,7 +552,7 @@ async function main() {
           await measure(autocannon, { name, url: `${platform.url}${path}`, ...request }, config),
         );
       }
-      pairs.push({ route, baselines, platforms });
+      pairs.push({ route, baselines, platforms, paced, goal });
     }
     load.after = loadavg();
     process.exitCode = report(config, pairs, load);

@@ -14,7 +14,7 @@ describe('benchmarks (smoke runs)', () => {
     [
       'api',
       { BENCH_DURATION: '1', BENCH_WARMUP: '1', BENCH_CONNECTIONS: '4' },
-      /req\/s[\s\S]*CPU during each measured run[\s\S]*platform GET[^\n]*\bgateway \d+[\s\S]*platform direct GET[^\n]*\bconference \d+/,
+      /req\/s[\s\S]*goal rate[\s\S]*platform direct POST[^\n]*at 0\.06x bare fastify[\s\S]*CPU during each measured run[\s\S]*platform GET[^\n]*\bgateway \d+[\s\S]*platform direct GET[^\n]*\bconference \d+/,
     ],
     ['sfu', { BENCH_DURATION: '1', BENCH_FANOUTS: '2' }, /consumers +bare CPU%/],
     ['join', { BENCH_JOINS: '1' }, /VP9 SVC \(SDK VP9 option\)/],
@@ -27,7 +27,7 @@ describe('benchmarks (smoke runs)', () => {
     [
       'transcription',
       { BENCH_VOICES: 'slt', BENCH_SENTENCES: '2', BENCH_STREAMS: '1' },
-      /WER engine alone[\s\S]*end of speech -> utterance ready/,
+      /WER engine alone[\s\S]*end of speech -> utterance ready[\s\S]*end of speech -> application socket \(live\): p50 \d+ ms/,
     ],
     [
       'sip',
