@@ -2,13 +2,18 @@
 // PocketSphinx on each utterance), next to the same engine run directly on each sentence's WAV, in the
 // same run: word error rate per test set (flite voices at 16 kHz; the same through an 8 kHz line, with
 // the upper band filled), CPU per second of audio, memory per stream, and how long after the end of
-// speech an utterance is ready. See bench/README.md.
+// speech an utterance is ready; then, live through the platform (a Chromium participant speaking into a
+// media node and a transcription worker), how long after the end of speech the application socket has
+// each utterance. See bench/README.md.
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './lib/platform.mjs';
+import { launchChromium, webClientPages } from './lib/browser.mjs';
+import { ROOT, api, createApplication, sleep, startPlatform, stopPlatform } from './lib/platform.mjs';
 
 const asr = await import(join(ROOT, 'dist/libs/asr/src/index.js'));
-const { speak, silence, concat } = await import(join(ROOT, 'dist/libs/asr/src/test-speech.js'));
+const { speak, silence, concat, wavFile } = await import(join(ROOT, 'dist/libs/asr/src/test-speech.js'));
 
 const VOICES = (process.env.BENCH_VOICES ?? 'slt,awb,rms,kal16').split(',');
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 3);
@@ -23,6 +28,9 @@ const SENTENCES = [
 const GAP_MS = 1200;
 const PADDING_MS = Number(process.env.BENCH_PADDING_MS ?? 200);
 const CHUNK = 320; // 20 ms, as RTP brings it
+const LIVE = process.env.BENCH_LIVE !== '0';
+const LIVE_LEAD_MS = 3000;
+const LIVE_GAP_MS = 2500;
 
 const engine = new asr.PocketSphinxEngine();
 const cpuSeconds = (since) => {
@@ -96,12 +104,15 @@ function testSet(name, rate, narrowband) {
   return { name, rows };
 }
 
+/** RSS each decoder adds beyond a first one (which maps the model's files, shared by the others). */
 function memoryPerStream() {
+  const first = engine.open('en');
   global.gc?.();
   const before = process.memoryUsage().rss;
   const streams = Array.from({ length: STREAMS }, () => engine.open('en'));
+  global.gc?.();
   const after = process.memoryUsage().rss;
-  for (const stream of streams) stream.close();
+  for (const stream of [first, ...streams]) stream.close();
   return (after - before) / STREAMS / 2 ** 20;
 }
 
@@ -152,3 +163,103 @@ console.log(`memory per stream (a decoder): ${memoryPerStream().toFixed(0)} MiB`
 console.log(
   `end of speech -> utterance ready (500 ms of silence + recognition): p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms`,
 );
+
+/**
+ * One participant of a real conference says the sentences (Chromium's fake microphone plays them once,
+ * from when the page opens it); the application socket takes each utterance's notification. Latency:
+ * its arrival minus the end of its speech as the transcription worker heard it (`utterance.ended_at`,
+ * the same machine's clock), so the detector's 500 ms of silence, the recognition and the hops
+ * worker -> conference service -> notifier -> socket.
+ */
+async function throughPlatform(voice, sentences) {
+  const { default: WebSocket } = await import('ws');
+  const { default: pg } = await import('pg');
+  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://mind:mind@127.0.0.1:5432/mind_bench';
+  const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const dir = mkdtempSync(join(os.tmpdir(), 'bench-transcription-'));
+  let platform;
+  let pages;
+  let browser;
+  let socket;
+  try {
+    platform = await startPlatform({ databaseUrl, natsUrl, media: true, transcription: true });
+    const app = await createApplication(platform.env);
+    const conference = await api(platform.url, 'POST', `/${app.id}`, app.token, {
+      name: 'transcription bench',
+    });
+    const base = `/${app.id}/${conference.id}`;
+    const arrivals = new Map();
+    socket = new WebSocket(
+      `${platform.url.replace(/^http/, 'ws')}${base}?access_token=${encodeURIComponent(app.token)}`,
+    );
+    socket.on('message', (data) => {
+      const { type, location, resource } = JSON.parse(data.toString());
+      if (type === 'created' && String(location).startsWith('/transcription/utterances/')) {
+        arrivals.set(resource.id, { at: Date.now(), text: resource.text });
+      }
+    });
+    await once(socket, 'open');
+    await api(platform.url, 'PATCH', `${base}/transcription`, app.token, { started: true });
+    const speaker = await api(platform.url, 'POST', `${base}/participants`, app.token, { name: 'speaker' });
+
+    const parts = [silence(LIVE_LEAD_MS)];
+    for (const audio of sentences) parts.push(audio, silence(LIVE_GAP_MS));
+    const speech = concat(parts);
+    const wav = join(dir, 'speaker.wav');
+    writeFileSync(wav, wavFile(speech));
+    pages = await webClientPages();
+    browser = await launchChromium({ fakeMicrophone: `${wav}%noloop` });
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(pages.origin);
+    await page.waitForFunction('"Mind" in window');
+    await page.evaluate(
+      async (options) => {
+        const session = new window.Mind.ParticipantSession(options);
+        await session.join();
+        await session.publish('primary', await navigator.mediaDevices.getUserMedia({ audio: true }));
+      },
+      { baseUrl: platform.url, applicationId: app.id, conferenceId: conference.id, token: speaker.token },
+    );
+    const deadline = Date.now() + (speech.length / 16000) * 1000 + 15_000;
+    while (arrivals.size < sentences.length && Date.now() < deadline) await sleep(200);
+    // A sentence the detector split in two has one more utterance to come.
+    await sleep(1500);
+
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    const { rows } = await db
+      .query('SELECT id, ended_at FROM utterance WHERE conference_id = $1', [conference.id])
+      .finally(() => db.end());
+    await api(platform.url, 'DELETE', base, app.token);
+    const latencies = rows
+      .filter((r) => arrivals.has(r.id))
+      .map((r) => arrivals.get(r.id).at - Number(r.ended_at));
+    return { latencies, text: [...arrivals.values()].map((a) => a.text).join(' ') };
+  } finally {
+    socket?.close();
+    await browser?.close();
+    pages?.close();
+    await stopPlatform(platform);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (LIVE) {
+  const voice = VOICES[0];
+  const { latencies: arrivals, text } = await throughPlatform(
+    voice,
+    SENTENCES.map((sentence) => speak(sentence, voice)),
+  );
+  console.log(
+    `live through the platform (${voice}, ${SENTENCES.length} sentences): ${arrivals.length} utterances, ` +
+      `WER ${(100 * asr.wordErrorRate(SENTENCES.join(' '), text)).toFixed(0)} %`,
+  );
+  if (arrivals.length === 0) {
+    console.log('FAIL no utterance reached the application socket');
+    process.exitCode = 1;
+  } else {
+    console.log(
+      `end of speech -> application socket (live): p50 ${percentile(arrivals, 50).toFixed(0)} ms, p95 ${percentile(arrivals, 95).toFixed(0)} ms`,
+    );
+  }
+}
