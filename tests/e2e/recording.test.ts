@@ -7,6 +7,7 @@ import {
   probe,
   rejoin,
   sleep,
+  squashedAudioMs,
   storedSegments,
   useMediaTestbed,
   waitFor,
@@ -144,6 +145,9 @@ describe('recording: the mixed conference to MP4, JPEG and WebP', () => {
     expect(facts!.duration).toBeLessThan(10.5);
     expect(facts!.video.codec_name).toBe('h264');
     expect(facts!.audio.codec_name).toBe('aac');
+    // Its audio keeps time with its video: no backlog of audio from when the mixer or the recorder
+    // started came out at once (it did: 1.05 s of audio on 5 ms, played a second late).
+    expect(await squashedAudioMs(join(work, 'paused.mp4'))).toBeLessThan(100);
 
     const part = await fetchRecording(`${base}/recording`, { Range: 'bytes=0-99' });
     expect(part.status).toBe(206);

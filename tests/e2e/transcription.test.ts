@@ -299,9 +299,13 @@ describe('live transcription: what participants say, to the application socket',
     );
     const pcm = execFileSync(
       'ffmpeg',
-      ['-v', 'error', '-i', mp4, '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 's16le', '-'],
+      [
+        ...['-v', 'error', '-i', mp4, '-ac', '1', '-ar', String(SAMPLE_RATE)],
+        // On the MP4's timeline: its audio starts after its video, and each segment's audio ends a
+        // little before its video does; silence where there is none, so a sample's place is its time.
+        ...['-af', 'aresample=async=1:first_pts=0', '-f', 's16le', '-'],
+      ],
       {
-        // ffmpeg warns of the audio's repeated timestamps where segments join; the samples are what counts.
         stdio: ['ignore', 'pipe', 'ignore'],
         maxBuffer: 64 * 2 ** 20,
       },

@@ -24,6 +24,24 @@ export async function probe(file: string) {
   };
 }
 
+/**
+ * Audio a file's timestamps give no room to (ms): the sum, over its AAC packets (1,024 samples each),
+ * of what each lasts beyond the time to the next one. Audio that came in a burst and was stamped as
+ * it came is played that much late, behind its video; on a timeline of its own this is a few ms.
+ */
+export async function squashedAudioMs(file: string): Promise<number> {
+  const { stdout } = await run('ffprobe', [
+    ...['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=sample_rate:packet=pts_time'],
+    ...['-of', 'json', file],
+  ]);
+  const facts = JSON.parse(stdout);
+  const lasts = 1024 / Number(facts.streams[0].sample_rate);
+  const times: number[] = facts.packets.map((packet: { pts_time: string }) => Number(packet.pts_time));
+  let squashed = 0;
+  for (let i = 1; i < times.length; i++) squashed += Math.max(0, lasts - (times[i] - times[i - 1]));
+  return Math.round(squashed * 1000);
+}
+
 /** The average RGB of a 16x16 square around (x, y) of the frame `at` seconds into a video file. */
 export async function frameColour(file: string, at: number, [x, y]: [number, number]): Promise<number[]> {
   const { stdout } = await run(

@@ -13,6 +13,13 @@ import { openPlainRtpLeg, SDP_INPUT, sdpDocument, type PlainRtpLeg } from './pla
 const ARRIVAL_TIMESTAMPS = ['-use_wallclock_as_timestamps', '1'];
 
 /**
+ * The audio is re-encoded on that timeline: samples that came in a burst (the mixed audio queued while
+ * this ffmpeg started: 53 packets read within 7 ms, a second of audio on one instant) are dropped, a gap
+ * is filled with silence. Without it a recording's audio ran a second behind its video and its clock.
+ */
+const AUDIO_ON_ARRIVAL_TIMELINE = ['-af', 'aresample=async=1'];
+
+/**
  * The mixed video and audio going out of the router to one ffmpeg that writes them somewhere (the
  * recorder's stream, an RTMP push). Closes when its ffmpeg exits.
  */
@@ -41,7 +48,7 @@ export class MixedMediaTap {
       legs.push(await openPlainRtpLeg(router, media.audio));
       const input = [...(ffmpegArgs.input ?? []), ...ARRIVAL_TIMESTAMPS, ...SDP_INPUT];
       const ffmpeg = new FfmpegProcess(
-        [...input, '-map', '0:v:0', '-map', '0:a:0', ...ffmpegArgs.output],
+        [...input, '-map', '0:v:0', '-map', '0:a:0', ...AUDIO_ON_ARRIVAL_TIMELINE, ...ffmpegArgs.output],
         logger,
         secrets,
       );

@@ -84,7 +84,11 @@ export class RtpOutput {
 
   static async audio(router: types.Router, bitrate: number): Promise<RtpOutput> {
     return RtpOutput.open(router, 'audio', { ...OPUS, parameters: { useinbandfec: 1 } }, (ssrc, url) => [
-      ...['-f', 's16le', '-ar', String(SAMPLE_RATE), '-ac', '1', '-i', 'pipe:0'],
+      ...['-f', 's16le', '-ar', String(SAMPLE_RATE), '-ac', '1'],
+      // The mix written while ffmpeg started (a second of it, queued in the pipe) would go out at once,
+      // and every listener would hear the conference that late: audio is stamped as it comes and a
+      // backlog beyond what the mixer's clock may burst after a stall (200 ms) is dropped.
+      ...['-use_wallclock_as_timestamps', '1', '-i', 'pipe:0', '-af', 'aresample=async=1:min_hard_comp=0.25'],
       ...['-c:a', 'libopus', '-application', 'voip', '-frame_duration', '20', '-b:a', String(bitrate)],
       ...['-f', 'rtp', '-payload_type', String(OPUS.payloadType), '-ssrc', String(ssrc), url],
     ]);
