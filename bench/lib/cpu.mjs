@@ -1,4 +1,5 @@
-// CPU time per process from /proc, to show where a measured run's time goes (Linux only).
+// CPU time per process from /proc, and the time the hypervisor stole, to show where a measured run's
+// time goes (Linux only).
 import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
@@ -19,7 +20,20 @@ export function cpuSnapshot() {
       // the process ended while we looked
     }
   }
-  return { at: performance.now(), snapshot };
+  return { at: performance.now(), snapshot, stolen: stolenTicks() };
+}
+
+/**
+ * Ticks the hypervisor gave to other guests while this machine's CPUs wanted to run (all CPUs): on a
+ * virtual machine, time in which every process here stalls, the baselines' as much as the platform's.
+ */
+function stolenTicks() {
+  try {
+    const total = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
+    return Number(total[8] ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -35,5 +49,6 @@ export function cpuShares(before, after, labelOf) {
     const label = labelOf(pid) ?? comm;
     shares.set(label, (shares.get(label) ?? 0) + (100 * used) / TICKS_PER_SECOND / seconds);
   }
+  shares.set('stolen by the hypervisor', (100 * (after.stolen - before.stolen)) / TICKS_PER_SECOND / seconds);
   return [...shares].filter(([, share]) => share >= 1).sort((a, b) => b[1] - a[1]);
 }
