@@ -46,6 +46,8 @@ const EXPELLED = '4001';
 const CLOSE_AFTER_FRAME_MS = 300;
 const ICE_CONSENT_TIMEOUT_S = 10;
 const SESSION_ONLINE_WAIT_MS = 2000;
+/** Tries of one presence report before it is left to the session's next change (0.75 s of back-off). */
+const PRESENCE_REPORT_ATTEMPTS = 3;
 const NO_MEDIA = { audio: false, video: false };
 
 /**
@@ -433,15 +435,27 @@ export class MediaNode {
     }
     const digest = JSON.stringify(report);
     if (reports.told === digest) return;
-    try {
-      const reply = await this.bus.call(RPC.presence, report);
-      if (reply.status === 503) throw new Error('the conference service failed to take the report');
-      reports.told = digest;
-      if (session.isClosed && !report.online) this.reports.delete(session);
-      // The participant or its conference is gone: nothing may stay open for it.
-      if (reply.status === 404) session.close();
-    } catch (error) {
-      this.logger.warn({ err: error, participantId: session.participantId }, 'presence report failed');
+    // An offer is answered once its report is told: a report that failed once (a NATS hiccup, the
+    // conference service busy) is tried again rather than leaving the participant offline until the
+    // session's next change.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const reply = await this.bus.call(RPC.presence, report);
+        if (reply.status === 503) throw new Error('the conference service failed to take the report');
+        reports.told = digest;
+        if (session.isClosed && !report.online) this.reports.delete(session);
+        // The participant or its conference is gone: nothing may stay open for it.
+        if (reply.status === 404) session.close();
+        return;
+      } catch (error) {
+        const participantId = session.participantId;
+        if (attempt >= PRESENCE_REPORT_ATTEMPTS) {
+          this.logger.warn({ err: error, participantId, attempt }, 'presence report failed');
+          return;
+        }
+        this.logger.info({ err: error, participantId, attempt }, 'presence report failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      }
     }
   }
 
