@@ -301,8 +301,8 @@ describe('live transcription: what participants say, to the application socket',
       'ffmpeg',
       [
         ...['-v', 'error', '-i', mp4, '-ac', '1', '-ar', String(SAMPLE_RATE)],
-        // On the MP4's timeline: its audio starts after its video, and each segment's audio ends a
-        // little before its video does; silence where there is none, so a sample's place is its time.
+        // On the MP4's timeline: its audio and video need not start together, and each segment's audio
+        // ends a little before its video does; silence where there is none, so a sample's place is its time.
         ...['-af', 'aresample=async=1:first_pts=0', '-f', 's16le', '-'],
       ],
       {
