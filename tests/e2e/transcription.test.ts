@@ -49,6 +49,15 @@ function speakerFile(
   return loop ? file : `${file}%noloop`;
 }
 
+/** The media node's log lines with this message (pino JSON; the first kept line may be cut). */
+function mediaLog(platform: Platform, message: string): Record<string, unknown>[] {
+  return platform
+    .logsOf('media')
+    .split('\n')
+    .filter((line) => line.startsWith('{') && line.includes(`"msg":"${message}"`))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 interface SpeakerOptions {
   leadMs?: number;
   gapMs?: number;
@@ -65,7 +74,8 @@ describe('live transcription: what participants say, to the application socket',
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'mind-transcription-test-'));
-    platform = await Platform.start({}, { media: true });
+    // At info, the media node says when each voice reached its transcriber.
+    platform = await Platform.start({ LOG_LEVEL: 'info' }, { media: true });
     await platform.startService('transcription');
     await platform.startService('recording');
     app = await platform.createApplication({ maxParticipants: 10 });
@@ -104,18 +114,30 @@ describe('live transcription: what participants say, to the application socket',
     // (a fake microphone plays from when the page opens it, before the media flows).
     const annBrowser = await speaker('ann', 'slt', LINES.ann, { leadMs: 3000 });
     const bobBrowser = await speaker('bob', 'rms', LINES.bob, { leadMs: 7000 });
+    const opened = Date.now();
     const [ann, bob] = await Promise.all([
       joinParticipant(annBrowser, platform, app, conferenceId, 'Ann', true),
       joinParticipant(bobBrowser, platform, app, conferenceId, 'Bob', true),
     ]);
     const by = (who: Joined) => (utterances: Utterance[]) =>
       utterances.filter((u) => u.participantId === who.id).map((u) => u.text);
+    // When each voice reached a transcriber, from when the pages opened their microphones: words said
+    // before are not heard (Ann's first line begins at 3 s, Bob's at 7 s).
+    const reached = () =>
+      mediaLog(platform, 'voice sent to its transcriber').map(
+        (line) =>
+          `${line.participantId === ann.id ? 'Ann' : 'Bob'} at ${Date.parse(String(line.time)) - opened} ms ` +
+          `(placed in ${String(line.placedInMs)} ms)`,
+      );
 
     const said = await waitFor(
       async () => utterancesOn(socket),
       (utterances) => by(ann)(utterances).length >= 2 && by(bob)(utterances).length >= 2,
       60_000,
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\nvoices reached their transcribers: ${reached().join(', ')}`);
+    });
+    console.info(`voices reached their transcribers: ${reached().join(', ')}`);
     // Let a last utterance split in two arrive.
     await sleep(3000);
     const all = utterancesOn(socket);

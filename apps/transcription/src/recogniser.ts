@@ -19,8 +19,11 @@ export interface RecognitionChannel {
  */
 export interface Recogniser {
   readonly languages: readonly string[];
-  /** Throws `LanguageNotSupportedError` for a language without a model. */
-  open(language: string): Promise<RecognitionChannel>;
+  /**
+   * A channel that takes audio at once, while its model may still be loading (a voice's first words
+   * come right after it is placed); throws `LanguageNotSupportedError` for a language without a model.
+   */
+  open(language: string): RecognitionChannel;
   close(): Promise<void>;
 }
 
@@ -31,7 +34,7 @@ export class InlineRecogniser implements Recogniser {
     return this.engine.languages;
   }
 
-  async open(language: string): Promise<RecognitionChannel> {
+  open(language: string): RecognitionChannel {
     const stream = this.engine.open(language);
     return {
       accept: (samples) => stream.accept(samples),

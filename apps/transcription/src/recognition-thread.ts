@@ -36,12 +36,20 @@ export class ThreadRecogniser implements Recogniser {
     });
   }
 
-  async open(language: string): Promise<RecognitionChannel> {
+  open(language: string): RecognitionChannel {
+    if (!this.languages.includes(language))
+      throw new LanguageNotSupportedError(this.settings.engine, language);
     const channel = ++this.channels;
-    await this.request({ type: 'open', id: 0, channel, language });
+    // The thread takes messages in order: audio sent meanwhile waits there for the decoder, and a
+    // decoder that failed to open fails each finish.
+    const opened = this.request({ type: 'open', id: 0, channel, language });
+    opened.catch(() => undefined);
     return {
       accept: (samples) => this.send({ type: 'accept', channel, samples }),
-      finish: async () => (await this.request({ type: 'finish', id: 0, channel }))!,
+      finish: async () => {
+        await opened;
+        return (await this.request({ type: 'finish', id: 0, channel }))!;
+      },
       close: () => this.send({ type: 'close', channel }),
     };
   }

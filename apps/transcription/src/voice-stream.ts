@@ -83,7 +83,7 @@ export class VoiceStream {
     report: (utterance: UtteranceReport) => void,
     logger: Logger,
   ): Promise<VoiceStream> {
-    const channel = await recogniser.open(request.language);
+    const channel = recogniser.open(request.language);
     const socket = createSocket('udp4');
     try {
       socket.bind(0, listenIp);

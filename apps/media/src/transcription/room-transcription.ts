@@ -126,6 +126,7 @@ export class RoomTranscription {
     if (!participant) return;
     const { pool, nodeId, incarnation, logger, listenIp } = this.services;
     const context = { conferenceId: this.sources.conferenceId, participantId };
+    const placing = performance.now();
     this.legs.set(participantId, 'placing');
     let leg: VoiceLeg | null = null;
     let transport: types.PlainTransport | undefined;
@@ -171,6 +172,15 @@ export class RoomTranscription {
     }
     this.refusals.delete(participantId);
     this.legs.set(participantId, leg);
+    // How long a voice went unheard after it began: words said meanwhile are not transcribed.
+    logger.info(
+      {
+        ...context,
+        transcriberId: leg.voice.transcriberId,
+        placedInMs: Math.round(performance.now() - placing),
+      },
+      'voice sent to its transcriber',
+    );
   }
 
   /** A voice no transcriber took (no model for its language, none running, all full): said once, tried again. */
