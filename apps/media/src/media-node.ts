@@ -28,6 +28,7 @@ import { createStorage, type ObjectStorage } from '@mind/storage';
 import { ConferenceRoom } from './conference-room';
 import type { PeerSession } from './peer-session';
 import { parseQualityReport } from './quality-report';
+import { retried } from './retried';
 import { segmentConference } from './recording/segment-files';
 import { segmentTiming } from './recording/segment-timing';
 import { TranscriberPool } from './transcription/transcriber-pool';
@@ -388,27 +389,29 @@ export class MediaNode {
     // The segment is only in storage now: the report is retried through a restart of the conference
     // service, however slow, or it would be lost.
     const giveUpAt = Date.now() + SEGMENT_REPORT_PATIENCE_MS;
-    for (let attempt = 1; ; attempt++) {
-      try {
+    const reply = await retried(
+      async () => {
         const reply = await this.bus.call(RPC.segmentStored, { conferenceId, storageKey, timing });
         if (reply.status === 503) throw new Error('the conference service failed to take the segment');
-        if (reply.status === 404) {
-          // The conference is gone, and its recordings with it.
-          await this.storage.deletePrefix(storageKey);
-          this.logger.info({ conferenceId, storageKey }, 'segment of a deleted conference dropped');
-          return;
-        }
-        this.logger.info({ traceId, conferenceId, storageKey }, 'recording segment stored');
-        return;
-      } catch (error) {
-        if (Date.now() > giveUpAt) throw error;
-        this.logger.warn(
-          { err: error, conferenceId, storageKey, attempt },
-          'segment report failed; retrying',
-        );
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * attempt, 5000)));
-      }
+        return reply;
+      },
+      {
+        giveUp: () => Date.now() > giveUpAt,
+        delayMs: (attempt) => Math.min(1000 * attempt, 5000),
+        onRetry: (error, attempt) =>
+          this.logger.warn(
+            { err: error, conferenceId, storageKey, attempt },
+            'segment report failed; retrying',
+          ),
+      },
+    );
+    if (reply.status === 404) {
+      // The conference is gone, and its recordings with it.
+      await this.storage.deletePrefix(storageKey);
+      this.logger.info({ conferenceId, storageKey }, 'segment of a deleted conference dropped');
+      return;
     }
+    this.logger.info({ traceId, conferenceId, storageKey }, 'recording segment stored');
   }
 
   /**
@@ -438,25 +441,28 @@ export class MediaNode {
     // An offer is answered once its report is told: a report that failed once (a NATS hiccup, the
     // conference service busy) is tried again rather than leaving the participant offline until the
     // session's next change.
-    for (let attempt = 1; ; attempt++) {
-      try {
+    const participantId = session.participantId;
+    const reply = await retried(
+      async () => {
         const reply = await this.bus.call(RPC.presence, report);
         if (reply.status === 503) throw new Error('the conference service failed to take the report');
-        reports.told = digest;
-        if (session.isClosed && !report.online) this.reports.delete(session);
-        // The participant or its conference is gone: nothing may stay open for it.
-        if (reply.status === 404) session.close();
-        return;
-      } catch (error) {
-        const participantId = session.participantId;
-        if (attempt >= PRESENCE_REPORT_ATTEMPTS) {
-          this.logger.warn({ err: error, participantId, attempt }, 'presence report failed');
-          return;
-        }
-        this.logger.info({ err: error, participantId, attempt }, 'presence report failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
-      }
-    }
+        return reply;
+      },
+      {
+        giveUp: (attempt) => attempt >= PRESENCE_REPORT_ATTEMPTS,
+        delayMs: (attempt) => 250 * attempt,
+        onRetry: (error, attempt) =>
+          this.logger.info({ err: error, participantId, attempt }, 'presence report failed; retrying'),
+      },
+    ).catch((error: unknown) => {
+      this.logger.warn({ err: error, participantId }, 'presence report failed');
+      return null;
+    });
+    if (!reply) return;
+    reports.told = digest;
+    if (session.isClosed && !report.online) this.reports.delete(session);
+    // The participant or its conference is gone: nothing may stay open for it.
+    if (reply.status === 404) session.close();
   }
 
   /**
