@@ -75,6 +75,34 @@ describe('the API served by the conference service', () => {
     socket.close();
   });
 
+  it("a participant's messages stop with its token, whichever changed: its role, its deletion, its conference's deletion", async () => {
+    const api = client(direct, app.token);
+    const conference = (await api.post(`/${app.id}`, { name: 'senders' })).body;
+    const c = `/${app.id}/${conference.id}`;
+    const [ann, bob] = [
+      (await api.post(`${c}/participants`, { name: 'Ann' })).body,
+      (await api.post(`${c}/participants`, { name: 'Bob' })).body,
+    ];
+    const post = (token: string) =>
+      client(direct, token).post(`${c}/messages`, { sendTo: conference.id, text: 'hi' });
+    // Known to the service once they have sent (later messages take one statement that checks them).
+    for (let i = 0; i < 2; i++) {
+      expect((await post(ann.token)).status).toBe(200);
+      expect((await post(bob.token)).status).toBe(200);
+      expect((await post(app.token)).status).toBe(200);
+    }
+    expect((await api.patch(`${c}/participants/${ann.id}`, { role: 'attendee' })).status).toBe(200);
+    expect((await post(ann.token)).body).toMatchObject({ sentBy: ann.id });
+    expect((await api.delete(`${c}/participants/${ann.id}`)).status).toBe(200);
+    expect((await post(ann.token)).status).toBe(401);
+    expect(
+      (await client(direct, bob.token).post(`${c}/messages`, { sendTo: ann.id, text: 'gone' })).status,
+    ).toBe(400);
+    expect((await api.delete(c)).status).toBe(200);
+    expect((await post(bob.token)).status).toBe(401);
+    expect((await post(app.token)).status).toBe(404);
+  });
+
   it('keeps health on both ports and metrics off the public one', async () => {
     const health = `http://127.0.0.1:${platform.env.MIND_CONFERENCE_HEALTH_PORT}`;
     expect((await fetch(`${direct}/readyz`)).status).toBe(200);

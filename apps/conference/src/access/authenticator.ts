@@ -9,9 +9,17 @@ export interface ResolvedCall {
   scope: CallScope | null;
 }
 
+/** Participants' token digests remembered at most (then forgotten all at once, as they come again). */
+const MAX_REMEMBERED = 10_000;
+
+type ParticipantPrincipal = Extract<Principal, { kind: 'participant' }>;
+
 /** Turns a bearer token's digest into who is calling, or null when the token is not valid here. */
 @Injectable()
 export class Authenticator {
+  /** Participants by token digest, as last read: what they were, which a caller must check still holds. */
+  private readonly participants = new Map<string, ParticipantPrincipal>();
+
   constructor(
     private readonly reads: HotReads,
     private readonly applications: ApplicationTokenCache,
@@ -40,10 +48,34 @@ export class Authenticator {
     const scope = await this.reads.scope(conferenceId, applicationId, participantId, digest);
     if (application) return { principal: { kind: 'application', applicationId }, scope };
     if (scope?.holder && !scope.conference.endedAt) {
-      return { principal: { kind: 'participant', ...scope.holder, conferenceId, applicationId }, scope };
+      const principal = { kind: 'participant' as const, ...scope.holder, conferenceId, applicationId };
+      this.remember(tokenDigest, principal);
+      return { principal, scope };
     }
     // Another conference's token, or nobody's: who it belongs to, if anyone, decides 404 or 401.
     return { principal: await this.participant(tokenDigest), scope };
+  }
+
+  /**
+   * Who a token's holder was the last time this instance read it, without reading the database: the
+   * application (its cached digest), or a participant of this conference. Only for a call whose own
+   * statement checks that it still holds (the participant's token and role, the conference's end).
+   */
+  async presumedCaller(
+    tokenDigest: string,
+    applicationId: string,
+    conferenceId: string,
+  ): Promise<Principal | null> {
+    if (!isTokenDigest(tokenDigest)) return null;
+    if (await this.isApplicationToken(tokenDigest, applicationId))
+      return { kind: 'application', applicationId };
+    const known = this.participants.get(tokenDigest);
+    return known?.applicationId === applicationId && known.conferenceId === conferenceId ? known : null;
+  }
+
+  private remember(tokenDigest: string, principal: ParticipantPrincipal) {
+    if (this.participants.size >= MAX_REMEMBERED) this.participants.clear();
+    this.participants.set(tokenDigest, principal);
   }
 
   private async isApplicationToken(tokenDigest: string, applicationId: string): Promise<boolean> {

@@ -41,7 +41,7 @@ beforeAll(async () => {
   const statements = new PreparedStatements(dataSource);
   reads = new HotReads(statements);
   const relay = { kick: () => kicks++ } as unknown as OutboxRelay;
-  messages = new MessageService(new ConferenceTransactions(dataSource, relay, statements));
+  messages = new MessageService(new ConferenceTransactions(dataSource, relay, statements), dataSource);
 
   for (const id of [app, otherApp]) {
     await dataSource.query(
@@ -172,8 +172,49 @@ describe('MessageService.send (one statement)', () => {
     expect(await outboxOf(conference)).toHaveLength(before);
   });
 
-  it('tells a conference deleted meanwhile apart (foreign key), for a 404', async () => {
+  it('tells a conference that ended meanwhile apart, for a 409', async () => {
+    expect(await messages.send(await contextOf(ended, ended))).toMatchObject({ status: 409 });
+  });
+
+  it('tells a conference deleted meanwhile apart, for a 404', async () => {
     const gone = randomUUID();
     await expect(messages.send(await contextOf(gone, gone))).rejects.toBeInstanceOf(ConferenceGoneError);
+  });
+});
+
+describe('MessageService.sendAs (the caller checked in the same statement)', () => {
+  const commandOf = (conferenceId: string, token: string): ApiCommand => ({
+    operation: 'sendMessage',
+    tokenDigest: digestOf(token).toString('hex'),
+    params: { applicationId: app, conferenceId },
+    query: {},
+    body: { sendTo: conferenceId, text: 'hi' },
+    traceId: '0af7651916cd43dd8448eb211c80319c' as TraceId,
+  });
+  const sendAs = (
+    conferenceId: string,
+    who: { id: string; token: string },
+    role: 'moderator' | 'speaker',
+    applicationId = app,
+  ) =>
+    messages.sendAs(
+      commandOf(conferenceId, who.token),
+      { kind: 'participant', participantId: who.id, role, conferenceId, applicationId },
+      { conferenceId, applicationId, actor: { kind: 'participant', id: who.id }, traceId: '' as TraceId },
+    );
+
+  it('sends as a participant who still holds its token and role', async () => {
+    const reply = await sendAs(conference, ann, 'moderator');
+    expect(reply).toMatchObject({ status: 200, body: { sentBy: ann.id, sentTo: conference, text: 'hi' } });
+  });
+
+  it('stores nothing for a caller whose role changed, a token not its own, an ended or foreign conference', async () => {
+    const count = async () => Number((await dataSource.query(`SELECT count(*) AS n FROM message`))[0].n);
+    const before = await count();
+    expect(await sendAs(conference, ann, 'speaker')).toBeNull();
+    expect(await sendAs(conference, { id: ann.id, token: 'bob-token' }, 'moderator')).toBeNull();
+    expect(await sendAs(conference, ann, 'moderator', otherApp)).toBeNull();
+    expect(await sendAs(ended, eve, 'speaker')).toBeNull();
+    expect(await count()).toBe(before);
   });
 });
