@@ -20,11 +20,16 @@ function registryHearing() {
   return { registry, beat };
 }
 
-const placements = (registry: MediaNodeRegistry, count: number) => {
+let conferences = 0;
+
+/** Places `count` new conferences: how many went to each node (and, in `on`, which went where). */
+const placements = (registry: MediaNodeRegistry, count: number, on = new Map<string, string[]>()) => {
   const placed = new Map<string, number>();
   for (let i = 0; i < count; i++) {
-    const node = registry.select()!.nodeId;
+    const conferenceId = `c${++conferences}`;
+    const node = registry.select(conferenceId)!.nodeId;
     placed.set(node, (placed.get(node) ?? 0) + 1);
+    on.set(node, [...(on.get(node) ?? []), conferenceId]);
   }
   return placed;
 };
@@ -53,24 +58,50 @@ describe('media node placement', () => {
     expect(placed.get('a')).toBe(1);
   });
 
-  it("stops counting its placements once a later heartbeat shows the node's own load", () => {
+  it("stops counting a placement once a heartbeat heard after the node answered its offer shows the node's own load", () => {
     jest.useFakeTimers({ now: 1_000_000 });
     const { registry, beat } = registryHearing();
     beat('a');
     beat('b');
-    placements(registry, 4); // 2 each
+    const on = new Map<string, string[]>();
+    placements(registry, 4, on); // 2 each
+    for (const [node, ids] of on) for (const id of ids) registry.answered(node, id);
     jest.advanceTimersByTime(1500);
     beat('a', 1, 2); // a counts its own (one participant left); b's heartbeat has not come yet
     expect(placements(registry, 1)).toEqual(new Map([['a', 1]]));
+  });
+
+  it('a heartbeat in the middle of a burst drops only the placements it shows', () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const { registry, beat } = registryHearing();
+    beat('a');
+    beat('b');
+    const on = new Map<string, string[]>();
+    placements(registry, 10, on); // 5 each
+    // a answered three of its offers and sent a heartbeat counting them; the other offers are on their way.
+    for (const id of on.get('a')!.slice(0, 3)) registry.answered('a', id);
+    jest.advanceTimersByTime(5);
+    beat('a', 3, 3);
+    expect(placements(registry, 10)).toEqual(
+      new Map([
+        ['a', 5],
+        ['b', 5],
+      ]),
+    );
+    // Unanswered placements stop counting after a while (the offer failed).
+    jest.advanceTimersByTime(10_000);
+    beat('a', 3, 3);
+    beat('b');
+    expect(placements(registry, 2)).toEqual(new Map([['b', 2]]));
   });
 
   it('a placement another instance won is not counted', () => {
     const { registry, beat } = registryHearing();
     beat('a');
     beat('b');
-    const first = registry.select()!.nodeId;
-    registry.unselect(first);
-    expect(registry.select()!.nodeId).toBe(first);
+    const first = registry.select('won-elsewhere')!.nodeId;
+    registry.unselect(first, 'won-elsewhere');
+    expect(registry.select('next')!.nodeId).toBe(first);
   });
 
   it('a node NATS finds unreachable is gone at once, its sessions handed to the gone listeners', () => {

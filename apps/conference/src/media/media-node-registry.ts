@@ -31,10 +31,18 @@ export const SELECTORS: Record<string, NodeSelector> = { 'least-loaded': leastLo
 export type NodeGoneListener = (nodeId: string, incarnation: string) => void;
 
 /**
- * How long after a placement a node's heartbeat may still not show it: the conference's first session
- * exists on the node once its offer is answered, and the heartbeat in flight was sent before.
+ * A conference this instance placed on a node, counted in the node's load until a heartbeat shows it:
+ * the first heartbeat heard after the node answered the conference's offer (the node's messages come
+ * in the order it sent them, and it counts a session before it answers).
  */
-const PLACEMENT_SHOWS_MS = 1000;
+interface Placement {
+  conferenceId: string;
+  at: number;
+  answeredAt?: number;
+}
+
+/** A placement whose offer got no answer stops counting after this long. */
+const UNANSWERED_PLACEMENT_MS = 10_000;
 
 /**
  * The media nodes alive now, learnt from their heartbeats. A node that says it is leaving, falls
@@ -45,8 +53,8 @@ const PLACEMENT_SHOWS_MS = 1000;
 export class MediaNodeRegistry implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly nodes: LivePeers<MediaNodeHeartbeat>;
   private heard: Promise<void> = Promise.resolve();
-  /** When this instance placed conferences on each node, until the node's heartbeats count them. */
-  private readonly placements = new Map<string, number[]>();
+  /** The conferences this instance placed on each node, until the node's heartbeats count them. */
+  private readonly placements = new Map<string, Placement[]>();
 
   constructor(
     bus: ProtocolBus,
@@ -89,17 +97,31 @@ export class MediaNodeRegistry implements OnApplicationBootstrap, OnApplicationS
    * placements will bring (a first session each), not all onto the node that looked idlest in the
    * last heartbeat.
    */
-  select(except: ReadonlySet<string> = new Set()): LiveNode | null {
+  select(conferenceId: string, except: ReadonlySet<string> = new Set()): LiveNode | null {
     const selector = SELECTORS[this.config.media.placement] ?? leastLoaded;
     const candidates = this.nodes.all().filter((node) => !except.has(node.nodeId));
     const chosen = selector.select(candidates.map((node) => this.withPlacements(node)));
-    if (chosen) this.placements.set(chosen.nodeId, [...this.pendingOn(chosen), Date.now()]);
+    if (chosen) {
+      this.placements.set(chosen.nodeId, [...this.pendingOn(chosen), { conferenceId, at: Date.now() }]);
+    }
     return chosen;
   }
 
   /** A placement that did not happen (another instance placed the conference first). */
-  unselect(nodeId: string): void {
-    this.placements.get(nodeId)?.pop();
+  unselect(nodeId: string, conferenceId: string): void {
+    const pending = this.placements.get(nodeId) ?? [];
+    this.placements.set(
+      nodeId,
+      pending.filter((placement) => placement.conferenceId !== conferenceId),
+    );
+  }
+
+  /** The node answered an offer of the conference: a placement there shows in its next heartbeat. */
+  answered(nodeId: string, conferenceId: string): void {
+    const placement = this.placements
+      .get(nodeId)
+      ?.find((p) => p.conferenceId === conferenceId && p.answeredAt === undefined);
+    if (placement) placement.answeredAt = Date.now();
   }
 
   /**
@@ -112,9 +134,12 @@ export class MediaNodeRegistry implements OnApplicationBootstrap, OnApplicationS
     this.nodes.forget(nodeId);
   }
 
-  private pendingOn(node: LiveNode): number[] {
-    const pending = (this.placements.get(node.nodeId) ?? []).filter(
-      (at) => at > node.lastSeen - PLACEMENT_SHOWS_MS,
+  private pendingOn(node: LiveNode): Placement[] {
+    const now = Date.now();
+    const pending = (this.placements.get(node.nodeId) ?? []).filter((placement) =>
+      placement.answeredAt === undefined
+        ? now - placement.at < UNANSWERED_PLACEMENT_MS
+        : node.lastSeen <= placement.answeredAt,
     );
     this.placements.set(node.nodeId, pending);
     return pending;

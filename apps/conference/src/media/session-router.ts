@@ -70,6 +70,7 @@ export class SessionRouter {
         return this.noAnswer(retryError, placed.node, offer);
       }
     }
+    this.registry.answered(placed.node, offer.conferenceId);
     if (reply.status === 200) return ok({ sdp: reply.sdp });
     // Only a 400 is about the offer itself.
     return errorReply(reply.status, reply.error, reply.status === 400 ? 'sdp' : undefined);
@@ -101,7 +102,9 @@ export class SessionRouter {
       node =
         sessionsOn(home) < spreadAbove
           ? home
-          : (roomy ?? this.registry.select(new Set([home, ...live.map((row) => row.node)]))?.nodeId ?? home);
+          : (roomy ??
+            this.registry.select(conference.id, new Set([home, ...live.map((row) => row.node)]))?.nodeId ??
+            home);
       await this.dataSource.query(`UPDATE participant SET media_node_id = $1 WHERE id = $2`, [
         node,
         participantId,
@@ -131,7 +134,7 @@ export class SessionRouter {
     let current = conference.mediaNodeId;
     for (let attempt = 0; attempt < 3; attempt++) {
       if (this.registry.isAlive(current)) return current;
-      const chosen = this.registry.select();
+      const chosen = this.registry.select(conference.id);
       if (!chosen) return null;
       // Compare-and-set, so instances placing the same conference at once agree on one node.
       // An UPDATE answers [rows, count].
@@ -148,7 +151,7 @@ export class SessionRouter {
         );
         return chosen.nodeId;
       }
-      this.registry.unselect(chosen.nodeId);
+      this.registry.unselect(chosen.nodeId, conference.id);
       const fresh = await this.dataSource.getRepository(ConferenceEntity).findOneBy({ id: conference.id });
       current = fresh?.mediaNodeId ?? null;
     }
