@@ -16,10 +16,12 @@ describe('presence follows media sessions without lag', () => {
       const page = await browser.page();
       // The join's second offer (the full layout, sent once the data channel is open) is answered...
       let offers = 0;
-      const answered = page.waitForResponse(
-        (response) =>
-          response.request().method() === 'POST' && response.url().endsWith(`${base}/`) && ++offers === 2,
-      );
+      const offered: string[] = [];
+      const answered = page.waitForResponse((response) => {
+        if (response.request().method() !== 'POST' || !response.url().endsWith(`${base}/`)) return false;
+        offered.push(`${response.status()} at ${Date.now()}`);
+        return ++offers === 2;
+      });
       const joining = page.evaluate(
         ({ baseUrl, applicationId, conferenceId, token }) => {
           const g = globalThis as any;
@@ -31,7 +33,17 @@ describe('presence follows media sessions without lag', () => {
       expect((await answered).status()).toBe(200);
       // ...and at once another participant reads it online.
       const { participants } = (await asObserver.get(`${base}/?detailed=true`)).body;
-      expect(participants.find((p: any) => p.id === created.id)).toMatchObject({ online: true });
+      const seen = participants.find((p: any) => p.id === created.id);
+      // What a miss needs to be understood: the offers answered so far, and what the media node warned of.
+      if (!seen?.online) {
+        const warned = platform
+          .logsOf('media')
+          .split('\n')
+          .filter((line) => line.includes('presence'));
+        throw new Error(
+          `J${round} read ${JSON.stringify(seen)} at ${Date.now()} after offers ${offered.join(', ')}\n${warned.join('\n')}`,
+        );
+      }
       await joining;
       await page.context().close();
       // (The application's participant limit counts those who left.)
