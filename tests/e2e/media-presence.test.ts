@@ -37,9 +37,9 @@ describe('presence follows media sessions without lag', () => {
       // What a miss needs to be understood: the offers answered so far, and what the media node warned of.
       if (!seen?.online) {
         const warned = platform
-          .logsOf('media')
-          .split('\n')
-          .filter((line) => line.includes('presence'));
+          .logEntries('media')
+          .filter((line) => String(line.msg).includes('presence'))
+          .map((line) => JSON.stringify(line));
         throw new Error(
           `J${round} read ${JSON.stringify(seen)} at ${Date.now()} after offers ${offered.join(', ')}\n${warned.join('\n')}`,
         );

@@ -49,15 +49,6 @@ function speakerFile(
   return loop ? file : `${file}%noloop`;
 }
 
-/** The media node's log lines with this message (pino JSON; the first kept line may be cut). */
-function mediaLog(platform: Platform, message: string): Record<string, unknown>[] {
-  return platform
-    .logsOf('media')
-    .split('\n')
-    .filter((line) => line.startsWith('{') && line.includes(`"msg":"${message}"`))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
 interface SpeakerOptions {
   leadMs?: number;
   gapMs?: number;
@@ -124,11 +115,14 @@ describe('live transcription: what participants say, to the application socket',
     // When each voice reached a transcriber, from when the pages opened their microphones: words said
     // before are not heard (Ann's first line begins at 3 s, Bob's at 7 s).
     const reached = () =>
-      mediaLog(platform, 'voice sent to its transcriber').map(
-        (line) =>
-          `${line.participantId === ann.id ? 'Ann' : 'Bob'} at ${Date.parse(String(line.time)) - opened} ms ` +
-          `(placed in ${String(line.placedInMs)} ms)`,
-      );
+      platform
+        .logEntries('media')
+        .filter((line) => line.msg === 'voice sent to its transcriber')
+        .map(
+          (line) =>
+            `${line.participantId === ann.id ? 'Ann' : 'Bob'} at ${Date.parse(String(line.time)) - opened} ms ` +
+            `(placed in ${String(line.placedInMs)} ms)`,
+        );
 
     const said = await waitFor(
       async () => utterancesOn(socket),

@@ -213,6 +213,19 @@ export class Platform {
     return (this.logs.get(name) ?? []).join('');
   }
 
+  /** A service's kept log lines, parsed (pino JSON; a line cut at the start of what is kept is skipped). */
+  logEntries(name: string): Record<string, unknown>[] {
+    return this.logsOf(name)
+      .split('\n')
+      .flatMap((line) => {
+        try {
+          return line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : [];
+        } catch {
+          return [];
+        }
+      });
+  }
+
   /** How far each service's log is now, to find what it logged after (`errorsSince`). */
   logMarks(): Map<string, number> {
     return new Map(this.logged);

@@ -20,6 +20,14 @@ function registryHearing() {
   return { registry, beat };
 }
 
+/** Two nodes, `a` and `b`, with nothing on them. */
+function twoIdleNodes() {
+  const hearing = registryHearing();
+  hearing.beat('a');
+  hearing.beat('b');
+  return hearing;
+}
+
 let conferences = 0;
 
 /** Places `count` new conferences: how many went to each node (and, in `on`, which went where). */
@@ -38,9 +46,7 @@ describe('media node placement', () => {
   afterEach(() => jest.useRealTimers());
 
   it('spreads a burst between two heartbeats evenly over idle nodes', () => {
-    const { registry, beat } = registryHearing();
-    beat('a');
-    beat('b');
+    const { registry } = twoIdleNodes();
     expect(placements(registry, 20)).toEqual(
       new Map([
         ['a', 10],
@@ -60,9 +66,7 @@ describe('media node placement', () => {
 
   it("stops counting a placement once a heartbeat heard after the node answered its offer shows the node's own load", () => {
     jest.useFakeTimers({ now: 1_000_000 });
-    const { registry, beat } = registryHearing();
-    beat('a');
-    beat('b');
+    const { registry, beat } = twoIdleNodes();
     const on = new Map<string, string[]>();
     placements(registry, 4, on); // 2 each
     for (const [node, ids] of on) for (const id of ids) registry.answered(node, id);
@@ -73,9 +77,7 @@ describe('media node placement', () => {
 
   it('a heartbeat in the middle of a burst drops only the placements it shows', () => {
     jest.useFakeTimers({ now: 1_000_000 });
-    const { registry, beat } = registryHearing();
-    beat('a');
-    beat('b');
+    const { registry, beat } = twoIdleNodes();
     const on = new Map<string, string[]>();
     placements(registry, 10, on); // 5 each
     // a answered three of its offers and sent a heartbeat counting them; the other offers are on their way.
@@ -96,9 +98,7 @@ describe('media node placement', () => {
   });
 
   it('a placement another instance won is not counted', () => {
-    const { registry, beat } = registryHearing();
-    beat('a');
-    beat('b');
+    const { registry } = twoIdleNodes();
     const first = registry.select('won-elsewhere')!.nodeId;
     registry.unselect(first, 'won-elsewhere');
     expect(registry.select('next')!.nodeId).toBe(first);
