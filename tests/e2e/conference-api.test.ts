@@ -103,6 +103,50 @@ describe('the API served by the conference service', () => {
     expect((await post(app.token)).status).toBe(404);
   });
 
+  it('a read kept by one instance follows a change made at another, and its own changes at once', async () => {
+    const otherPort = String(await freePort());
+    await platform.startExtraInstance('conference', 'second door', { MIND_CONFERENCE_API_PORT: otherPort });
+    const [one, two] = [client(direct, app.token), client(`http://127.0.0.1:${otherPort}`, app.token)];
+    const conference = (await one.post(`/${app.id}`, { name: 'kept' })).body;
+    const c = `/${app.id}/${conference.id}`;
+    const ann = (await one.post(`${c}/participants`, { name: 'Ann' })).body;
+    const p = `${c}/participants/${ann.id}`;
+    const asAnn = client(direct, ann.token);
+    // Read twice at each door (the second read is the kept one), as the application and as Ann.
+    for (let i = 0; i < 2; i++) {
+      expect((await one.get(p)).body).toMatchObject({ name: 'Ann', role: 'speaker' });
+      expect((await two.get(p)).body).toMatchObject({ name: 'Ann', role: 'speaker' });
+      expect((await asAnn.get(p)).body).toMatchObject({ name: 'Ann' });
+    }
+    /** How long the first door takes to answer what `seen` waits for (it hears of changes from PostgreSQL). */
+    const followed = async (path: string, seen: (answer: { status: number; body: any }) => boolean) => {
+      const started = Date.now();
+      while (!seen(await one.get(path))) {
+        if (Date.now() - started > 2000) throw new Error(`${path}: the change was not seen in 2 s`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return Date.now() - started;
+    };
+    const lags: number[] = [];
+    // A change at the second door: the second door answers it at once, the first as soon as it hears.
+    expect((await two.patch(p, { name: 'Ann B', role: 'moderator' })).status).toBe(200);
+    expect((await two.get(p)).body).toMatchObject({ name: 'Ann B', role: 'moderator' });
+    lags.push(await followed(p, (a) => a.body.name === 'Ann B' && a.body.role === 'moderator'));
+    // Ann's own reads, kept under her token, went with the application's.
+    expect((await asAnn.get(p)).body).toMatchObject({ name: 'Ann B', role: 'moderator' });
+    // A change at the first door is answered there at once.
+    expect((await one.patch(p, { name: 'Ann C' })).status).toBe(200);
+    expect((await one.get(p)).body).toMatchObject({ name: 'Ann C' });
+    // Deletions: the participant, then the conference, each at the second door.
+    expect((await two.delete(p)).status).toBe(200);
+    lags.push(await followed(p, (a) => a.status === 404));
+    expect((await asAnn.get(p)).status).toBe(401);
+    expect((await two.delete(c)).status).toBe(200);
+    lags.push(await followed(c, (a) => a.status === 404));
+    console.log(`changes at one instance seen at the other after ${lags.join(', ')} ms`);
+    await platform.stopService('conference#second door');
+  });
+
   it('keeps health on both ports and metrics off the public one', async () => {
     const health = `http://127.0.0.1:${platform.env.MIND_CONFERENCE_HEALTH_PORT}`;
     expect((await fetch(`${direct}/readyz`)).status).toBe(200);

@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createStorage } from '@mind/storage';
+import { DatabaseChanges } from './database/database-changes';
 import { HotReads } from './database/hot-reads';
 import { PreparedStatements } from './database/prepared-statements';
 import { RpcEndpoints } from './messaging/rpc-endpoints';
@@ -23,6 +24,7 @@ export class CoreModule {
       { provide: STORAGE, useValue: createStorage(infra.config.storage) },
       RpcEndpoints,
       PreparedStatements,
+      DatabaseChanges,
       HotReads,
     ];
     return { module: CoreModule, providers, exports: providers };

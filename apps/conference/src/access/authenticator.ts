@@ -34,18 +34,21 @@ export class Authenticator {
 
   /**
    * `resolve` and the call's scope together, in one read when the token is the application's (its
-   * digest is cached) or one of the conference's participants'.
+   * digest is cached) or one of the conference's participants'; none for a call that only reads (its
+   * scope shared) when the same call was resolved since the conference last changed.
    */
   async resolveCall(
     tokenDigest: string,
     applicationId: string,
     conferenceId: string,
     participantId: string | null,
+    readOnly = false,
   ): Promise<ResolvedCall> {
     if (!isTokenDigest(tokenDigest)) return { principal: null, scope: null };
     const application = await this.isApplicationToken(tokenDigest, applicationId);
     const digest = application ? null : Buffer.from(tokenDigest, 'hex');
-    const scope = await this.reads.scope(conferenceId, applicationId, participantId, digest);
+    const read = readOnly ? this.reads.sharedScope : this.reads.scope;
+    const scope = await read.call(this.reads, conferenceId, applicationId, participantId, digest);
     if (application) return { principal: { kind: 'application', applicationId }, scope };
     if (scope?.holder && !scope.conference.endedAt) {
       const principal = { kind: 'participant' as const, ...scope.holder, conferenceId, applicationId };

@@ -123,6 +123,7 @@ export class ApiDispatcher implements OnApplicationBootstrap {
       applicationId,
       conferenceId,
       params.participantId ?? null,
+      OPERATIONS[operation].method === 'GET',
     );
     if (!principal) return errorReply(401, 'missing or invalid token');
     // A token is only ever valid for its own application, whatever kind of token it is.

@@ -8,6 +8,7 @@ import { Utterances1764748800000 } from './migrations/1764748800000-utterances';
 import { RecordingTranscripts1764835200000 } from './migrations/1764835200000-recording-transcripts';
 import { ApplicationSipAccounts1764921600000 } from './migrations/1764921600000-application-sip-accounts';
 import { ParticipantMediaNodes1765008000000 } from './migrations/1765008000000-participant-media-nodes';
+import { ScopeChanges1765094400000 } from './migrations/1765094400000-scope-changes';
 
 export const MIGRATIONS = [
   InitialSchema1764316800000,
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   RecordingTranscripts1764835200000,
   ApplicationSipAccounts1764921600000,
   ParticipantMediaNodes1765008000000,
+  ScopeChanges1765094400000,
 ];
 
 /** Schema changes only ever come from the migrations (never `synchronize`). */

@@ -6,6 +6,9 @@ import type { CallContext } from '../api/context';
 import { ConferenceGoneError, ConferenceTransactions } from '../events/conference-transactions';
 import type { OutboxRelay } from '../events/outbox-relay';
 import { MessageService } from '../messages/message.service';
+import type { Config } from '@mind/config';
+import { createLogger } from '@mind/logging';
+import { DatabaseChanges } from './database-changes';
 import { createDataSource, ensureDatabase } from './data-source';
 import type { ConferenceEntity } from './entities';
 import { HotReads } from './hot-reads';
@@ -19,6 +22,7 @@ import { PreparedStatements } from './prepared-statements';
 const DATABASE_URL = process.env.UNIT_DATABASE_URL ?? 'postgres://mind:mind@127.0.0.1:5432/mind_unit';
 
 let dataSource: DataSource;
+let changes: DatabaseChanges;
 let reads: HotReads;
 let messages: MessageService;
 let kicks = 0;
@@ -39,9 +43,11 @@ beforeAll(async () => {
   await dataSource.initialize();
   await migrate(dataSource);
   const statements = new PreparedStatements(dataSource);
-  reads = new HotReads(statements);
+  changes = new DatabaseChanges({ databaseUrl: DATABASE_URL } as Config, createLogger('spec', 'silent'));
+  reads = new HotReads(statements, changes);
+  await changes.onModuleInit();
   const relay = { kick: () => kicks++ } as unknown as OutboxRelay;
-  messages = new MessageService(new ConferenceTransactions(dataSource, relay, statements), dataSource);
+  messages = new MessageService(new ConferenceTransactions(dataSource, relay, statements, reads), dataSource);
 
   for (const id of [app, otherApp]) {
     await dataSource.query(
@@ -76,6 +82,7 @@ afterAll(async () => {
     ended,
   ]);
   await dataSource.query(`DELETE FROM application WHERE id IN ($1, $2)`, [app, otherApp]);
+  await changes.onModuleDestroy();
   await dataSource.destroy();
 });
 
@@ -118,6 +125,57 @@ describe('HotReads.scope', () => {
       applicationId: app,
     });
     expect(await reads.tokenHolder(digestOf(eve.token))).toBeNull();
+  });
+});
+
+describe('HotReads.sharedScope', () => {
+  /** Polls until `holds` (the database's announcement arrives asynchronously). */
+  async function eventually(holds: () => Promise<boolean>) {
+    for (let tries = 0; tries < 100; tries++) {
+      if (await holds()) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error('the change was not seen within 2 s');
+  }
+  const shared = (participantId: string | null) => reads.sharedScope(conference, app, participantId, null);
+
+  it('keeps a scope, frozen, until a change to its conference or participants commits, whoever made it', async () => {
+    const first = await shared(ann.id);
+    expect(await shared(ann.id)).toBe(first);
+    expect(Object.isFrozen(first!.conference) && Object.isFrozen(first!.participant)).toBe(true);
+    // Written on a connection of its own, as another instance or an operator would.
+    await dataSource.query(`UPDATE participant SET name = 'renamed' WHERE id = $1`, [ann.id]);
+    await eventually(async () => (await shared(ann.id))?.participant?.name === 'renamed');
+    await dataSource.query(`UPDATE conference SET name = 'hotter' WHERE id = $1`, [conference]);
+    await eventually(async () => (await shared(ann.id))?.conference.name === 'hotter');
+    // Another conference's change leaves this one's scope kept.
+    const kept = await shared(ann.id);
+    await dataSource.query(`UPDATE conference SET name = 'other' WHERE id = $1`, [otherConference]);
+    await eventually(
+      async () => (await reads.sharedScope(otherConference, app, null, null))?.conference.name === 'other',
+    );
+    expect(await shared(ann.id)).toBe(kept);
+  });
+
+  it('sees a participant created after the call that did not find it, and its deletion', async () => {
+    const later = { id: randomUUID(), token: 'later-token' };
+    expect((await shared(later.id))?.participant).toBeNull();
+    await dataSource.query(
+      `INSERT INTO participant (id, conference_id, token_hash, name, priority, role, layout, language)
+       VALUES ($1, $2, $3, 'p', 1, 'speaker', 'mosaic', 'en')`,
+      [later.id, conference, digestOf(later.token)],
+    );
+    await eventually(async () => (await shared(later.id))?.participant?.id === later.id);
+    await dataSource.query(`DELETE FROM participant WHERE id = $1`, [later.id]);
+    await eventually(async () => (await shared(later.id))?.participant === null);
+  });
+
+  it('keeps nothing while it cannot hear of changes', async () => {
+    const deaf = new DatabaseChanges({ databaseUrl: DATABASE_URL } as Config, createLogger('spec', 'silent'));
+    const unlistened = new HotReads(new PreparedStatements(dataSource), deaf);
+    const first = await unlistened.sharedScope(conference, app, ann.id, null);
+    expect(first?.participant?.id).toBe(ann.id);
+    expect(await unlistened.sharedScope(conference, app, ann.id, null)).not.toBe(first);
   });
 });
 

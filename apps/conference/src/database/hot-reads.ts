@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Role } from '@mind/contracts';
+import { DatabaseChanges, NotifiedCache } from './database-changes';
 import { ConferenceEntity, ParticipantEntity } from './entities';
 import { PreparedStatements } from './prepared-statements';
 
@@ -22,18 +23,58 @@ export interface CallScope {
 
 const PARTICIPANT = 'participant.';
 const HOLDER = 'holder.';
+/** Where the database announces changed conferences and participants (see the ScopeChanges migration). */
+const SCOPE_CHANGED = 'scope_changed';
 
 /** The reads (nearly) every API call makes, as prepared statements returning entities. */
 @Injectable()
 export class HotReads {
   private scopeSql?: string;
+  /** Scopes of read-only calls, by conference: kept until the database announces a change to it. */
+  private readonly scopes: NotifiedCache<CallScope>;
 
-  constructor(private readonly statements: PreparedStatements) {}
+  constructor(
+    private readonly statements: PreparedStatements,
+    changes: DatabaseChanges,
+  ) {
+    this.scopes = new NotifiedCache(changes, SCOPE_CHANGED);
+  }
+
+  /**
+   * `scope`, kept for the next call with the same conference, application, participant and token
+   * until the conference or one of its participants changes: for calls that only read it (the scope's
+   * entities are shared, and frozen). A change made on another instance is seen here when the
+   * database's announcement arrives, as a read in flight at that moment would have seen it.
+   */
+  async sharedScope(
+    conferenceId: string,
+    applicationId: string,
+    participantId: string | null,
+    tokenDigest: Buffer | null,
+  ): Promise<CallScope | null> {
+    const key = `${applicationId}/${participantId ?? ''}/${tokenDigest?.toString('hex') ?? ''}`;
+    return this.scopes.get(conferenceId, key, async () => {
+      const scope = await this.scope(conferenceId, applicationId, participantId, tokenDigest);
+      if (!scope) return null;
+      Object.freeze(scope.conference);
+      if (scope.participant) Object.freeze(scope.participant);
+      if (scope.holder) Object.freeze(scope.holder);
+      return Object.freeze(scope);
+    });
+  }
 
   /**
    * The conference if it belongs to the application, with the participant named by `participantId`
    * and the holder of a participant token, each when it is one of the conference's.
    */
+  /**
+   * A change this instance committed to the conference or its participants: its shared scopes go now,
+   * so that this instance's next read sees the change even before the database's announcement arrives.
+   */
+  changed(conferenceId: string): void {
+    this.scopes.forget(conferenceId);
+  }
+
   async scope(
     conferenceId: string,
     applicationId: string,

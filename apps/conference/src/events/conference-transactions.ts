@@ -3,6 +3,7 @@ import { DataSource, type EntityManager, type EntityTarget, type FindOptionsWher
 import type { ConferenceEvent, ConferenceEventInput } from '@mind/contracts';
 import { currentTraceCarrier, type TraceCarrier } from '@mind/telemetry';
 import { OutboxEntity } from '../database/entities';
+import { HotReads } from '../database/hot-reads';
 import { PreparedStatements } from '../database/prepared-statements';
 import { OutboxRelay } from './outbox-relay';
 
@@ -49,6 +50,7 @@ export class ConferenceTransactions {
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
     private readonly statements: PreparedStatements,
+    private readonly reads: HotReads,
   ) {}
 
   async run<T>(
@@ -71,6 +73,7 @@ export class ConferenceTransactions {
         return value;
       })
       .catch(goneOnForeignKeyViolation);
+    this.reads.changed(conferenceId);
     if (events.length > 0) this.relay.kick();
     return result;
   }
