@@ -170,6 +170,25 @@ describe('HotReads.sharedScope', () => {
     await eventually(async () => (await shared(later.id))?.participant === null);
   });
 
+  it('keeps nothing from losing its listening connection until it listens again, and forgets what changed meanwhile', async () => {
+    const kept = await shared(ann.id);
+    expect(await shared(ann.id)).toBe(kept);
+    // As a restart of PostgreSQL or a dropped connection would: the listening backend goes.
+    await dataSource.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND query = 'LISTEN scope_changed'`,
+    );
+    await eventually(async () => !changes.listening);
+    await dataSource.query(`UPDATE participant SET name = 'unheard' WHERE id = $1`, [ann.id]);
+    const read = await shared(ann.id);
+    expect(read?.participant?.name).toBe('unheard');
+    expect(await shared(ann.id)).not.toBe(read);
+    await eventually(async () => changes.listening);
+    const again = await shared(ann.id);
+    expect(again?.participant?.name).toBe('unheard');
+    expect(await shared(ann.id)).toBe(again);
+  });
+
   it('keeps nothing while it cannot hear of changes', async () => {
     const deaf = new DatabaseChanges({ databaseUrl: DATABASE_URL } as Config, createLogger('spec', 'silent'));
     const unlistened = new HotReads(new PreparedStatements(dataSource), deaf);
