@@ -47,8 +47,9 @@ export class Authenticator {
     if (!isTokenDigest(tokenDigest)) return { principal: null, scope: null };
     const application = await this.isApplicationToken(tokenDigest, applicationId);
     const digest = application ? null : Buffer.from(tokenDigest, 'hex');
-    const read = readOnly ? this.reads.sharedScope : this.reads.scope;
-    const scope = await read.call(this.reads, conferenceId, applicationId, participantId, digest);
+    const scope = readOnly
+      ? await this.reads.sharedScope(conferenceId, applicationId, participantId, digest)
+      : await this.reads.scope(conferenceId, applicationId, participantId, digest);
     if (application) return { principal: { kind: 'application', applicationId }, scope };
     if (scope?.holder && !scope.conference.endedAt) {
       const principal = { kind: 'participant' as const, ...scope.holder, conferenceId, applicationId };

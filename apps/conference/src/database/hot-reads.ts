@@ -64,10 +64,6 @@ export class HotReads {
   }
 
   /**
-   * The conference if it belongs to the application, with the participant named by `participantId`
-   * and the holder of a participant token, each when it is one of the conference's.
-   */
-  /**
    * A change this instance committed to the conference or its participants: its shared scopes go now,
    * so that this instance's next read sees the change even before the database's announcement arrives.
    */
@@ -75,6 +71,10 @@ export class HotReads {
     this.scopes.forget(conferenceId);
   }
 
+  /**
+   * The conference if it belongs to the application, with the participant named by `participantId`
+   * and the holder of a participant token, each when it is one of the conference's.
+   */
   async scope(
     conferenceId: string,
     applicationId: string,
