@@ -2,6 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource, type EntityTarget } from 'typeorm';
 
+/** The `pg` pool under TypeORM's data source, for the hot paths that bypass the ORM. */
+export const databasePool = (dataSource: DataSource): Pool =>
+  (dataSource.driver as unknown as { master: Pool }).master;
+
 /**
  * Named prepared statements on the service's database pool, for the calls every API request makes:
  * PostgreSQL parses and plans each once per connection, and no ORM builds a query per call (which was
@@ -13,8 +17,7 @@ export class PreparedStatements {
 
   /** Runs the statement `name` (its `text` must never change for a name). */
   async run<T>(name: string, text: string, values: unknown[]): Promise<T[]> {
-    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
-    const result = await pool.query({ name, text, values });
+    const result = await databasePool(this.dataSource).query({ name, text, values });
     return result.rows as T[];
   }
 

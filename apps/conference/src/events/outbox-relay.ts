@@ -5,6 +5,7 @@ import { EVENT, type ConferenceEvent } from '@mind/contracts';
 import type { Logger } from '@mind/logging';
 import { ProtocolBus } from '@mind/messaging';
 import { CONFIG, LOGGER } from '@mind/runtime';
+import { databasePool } from '../database/prepared-statements';
 import type { OutboxPayload } from './conference-transactions';
 
 const RELAY_LOCK = 7_316_800_002;
@@ -13,6 +14,16 @@ const SWEEP_MS = 1000;
 const BUSY_RETRY_MS = 50;
 
 type FlushResult = 'done' | 'more' | 'busy';
+type OutboxRow = { seq: string; conference_id: string; payload: OutboxPayload };
+/** `locked` on every row; the others null when the lock is another relay's or nothing is waiting. */
+type TakenRow = { locked: boolean } & (OutboxRow | { seq: null });
+
+const TAKE = `BEGIN;
+  SELECT l.locked, o.seq, o.conference_id, o.payload
+    FROM (SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked) l
+    LEFT JOIN LATERAL (
+      SELECT seq, conference_id, payload FROM outbox WHERE l.locked ORDER BY seq LIMIT ${BATCH}
+    ) o ON true`;
 
 /**
  * Publishes committed outbox rows to JetStream in commit order, then deletes them. One relay at a time
@@ -72,15 +83,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private flushOnce(): Promise<FlushResult> {
-    return this.dataSource.transaction(async (m) => {
-      const [{ locked }] = await m.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK]);
-      if (!locked) return 'busy';
-      const rows: { seq: string; conference_id: string; payload: OutboxPayload }[] = await m.query(
-        'SELECT seq, conference_id, payload FROM outbox ORDER BY seq LIMIT $1',
-        [BATCH],
-      );
-      if (rows.length === 0) return 'done';
+  /**
+   * One flush in two round trips on one pooled connection: the transaction, the lock and the oldest
+   * rows in one (constants only, so several statements fit one simple query), then, once JetStream
+   * holds them, their deletion and the commit in another.
+   */
+  private async flushOnce(): Promise<FlushResult> {
+    const client = await databasePool(this.dataSource).connect();
+    try {
+      const [, taken] = (await client.query(TAKE)) as unknown as [unknown, { rows: TakenRow[] }];
+      const rows = taken.rows.filter((row): row is TakenRow & OutboxRow => row.seq !== null);
+      if (!taken.rows[0]?.locked || rows.length === 0) {
+        await client.query('COMMIT');
+        return taken.rows[0]?.locked ? 'done' : 'busy';
+      }
       // Issued in order on one connection, so JetStream stores them in order; awaited together.
       await Promise.all(
         rows.map(({ seq, conference_id, payload: { trace, ...event } }) =>
@@ -92,8 +108,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           ),
         ),
       );
-      await m.query('DELETE FROM outbox WHERE seq = ANY($1::bigint[])', [rows.map((r) => r.seq)]);
+      // The sequence numbers are PostgreSQL's own bigints (digits only), written into the text as such.
+      const seqs = rows.map((row) => BigInt(row.seq).toString()).join(',');
+      await client.query(`DELETE FROM outbox WHERE seq = ANY('{${seqs}}'::bigint[]); COMMIT`);
       return rows.length === BATCH ? 'more' : 'done';
-    });
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 }
