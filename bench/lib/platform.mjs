@@ -38,14 +38,25 @@ export async function stopChild({ child }) {
   clearTimeout(forced);
 }
 
+/**
+ * A TCP port free on 127.0.0.1, drawn from 11000-20999, below the kernel's ephemeral range: a port it
+ * chose for a listener (`listen(0)`) may go to an outgoing connection before the service binds it.
+ */
 export async function freePort() {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  await once(server, 'close');
-  return port;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 11000 + Math.floor(Math.random() * 10000);
+    const server = createServer();
+    const bound = await new Promise((resolve) => {
+      server.once('listening', () => resolve(true));
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1');
+    });
+    if (!bound) continue;
+    server.close();
+    await once(server, 'close');
+    return port;
+  }
+  throw new Error('no free port on 127.0.0.1');
 }
 
 export async function waitReady(entry, healthUrl) {

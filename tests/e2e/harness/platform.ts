@@ -2,8 +2,9 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
-import { once } from 'node:events';
+import { createSocket } from 'node:dgram';
+import { createServer, Server } from 'node:net';
+import { once, type EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { connect, type NatsConnection } from 'nats';
@@ -23,13 +24,41 @@ export const DEV_APP = {
     'W1VJggwnvg2ldDdvSYES07tpLCWLDlD5nFakVJ6QSCPiZRpAMGyAzKW07OpM1IpceZ2WT5h5Mu7Ekt7WDTQzMUoQkVTRE4NdYUFE',
 };
 
+/**
+ * A TCP port free on 127.0.0.1, drawn from 11000-20999: below the kernel's ephemeral range
+ * (32768-60999), where a port the kernel chose for a listener (`listen(0)`) may go to an outgoing
+ * connection before the service told of it binds it (seen: a media node's health port, EADDRINUSE),
+ * and apart from the SIP peers' ports (`freePortOn`, 21000-30999).
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 11000 + Math.floor(Math.random() * 10000);
+    if (await portIsFree('127.0.0.1', port, ['tcp'])) return port;
+  }
+  throw new Error('no free port on 127.0.0.1');
+}
+
+/** Whether `port` can be bound on `address` now, for each of `protocols`. */
+export async function portIsFree(
+  address: string,
+  port: number,
+  protocols: ('tcp' | 'udp')[] = ['tcp', 'udp'],
+): Promise<boolean> {
+  const bind = (socket: EventEmitter, listen: () => void) =>
+    new Promise<boolean>((resolve) => {
+      socket.once('listening', () => resolve(true));
+      socket.once('error', () => resolve(false));
+      listen();
+    });
+  for (const protocol of protocols) {
+    const socket = protocol === 'tcp' ? createServer() : createSocket('udp4');
+    const bound = await bind(socket, () =>
+      socket instanceof Server ? socket.listen(port, address) : socket.bind(port, address),
+    );
+    socket.close();
+    if (!bound) return false;
+  }
+  return true;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -116,13 +145,22 @@ export class Platform {
       ...overrides,
     };
     const platform = new Platform(env, ports);
-    // The conference service migrates the database: start it first, then the others together.
-    await platform.startService('conference');
-    await Promise.all([
-      platform.startService('notifier'),
-      platform.startService('gateway'),
-      ...(options.media ? [platform.startService('media')] : []),
-    ]);
+    try {
+      // The conference service migrates the database: start it first, then the others together.
+      await platform.startService('conference');
+      const started = await Promise.allSettled([
+        platform.startService('notifier'),
+        platform.startService('gateway'),
+        ...(options.media ? [platform.startService('media')] : []),
+      ]);
+      const failed = started.find((start) => start.status === 'rejected');
+      if (failed) throw failed.reason;
+    } catch (error) {
+      // What did start stops here: left running, it would serve (and end conferences in) the shared
+      // database for the test files that come after.
+      await platform.close().catch(() => undefined);
+      throw error;
+    }
     return platform;
   }
 

@@ -1,12 +1,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import type { EventEmitter } from 'node:events';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import { promisify, stripVTControlCharacters } from 'node:util';
 import { waitFor } from './participants';
+import { portIsFree } from './platform';
 
 /*
  * Real SIP peers for the SIP gateway's tests: sipp (Debian's sip-tester 3.6.1) running our UAS scenarios
@@ -102,21 +101,6 @@ async function bound(pid: number, transport: 'udp' | 'tcp', address: string, por
 }
 
 /** Whether UDP and TCP port `port` of `address` can be bound right now. */
-async function free(address: string, port: number): Promise<boolean> {
-  const bind = (socket: EventEmitter, listen: () => void) =>
-    new Promise<boolean>((resolve) => {
-      socket.once('listening', () => resolve(true));
-      socket.once('error', () => resolve(false));
-      listen();
-    });
-  const tcp = createServer();
-  const udp = createSocket('udp4');
-  const ok =
-    (await bind(tcp, () => tcp.listen(port, address))) && (await bind(udp, () => udp.bind(port, address)));
-  tcp.close();
-  udp.close();
-  return ok;
-}
 
 /**
  * A port of `address` whose UDP and TCP are free, and so are the `span - 1` ports after it (baresip also
@@ -126,7 +110,7 @@ export async function freePortOn(address: string, span = 1): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = 21000 + 2 * Math.floor(Math.random() * 5000);
     let ok = true;
-    for (let offset = 0; ok && offset < span; offset++) ok = await free(address, port + offset);
+    for (let offset = 0; ok && offset < span; offset++) ok = await portIsFree(address, port + offset);
     if (ok) return port;
   }
   throw new Error(`no free port on ${address}`);
