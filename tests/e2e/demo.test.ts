@@ -36,20 +36,38 @@ describe('demo application', () => {
     return page;
   };
 
+  /** What each tile of a page shows, for a failure to say what was seen instead. */
+  const tilesOf = (page: Page) =>
+    page.evaluate(() =>
+      [...(globalThis as any).document.querySelectorAll('.tile')].map((tile: any) => {
+        const video = tile.querySelector('video');
+        return {
+          name: tile.querySelector('.name')?.textContent,
+          hasVideo: tile.classList.contains('has-video'),
+          videoWidth: video?.videoWidth,
+          currentTime: video?.currentTime,
+        };
+      }),
+    );
+
   /** The tile of another visitor shows decoded video that keeps advancing. */
   const seesVideoOf = (page: Page, name: string) =>
-    page.waitForFunction(
-      (who) => {
-        const tiles: any[] = [...(globalThis as any).document.querySelectorAll('.tile')];
-        const tile = tiles.find((t) => t.querySelector('.name')?.textContent === who);
-        const video = tile?.querySelector('video');
-        return Boolean(
-          tile?.classList.contains('has-video') && video && video.videoWidth > 0 && video.currentTime > 0.5,
-        );
-      },
-      name,
-      { timeout: 30_000 },
-    );
+    page
+      .waitForFunction(
+        (who) => {
+          const tiles: any[] = [...(globalThis as any).document.querySelectorAll('.tile')];
+          const tile = tiles.find((t) => t.querySelector('.name')?.textContent === who);
+          const video = tile?.querySelector('video');
+          return Boolean(
+            tile?.classList.contains('has-video') && video && video.videoWidth > 0 && video.currentTime > 0.5,
+          );
+        },
+        name,
+        { timeout: 30_000 },
+      )
+      .catch(async (error: Error) => {
+        throw new Error(`${error.message}\ntiles seen: ${JSON.stringify(await tilesOf(page))}`);
+      });
 
   it('serves the page and refuses bad joins with a clear error', async () => {
     const page = await fetch(`${demoUrl}/`);

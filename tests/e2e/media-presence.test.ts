@@ -1,4 +1,4 @@
-import { client, useMediaTestbed } from './harness';
+import { client, useMediaTestbed, waitFor } from './harness';
 
 describe('presence follows media sessions without lag', () => {
   const testbed = useMediaTestbed();
@@ -49,6 +49,36 @@ describe('presence follows media sessions without lag', () => {
       // (The application's participant limit counts those who left.)
       await client(platform.url, app.token).delete(`${base}/participants/${created.id}`);
     }
+    socket.close();
+  });
+
+  it('a change notified while the participants list is on its way is not undone by that list', async () => {
+    const { id: conferenceId, socket } = await testbed.conference('list-in-flight');
+    const reader = await testbed.join(conferenceId, 'Reader', false);
+    // The reader asks for the list again; the list is read now, and reaches it only later.
+    let read!: () => void;
+    let deliver!: () => void;
+    const wasRead = new Promise<void>((resolve) => (read = resolve));
+    const delivered = new Promise<void>((resolve) => (deliver = resolve));
+    await reader.page.route('**/?detailed=true', async (route) => {
+      const response = await route.fetch();
+      read();
+      await delivered;
+      await route.fulfill({ response });
+    });
+    const refreshed = reader.page.evaluate(() => (globalThis as any).session.refreshParticipants());
+    await wasRead;
+    // Meanwhile another participant joins and sends video, which the reader is notified of.
+    const sender = await testbed.join(conferenceId, 'Sender', true);
+    const sendsVideo = () =>
+      reader.page.evaluate(
+        (id) => (globalThis as any).session.participants.get(id)?.media.video === true,
+        sender.id,
+      );
+    await waitFor(sendsVideo, Boolean);
+    deliver();
+    await refreshed;
+    expect(await sendsVideo()).toBe(true);
     socket.close();
   });
 });

@@ -92,6 +92,8 @@ export class ParticipantSession {
   readonly participants = new Map<string, ParticipantResource>();
   me: ParticipantResource | null = null;
   pc!: RTCPeerConnection;
+  /** Notifications received since the participants' list was asked for, while it is on its way. */
+  private arrivedDuringRefresh: Notification[] | null = null;
   private channel!: RTCDataChannel;
   private send: Record<Source, Record<Kind, RTCRtpTransceiver>> | null = null;
   /** Counts PeerConnections, so that events of a replaced one are ignored. */
@@ -274,16 +276,24 @@ export class ParticipantSession {
     return recovery;
   }
 
+  /**
+   * Replaces what is known of the participants by the conference's list. Notifications that arrive
+   * while the list is on its way may be newer than it (it was read before their change committed):
+   * they are applied again over it, in the order they came.
+   */
   async refreshParticipants(): Promise<void> {
-    const conference = (await this.request('GET', `${this.conferenceUrl}/?detailed=true`)) as {
-      participants: ParticipantResource[];
-    };
+    const arrived: Notification[] = [];
+    this.arrivedDuringRefresh = arrived;
+    const conference = (await this.request('GET', `${this.conferenceUrl}/?detailed=true`).finally(() => {
+      if (this.arrivedDuringRefresh === arrived) this.arrivedDuringRefresh = null;
+    })) as { participants: ParticipantResource[] };
     const [me, ...others] = conference.participants;
     this.me = me;
     this.participants.clear();
     for (const participant of others) {
       if (participant.online) this.participants.set(participant.id, participant);
     }
+    for (const notification of arrived) this.applyToParticipants(notification);
     this.participantsChanged();
   }
 
@@ -421,23 +431,25 @@ export class ParticipantSession {
       this.emit('frame', text);
       return;
     }
-    this.apply(notification);
+    this.arrivedDuringRefresh?.push(notification);
+    if (this.applyToParticipants(notification)) this.participantsChanged();
     this.emit('notification', notification);
   }
 
-  private apply(notification: Notification) {
+  /** Applies a participant's notification to what is known of the participants; true when it was one. */
+  private applyToParticipants(notification: Notification): boolean {
     const match = /^\/participants\/([0-9a-f-]+)$/.exec(notification.location);
-    if (!match) return;
+    if (!match) return false;
     const id = match[1];
     const resource = notification.resource as ParticipantResource | undefined;
     if (this.me && id === this.me.id) {
       if (resource) this.me = resource;
-      return;
+      return false;
     }
     // As Mind SDKs do, only participants that are online are kept.
     if (notification.type === 'deleted' || !resource?.online) this.participants.delete(id);
     else this.participants.set(id, resource);
-    this.participantsChanged();
+    return true;
   }
 
   private participantsChanged() {
