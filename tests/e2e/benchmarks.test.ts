@@ -27,8 +27,8 @@ describe('benchmarks (smoke runs)', () => {
     ['recording', { BENCH_DURATION: '3' }, /x real time/],
     [
       'transcription',
-      { BENCH_VOICES: 'slt', BENCH_SENTENCES: '2', BENCH_STREAMS: '1' },
-      /WER engine alone[\s\S]*end of speech -> utterance ready[\s\S]*end of speech -> application socket \(live\): p50 \d+ ms/,
+      { BENCH_VOICES: 'slt', BENCH_SENTENCES: '2', BENCH_STREAMS: '1', BENCH_PHASES: '2' },
+      /WER engine alone[\s\S]*errors in \d+ words per phase: engine alone \d+, \d+; pipeline \d+, \d+[\s\S]*end of speech -> utterance ready[\s\S]*end of speech -> application socket \(live\): p50 \d+ ms/,
     ],
     [
       'sip',
