@@ -13,6 +13,7 @@ import { createDataSource, ensureDatabase } from './data-source';
 import type { ConferenceEntity } from './entities';
 import { HotReads } from './hot-reads';
 import { migrate } from './migrate';
+import { eventually } from '../testing/eventually';
 import { PreparedStatements } from './prepared-statements';
 
 /**
@@ -130,13 +131,6 @@ describe('HotReads.scope', () => {
 
 describe('HotReads.sharedScope', () => {
   /** Polls until `holds` (the database's announcement arrives asynchronously). */
-  async function eventually(holds: () => Promise<boolean>) {
-    for (let tries = 0; tries < 100; tries++) {
-      if (await holds()) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error('the change was not seen within 2 s');
-  }
   const shared = (participantId: string | null) => reads.sharedScope(conference, app, participantId, null);
 
   it('keeps a scope, frozen, until a change to its conference or participants commits, whoever made it', async () => {

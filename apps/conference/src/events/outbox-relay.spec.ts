@@ -6,6 +6,7 @@ import { createLogger } from '@mind/logging';
 import type { ProtocolBus } from '@mind/messaging';
 import { createDataSource, ensureDatabase } from '../database/data-source';
 import { migrate } from '../database/migrate';
+import { eventually } from '../testing/eventually';
 import { OutboxRelay } from './outbox-relay';
 
 /**
@@ -38,14 +39,6 @@ const append = async (conferenceId: string, count: number): Promise<number[]> =>
   return rows.map((row) => Number(row.seq));
 };
 const waiting = async () => Number((await dataSource.query(`SELECT count(*) AS n FROM outbox`))[0].n);
-async function eventually(holds: () => Promise<boolean> | boolean) {
-  for (let tries = 0; tries < 100; tries++) {
-    if (await holds()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('not within 2 s');
-}
-
 beforeAll(async () => {
   await ensureDatabase(DATABASE_URL);
   dataSource = createDataSource(DATABASE_URL);
