@@ -13,8 +13,8 @@ import { createDataSource, ensureDatabase } from './data-source';
 import type { ConferenceEntity } from './entities';
 import { HotReads } from './hot-reads';
 import { migrate } from './migrate';
-import { eventually } from '../testing/eventually';
 import { PreparedStatements } from './prepared-statements';
+import { eventually } from '../testing/eventually';
 
 /**
  * The hand-written SQL of the hot path (the call scope read, the one-statement message post), against
@@ -130,7 +130,6 @@ describe('HotReads.scope', () => {
 });
 
 describe('HotReads.sharedScope', () => {
-  /** Polls until `holds` (the database's announcement arrives asynchronously). */
   const shared = (participantId: string | null) => reads.sharedScope(conference, app, participantId, null);
 
   it('keeps a scope, frozen, until a change to its conference or participants commits, whoever made it', async () => {
