@@ -6,6 +6,7 @@ import { loadConfig } from '@mind/config';
 import { registerHealthRoutes } from '@mind/health';
 import { createLogger, PinoNestLogger } from '@mind/logging';
 import { runService } from '@mind/runtime';
+import { traceHttpRequests } from '@mind/telemetry';
 import { DemoModule } from './demo.module';
 
 /**
@@ -20,6 +21,7 @@ async function bootstrap(): Promise<() => Promise<void>> {
     new FastifyAdapter(),
     { logger: new PinoNestLogger(logger) },
   );
+  traceHttpRequests(app.getHttpAdapter().getInstance());
   // The demo's port is public.
   registerHealthRoutes(app.getHttpAdapter().getInstance(), {}, { metrics: false });
   await app.listen(config.demo.port, config.http.host);

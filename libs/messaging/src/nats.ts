@@ -8,6 +8,7 @@ import {
   RetentionPolicy,
   StorageType,
   type ConnectionOptions,
+  type JetStreamClient,
   type Msg,
   type MsgHdrs,
   type NatsConnection,
@@ -120,13 +121,17 @@ export class ProtocolBus {
     unit: 's',
     description: 'Time an internal request took to handle, by subject and outcome',
   });
+  /** One JetStream context for every append: the relay appends each event of the platform. */
+  private readonly jetStream: JetStreamClient;
 
   constructor(
     readonly nc: NatsConnection,
     private readonly prefix: string,
     private readonly timeoutMs: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.jetStream = nc.jetstream();
+  }
 
   /** Sends a request and waits for its reply (`timeoutMs` overrides the bus's default). */
   call<R extends AnyRpc>(
@@ -232,7 +237,7 @@ export class ProtocolBus {
   ): Promise<void> {
     const headers = natsHeaders();
     for (const [name, value] of Object.entries(options.trace ?? {})) headers.set(name, value);
-    await this.nc.jetstream().publish(subjectOf(this.prefix, event, ...key), codec.encode(payload), {
+    await this.jetStream.publish(subjectOf(this.prefix, event, ...key), codec.encode(payload), {
       msgID: options.msgId,
       headers,
     });

@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Config } from '@mind/config';
 import { registerHealthRoutes, type ReadinessCheck } from '@mind/health';
+import { traceHttpRequests } from '@mind/telemetry';
 import type { Logger } from '@mind/logging';
 import { ApiExceptionFilter, applyHttpConventions } from './http-conventions';
 import { buildOpenApiDocument } from './openapi';
@@ -26,8 +27,8 @@ export function publicApiAdapter(config: Config): FastifyAdapter {
 }
 
 /**
- * What the API's port serves besides the routes of `PublicApiModule`: CORS, JSON errors, the HTTP
- * conventions, the OpenAPI document (`/openapi.json`, `/docs`) and `/healthz`, `/readyz` (metrics
+ * What the API's port serves besides the routes of `PublicApiModule`: CORS, JSON errors, a span per
+ * request, the HTTP conventions, the OpenAPI document (`/openapi.json`, `/docs`) and `/healthz`, `/readyz` (metrics
  * have a port of their own: the API's port is public).
  */
 export async function configurePublicApi(
@@ -45,6 +46,7 @@ export async function configurePublicApi(
   });
   app.useGlobalFilters(new ApiExceptionFilter(logger));
   const fastify = app.getHttpAdapter().getInstance();
+  traceHttpRequests(fastify);
   applyHttpConventions(fastify, logger);
 
   const document = buildOpenApiDocument(API_VERSION);

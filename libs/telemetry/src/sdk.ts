@@ -9,9 +9,6 @@ import { OTLPMetricExporter as ProtobufMetricExporter } from '@opentelemetry/exp
 import { PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
 import { AlwaysOffSampler, NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
-/** Probes and scrapes are not traffic: no spans for them. */
-const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
-
 let sdk: NodeSDK | null = null;
 let prometheus: PrometheusExporter | null = null;
 
@@ -53,9 +50,8 @@ export function startTelemetry(service: string): void {
     // Logs go to stdout through pino, with trace ids.
     logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0]!),
-      }),
+      // Requests served are traced in Fastify's hooks (`traceHttpRequests`); requests made, here.
+      new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
       // Database and Redis spans matter only to a trace that is exported.
       ...(exportTraces
         ? [
