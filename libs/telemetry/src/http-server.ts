@@ -9,7 +9,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import { meter } from './metrics';
-import { extractTrace } from './tracing';
+import { extractTrace, tracer } from './tracing';
 
 /** Probes and scrapes are not traffic: no spans or request metrics for them. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -42,7 +42,6 @@ export function traceHttpRequests(app: FastifyInstance): void {
       explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
     },
   });
-  const tracer = trace.getTracer('mind-platform');
 
   const finish = (request: FastifyRequest, status: number | undefined) => {
     const served = (request as TracedRequest)[SERVED];
@@ -75,7 +74,7 @@ export function traceHttpRequests(app: FastifyInstance): void {
       ...(route === undefined ? {} : { 'http.route': route }),
     };
     const parent = extractTrace((name) => firstValue(request.headers[name]));
-    const span = tracer.startSpan(
+    const span = tracer().startSpan(
       route === undefined ? request.method : `${request.method} ${route}`,
       {
         kind: SpanKind.SERVER,

@@ -11,7 +11,8 @@ import {
 } from '@opentelemetry/api';
 import { newTraceId } from '@mind/logging';
 
-const tracer = () => trace.getTracer('mind-platform');
+/** The platform's tracer: every span of our own is started from it. */
+export const tracer = () => trace.getTracer('mind-platform');
 
 /** W3C trace context (`traceparent`, `tracestate`) as carried in message headers or job data. */
 export type TraceCarrier = Record<string, string>;
