@@ -56,6 +56,10 @@ export function extractTrace(get: (key: string) => string | undefined): Context 
 export const traceFromCarrier = (carrier: TraceCarrier | undefined): Context =>
   carrier ? extractTrace((key) => carrier[key]) : ROOT_CONTEXT;
 
+/** Runs `work` in the trace a carrier holds (work done later, or for several callers at once). */
+export const inTraceOf = <T>(carrier: TraceCarrier | undefined, work: () => T): T =>
+  context.with(traceFromCarrier(carrier), work);
+
 /**
  * Runs `work` in a span of its own (a child of `parent`, by default the active context), ends the span
  * when it settles and records a failure on it.

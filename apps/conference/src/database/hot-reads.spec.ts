@@ -287,4 +287,31 @@ describe('MessageService.sendAs (the caller checked in the same statement)', () 
     expect(await sendAs(ended, eve, 'speaker')).toBeNull();
     expect(await count()).toBe(before);
   });
+
+  it('checks each of the sends that arrive together on its own, and appends their events in their order', async () => {
+    const kicksBefore = kicks;
+    const [{ seq: seqBefore }] = await dataSource.query(`SELECT coalesce(max(seq), 0) AS seq FROM outbox`);
+    const impostor = { id: ann.id, token: 'bob-token' };
+    // The first goes at once, alone; the others arrive while it is written and go together after it.
+    const replies = await Promise.all([
+      sendAs(conference, ann, 'moderator'),
+      sendAs(conference, ann, 'moderator'),
+      sendAs(conference, ann, 'speaker'),
+      sendAs(conference, ann, 'moderator'),
+      sendAs(conference, impostor, 'moderator'),
+      sendAs(conference, ann, 'moderator'),
+    ]);
+    expect(replies.map((reply) => reply?.status ?? null)).toEqual([200, 200, null, 200, null, 200]);
+    expect(kicks).toBe(kicksBefore + 2);
+    const events = await dataSource.query(
+      `SELECT payload FROM outbox WHERE conference_id = $1 AND seq > $2 ORDER BY seq`,
+      [conference, seqBefore],
+    );
+    const sentIds = replies.flatMap((reply) => (reply ? [(reply.body as { id: string }).id] : []));
+    expect(events.map((row: { payload: { message: { id: string } } }) => row.payload.message.id)).toEqual(
+      sentIds,
+    );
+    const stored = await dataSource.query(`SELECT id FROM message WHERE id = ANY($1::uuid[])`, [sentIds]);
+    expect(stored).toHaveLength(4);
+  });
 });

@@ -81,12 +81,12 @@ export class ConferenceTransactions {
   /**
    * A change made by one prepared statement instead of a transaction, for the hottest calls (one round
    * trip): the statement takes the conference's lock (`LOCK_FUNCTION`), makes its change and inserts its
-   * outbox rows itself, returning them. Answers how many events it appended.
+   * outbox rows itself. Answers the statement's rows: one per event it appended.
    */
-  async statement(name: string, text: string, values: unknown[]): Promise<number> {
-    const appended = await this.statements.run(name, text, values).catch(goneOnForeignKeyViolation);
+  async statement<T>(name: string, text: string, values: unknown[]): Promise<T[]> {
+    const appended = await this.statements.run<T>(name, text, values).catch(goneOnForeignKeyViolation);
     if (appended.length > 0) this.relay.kick();
-    return appended.length;
+    return appended;
   }
 
   /**

@@ -11,34 +11,61 @@ import {
   type MessageResource,
   type SendMessageRequest,
 } from '@mind/contracts';
+import { inTraceOf } from '@mind/telemetry';
 import {
   ConferenceGoneError,
   ConferenceTransactions,
   LOCK_FUNCTION,
   outboxPayload,
+  type OutboxPayload,
 } from '../events/conference-transactions';
+import { KeyedBatches } from '../database/keyed-batches';
 import { callerId, ok, scopeOf, type CallContext } from '../api/context';
 
 /**
- * One statement, so one round trip, does what a conference transaction would: the caller's checks (the
- * conference is the application's and has not ended; a participant caller still holds its token and
- * role), the conference's shared lock (messages are independent new resources), the addressee check,
- * the message and its event in the outbox. Each step reads the previous one, which is what orders them.
+ * One statement, so one round trip, does for a batch of messages to one conference what a conference
+ * transaction would: the conference is the application's and has not ended; the conference's shared
+ * lock (messages are independent new resources); then for each message the sender's checks (a
+ * participant sender still holds its token and role) and the addressee's; the messages that pass and
+ * their events in the outbox, in the batch's order. It answers the `n` of each message stored.
  */
 const SEND = `
   WITH locked AS (
          SELECT ${LOCK_FUNCTION.shared} FROM conference
-          WHERE id = $1::uuid AND application_id = $8::uuid AND ended_at IS NULL
-            AND ($10::bytea IS NULL OR EXISTS (
+          WHERE id = $1::uuid AND application_id = $2::uuid AND ended_at IS NULL),
+       sent AS (
+         SELECT m.* FROM locked, jsonb_to_recordset($3::jsonb) AS m(
+                  n int, id uuid, sent_to uuid, sent_by uuid, sent_at bigint, text text, persistent boolean,
+                  payload jsonb, token_hash text, role text)
+          WHERE (m.token_hash IS NULL OR EXISTS (
                   SELECT 1 FROM participant
-                   WHERE id = $4::uuid AND conference_id = $1::uuid AND token_hash = $10 AND role = $11))),
+                   WHERE id = m.sent_by AND conference_id = $1::uuid
+                     AND token_hash = decode(m.token_hash, 'hex') AND role = m.role))
+            AND (m.sent_to IN ($1::uuid, $2::uuid)
+                 OR EXISTS (SELECT 1 FROM participant WHERE id = m.sent_to AND conference_id = $1::uuid))),
        stored AS (
          INSERT INTO message (id, conference_id, sent_to, sent_by, sent_at, text, persistent)
-         SELECT $2, $1::uuid, $3, $4, $5, $6, $7 FROM locked
-          WHERE $3 IN ($1::uuid, $8)
-             OR EXISTS (SELECT 1 FROM participant WHERE id = $3 AND conference_id = $1::uuid)
-         RETURNING conference_id)
-  INSERT INTO outbox (conference_id, payload) SELECT conference_id, $9 FROM stored RETURNING seq`;
+         SELECT id, $1::uuid, sent_to, sent_by, sent_at, text, persistent FROM sent ORDER BY n),
+       appended AS (
+         INSERT INTO outbox (conference_id, payload) SELECT $1::uuid, payload FROM sent ORDER BY n)
+  SELECT n FROM sent`;
+
+/** A message as `SEND` takes it, with what its sender must still hold (a participant's token and role). */
+interface Outgoing {
+  conferenceId: string;
+  applicationId: string;
+  row: {
+    id: string;
+    sent_to: string;
+    sent_by: string;
+    sent_at: number;
+    text: string;
+    persistent: boolean;
+    payload: OutboxPayload;
+    token_hash: string | null;
+    role: string | null;
+  };
+}
 
 /**
  * Messages are stored (participants whose data channel is not up yet can be served later) and
@@ -46,6 +73,9 @@ const SEND = `
  */
 @Injectable()
 export class MessageService {
+  /** Sends to one conference in batches: see `KeyedBatches`. */
+  private readonly batches = new KeyedBatches<Outgoing, boolean>((_key, items) => this.write(items));
+
   constructor(
     private readonly transactions: ConferenceTransactions,
     private readonly dataSource: DataSource,
@@ -82,19 +112,36 @@ export class MessageService {
       text: body.text,
     };
     const holder = principal.kind === 'participant';
-    const stored = await this.transactions.statement('send_message', SEND, [
-      scope.conferenceId,
-      message.id,
-      message.sentTo,
-      message.sentBy,
-      message.sentAt,
-      message.text,
-      body.persistent ?? false,
-      scope.applicationId,
-      outboxPayload(messageSent(scope, message)),
-      holder ? Buffer.from(command.tokenDigest, 'hex') : null,
-      holder ? principal.role : null,
-    ]);
-    return stored === 0 ? null : ok(message);
+    const stored = await this.batches.submit(`${scope.applicationId}/${scope.conferenceId}`, {
+      conferenceId: scope.conferenceId,
+      applicationId: scope.applicationId,
+      row: {
+        id: message.id,
+        sent_to: message.sentTo,
+        sent_by: message.sentBy,
+        sent_at: message.sentAt,
+        text: message.text,
+        persistent: body.persistent ?? false,
+        payload: outboxPayload(messageSent(scope, message)),
+        token_hash: holder ? command.tokenDigest : null,
+        role: holder ? principal.role : null,
+      },
+    });
+    return stored ? ok(message) : null;
+  }
+
+  /** Writes a batch of one conference's messages (in the trace of the first). */
+  private async write(items: Outgoing[]): Promise<boolean[]> {
+    const [first] = items as [Outgoing];
+    const rows = items.map(({ row }, n) => ({ n, ...row }));
+    const sent = await inTraceOf(first.row.payload.trace, () =>
+      this.transactions.statement<{ n: number }>('send_messages', SEND, [
+        first.conferenceId,
+        first.applicationId,
+        JSON.stringify(rows),
+      ]),
+    );
+    const stored = new Set(sent.map(({ n }) => n));
+    return items.map((_item, n) => stored.has(n));
   }
 }
