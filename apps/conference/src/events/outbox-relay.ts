@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import type { Config } from '@mind/config';
 import { EVENT, type ConferenceEvent } from '@mind/contracts';
@@ -12,6 +13,13 @@ const RELAY_LOCK = 7_316_800_002;
 const BATCH = 200;
 const SWEEP_MS = 1000;
 const BUSY_RETRY_MS = 50;
+/**
+ * How long the relay waits after a commit before it flushes, so that the commits of the next moments
+ * go in the same flush: each flush wakes PostgreSQL, NATS and every follower of the events, which on a
+ * small machine costs more than the events themselves. Two milliseconds saved a tenth of a message
+ * post's CPU at 900 posts/s, with no worse tail (bench/README.md); at 5-20 ms the tail grew.
+ */
+const GATHER_MS = 2;
 
 type FlushResult = 'done' | 'more' | 'busy';
 type OutboxRow = { seq: string; conference_id: string; payload: OutboxPayload };
@@ -53,19 +61,25 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.running;
   }
 
-  /** Called after every commit that appended events; cheap when a flush is already under way. */
+  /** Called after every commit that appended events; cheap when a flush is already due or under way. */
   kick(): void {
     if (this.running) {
       this.again = true;
       return;
     }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.again) {
+    this.running = delay(GATHER_MS)
+      .then(() => {
+        // The flush takes every row committed so far: kicks while it waited need no flush of their own.
         this.again = false;
-        this.kick();
-      }
-    });
+        return this.drain();
+      })
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
   }
 
   private async drain(): Promise<void> {
