@@ -9,6 +9,7 @@ import {
   type ErrorBody,
   type OperationId,
   type OperationSpec,
+  type PathParam,
 } from '@mind/contracts';
 import { looksLikeToken, tokenDigest } from '@mind/auth';
 import type { Logger } from '@mind/logging';
@@ -65,16 +66,18 @@ export function registerApiRoutes(
       .send({ error: `too many requests, retry in ${waitS} s` });
   for (const operation of OPERATION_IDS) {
     const spec: OperationSpec = OPERATIONS[operation];
+    const names = pathParams(operation);
     app.route({
       method: spec.method,
       url: spec.path,
-      handler: (request, reply) => forward(operation, spec, request, reply),
+      handler: (request, reply) => forward(operation, spec, names, request, reply),
     });
   }
 
   async function forward(
     operation: OperationId,
     spec: OperationSpec,
+    names: readonly PathParam[],
     request: FastifyRequest,
     reply: FastifyReply,
   ) {
@@ -82,7 +85,7 @@ export function registerApiRoutes(
     reply.header('x-request-id', traceId);
     const raw = request.params as Record<string, string>;
     const params: ApiCommand['params'] = {};
-    for (const name of pathParams(operation)) {
+    for (const name of names) {
       if (!isUuid(raw[name])) return sendError(reply, 404, { error: `${name} must be a UUID`, field: name });
       params[name] = raw[name].toLowerCase();
     }

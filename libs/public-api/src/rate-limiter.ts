@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@mind/logging';
 
@@ -74,5 +74,4 @@ export class RateLimiter {
 }
 
 /** How a counted subject (an address, a token) appears in keys and events. */
-export const subjectDigest = (subject: string) =>
-  createHash('sha256').update(subject).digest('hex').slice(0, 32);
+export const subjectDigest = (subject: string) => hash('sha256', subject, 'hex').slice(0, 32);

@@ -74,19 +74,18 @@ export function traceHttpRequests(app: FastifyInstance): void {
       ...(route === undefined ? {} : { 'http.route': route }),
     };
     const parent = extractTrace((name) => firstValue(request.headers[name]));
-    const span = tracer().startSpan(
-      route === undefined ? request.method : `${request.method} ${route}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          ...attributes,
-          'url.path': path,
-          'client.address': request.ip,
-          'user_agent.original': request.headers['user-agent'],
-        },
-      },
-      parent,
-    );
+    const name = route === undefined ? request.method : `${request.method} ${route}`;
+    const span = tracer().startSpan(name, { kind: SpanKind.SERVER }, parent);
+    // Without export no span is recorded, only its trace id travels: its attributes (the client's
+    // address alone is a system call) would be built for nothing on every request.
+    if (span.isRecording()) {
+      span.setAttributes({
+        ...attributes,
+        'url.path': path,
+        'client.address': request.ip,
+        'user_agent.original': request.headers['user-agent'],
+      });
+    }
     (request as TracedRequest)[SERVED] = { span, startedAt: performance.now(), attributes };
     context.with(trace.setSpan(parent, span), done);
   });
