@@ -22,7 +22,7 @@ import {
 import type { Logger } from '@mind/logging';
 import { activeTraceId, inSpan } from '@mind/telemetry';
 import { liveMediaNodes, type LivePeers, type ProtocolBus } from '@mind/messaging';
-import { parseOffer, SdpError, type PublishingPolicy } from '@mind/sdp';
+import { parseOffer, SdpError, type ParsedOffer, type PublishingPolicy } from '@mind/sdp';
 import { OutboundPolicy } from '@mind/outbound';
 import { createStorage, type ObjectStorage } from '@mind/storage';
 import { ConferenceRoom } from './conference-room';
@@ -70,6 +70,12 @@ export class MediaNode {
   private readonly transcribers: TranscriberPool;
   private readonly peers: LivePeers<MediaNodeHeartbeat>;
   private heartbeat?: NodeJS.Timeout;
+  /**
+   * New sessions whose offer is not answered yet. Heartbeats leave them out: the conference service
+   * counts each as its own placement until the first heartbeat after the answer, so a heartbeat sent
+   * in between would count it twice and steer a burst of new conferences to the other nodes.
+   */
+  private readonly answering = new Set<{ room: ConferenceRoom; participantId: string }>();
   private closers: { close(): unknown }[] = [];
 
   constructor(
@@ -141,7 +147,7 @@ export class MediaNode {
       { close: () => this.peers.stop() },
     );
     this.beat();
-    this.heartbeat = setInterval(() => this.beat(), MEDIA_HEARTBEAT_MS);
+    this.scheduleBeat();
     void this.storeLeftoverSegments(leftovers);
   }
 
@@ -188,7 +194,7 @@ export class MediaNode {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.heartbeat);
+    clearTimeout(this.heartbeat);
     // The conference service takes the sessions of a node that leaves offline itself.
     for (const timer of this.reconnecting.values()) clearTimeout(timer ?? undefined);
     this.reconnecting.clear();
@@ -216,11 +222,27 @@ export class MediaNode {
     return [...this.openRooms].reduce((sum, room) => sum + room.sessionCount, 0);
   }
 
+  /**
+   * Every node beats at the same instants of the wall clock (multiples of the period): a conference
+   * service comparing nodes then compares loads of one moment, not one node's fresh load (with other
+   * instances' placements in it) against another's a second old.
+   */
+  private scheduleBeat() {
+    const wait = MEDIA_HEARTBEAT_MS - (Date.now() % MEDIA_HEARTBEAT_MS);
+    this.heartbeat = setTimeout(() => {
+      this.beat();
+      this.scheduleBeat();
+    }, wait);
+  }
+
   private beat(leaving = false) {
+    const load = this.load;
+    let unanswered = 0;
+    for (const { room, participantId } of this.answering) if (room.sessions.has(participantId)) unanswered++;
     const heartbeat: MediaNodeHeartbeat = {
       nodeId: this.nodeId,
       incarnation: this.incarnation,
-      load: this.load,
+      load: { ...load, sessions: load.sessions - unanswered },
       at: Date.now(),
       ...(leaving ? { leaving } : {}),
     };
@@ -245,9 +267,26 @@ export class MediaNode {
     const room = await this.room(request.conferenceId);
     room.setHome(request.home);
     room.pipes.connect(request.peers);
-    if (!room.sessions.has(request.participantId) && this.sessionCount() >= maxSessions) {
+    const fresh = room.sessions.has(request.participantId)
+      ? null
+      : { room, participantId: request.participantId };
+    if (fresh && this.sessionCount() >= maxSessions) {
       return { status: 429, error: 'this media node holds as many sessions as it may, please retry later' };
     }
+    if (fresh) this.answering.add(fresh);
+    try {
+      return await this.answer(request, room, offer);
+    } finally {
+      // Before the reply leaves (the bus sends it in this tick): the next heartbeat follows it.
+      if (fresh) this.answering.delete(fresh);
+    }
+  }
+
+  private async answer(
+    request: SessionOfferRequest,
+    room: ConferenceRoom,
+    offer: ParsedOffer,
+  ): Promise<SessionOfferReply> {
     let answered: Awaited<ReturnType<ConferenceRoom['offer']>>;
     try {
       const attributes = {

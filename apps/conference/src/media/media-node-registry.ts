@@ -33,7 +33,7 @@ export type NodeGoneListener = (nodeId: string, incarnation: string) => void;
 /**
  * A conference this instance placed on a node, counted in the node's load until a heartbeat shows it:
  * the first heartbeat heard after the node answered the conference's offer (the node's messages come
- * in the order it sent them, and it counts a session before it answers).
+ * in the order it sent them, and its heartbeats count a new session only once its answer is sent).
  */
 interface Placement {
   conferenceId: string;
