@@ -141,12 +141,16 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
   }
 
   /**
-   * Resolves once the session is online, closed, or `timeoutMs` has passed; at once when its client
-   * has not even reached this node (ICE), as nothing is then about to come up.
+   * Resolves once the session is online, closed, or `timeoutMs` has passed; as soon as the worker says
+   * its client has not even reached this node (ICE), as nothing is then about to come up.
    */
-  untilOnline(timeoutMs: number): Promise<void> {
-    const reached = this.transport.iceState === 'connected' || this.transport.iceState === 'completed';
-    if (this.online || this.end || !reached) return Promise.resolve();
+  async untilOnline(timeoutMs: number): Promise<void> {
+    if (this.online || this.end) return;
+    // The worker's state changes may still be on their way to this process (a busy machine): its
+    // answer to a stats request follows them on the same channel, and says where the worker is.
+    const [stats] = await this.transport.getStats().catch(() => []);
+    const reached = stats?.iceState === 'connected' || stats?.iceState === 'completed';
+    if (this.online || this.end || !reached) return;
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
