@@ -67,6 +67,12 @@ describe('media nodes: placement by load, spread conferences, failover and drain
     await sink?.close();
   });
 
+  /** The segment files of a conference being written in a node's spool (one folder per node). */
+  const spooledSegments = (spool: string, conferenceId: string): string[] =>
+    readdirSync(spool, { recursive: true, encoding: 'utf8' }).filter(
+      (name) => name.includes(conferenceId) && name.endsWith('.ts'),
+    );
+
   const holderOf = async (conferenceId: string): Promise<string> =>
     (await db.query('SELECT media_node_id FROM conference WHERE id = $1', [conferenceId])).rows[0]
       .media_node_id;
@@ -148,18 +154,35 @@ describe('media nodes: placement by load, spread conferences, failover and drain
 
     // Only the home node records: one start and stop make one segment, not one per node. (The
     // participants leave first: four publishers and two mixers hold back a recorder's start on two
-    // cores by seconds, and both rooms stay.)
+    // cores by seconds, and both rooms stay.) The stop waits for the segment to begin: a recording
+    // starts with its mixer's and recorder's start-up (2.3-2.8 s here on an idle machine), and a
+    // segment stopped before its first key frame holds nothing.
     for (const who of [ann, bob, cat, dan]) await who.page.close();
     const api = client(platform.url, app.token);
     const base = `/${app.id}/${id}`;
     expect((await api.post(`${base}/recording/start`, {})).status).toBe(200);
-    await sleep(4000);
+    const spools = [platform.env.MIND_MEDIA_SPOOL_DIR!, secondSpool];
+    await waitFor(
+      async () => spools.flatMap((spool) => spooledSegments(spool, id)),
+      (files) => files.length > 0,
+      20_000,
+    );
+    await sleep(2000);
     expect((await api.post(`${base}/recording/stop`, {})).status).toBe(200);
     const stored = await waitFor(
       () => storedSegments(platform.env.MIND_STORAGE_DIR!, id),
       (segments) => segments.length > 0,
       20_000,
-    );
+    ).catch((error) => {
+      // What a miss needs to be understood: what each node logged of this conference's recording.
+      const told = [...nodes.values()].flatMap((service) =>
+        platform
+          .logEntries(service)
+          .filter((line) => line.conferenceId === id && /record|mixer|home/.test(String(line.msg)))
+          .map((line) => `${service} ${JSON.stringify(line)}`),
+      );
+      throw new Error(`${error.message}\n${told.join('\n')}`);
+    });
     await sleep(2000); // a second node's segment would be stored by now
     expect(await storedSegments(platform.env.MIND_STORAGE_DIR!, id)).toHaveLength(stored.length);
     expect(stored).toHaveLength(1);

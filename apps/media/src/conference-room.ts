@@ -301,7 +301,14 @@ export class ConferenceRoom extends EventEmitter<ConferenceRoomEvents> implement
     this.segment = null;
     const storing = stopping.then(async (segment) => {
       if (!segment) return;
-      if (!(await segment.stop())) return rm(segment.file, { force: true });
+      if (!(await segment.stop())) {
+        // Stopped before the mixed stream's first key frame reached it (mixer or recorder start-up).
+        this.services.logger.warn(
+          { conferenceId: this.conferenceId },
+          'recording segment stopped before its first key frame: nothing recorded',
+        );
+        return rm(segment.file, { force: true });
+      }
       await this.services
         .storeSegment(this.conferenceId, segment.file)
         .catch((error) =>
