@@ -40,6 +40,7 @@ step() { printf '\n\033[1m[test]\033[0m %s (at %d s)\n' "$*" "$SECONDS"; }
 step "type check"
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p libs/web-client/tsconfig.json
+npx tsc -p libs/web-client/tsconfig.spec.json
 npx tsc -p apps/demo/web/tsconfig.json
 step "lint (with Nx module boundaries)"
 NX_DAEMON=false NX_NO_CLOUD=true npx nx show projects >/dev/null

@@ -155,12 +155,16 @@ export class ParticipantSession {
         once: true,
       });
     });
+    // Awaited once the offer is answered; a channel closed before that is not an unhandled rejection.
+    open.catch(() => undefined);
     channel.addEventListener('message', (event) => current() && this.onFrame(String(event.data)));
     channel.addEventListener('close', () => current() && this.recover());
     pc.addEventListener('connectionstatechange', () => {
       if (current() && pc.connectionState === 'failed') this.recover();
     });
-    this.queue = Promise.resolve();
+    // The new connection's offers queue behind any still on its way for the last one (a recovery's,
+    // when the application leaves and joins again): sent meanwhile, the new offer could reach the
+    // platform first and its session be replaced by the stale one.
     await this.negotiate();
     await open;
     this.emit('connected');
