@@ -70,6 +70,9 @@ const mixerFrames = {
   skipped: meter().createCounter('mind.mixer.frames.skipped', {
     description: 'Mixed pictures skipped to catch up with real time (the CPU could not keep up)',
   }),
+  dropped: meter().createCounter('mind.mixer.frames.dropped', {
+    description: 'Mixed pictures a video encoder did not take, still busy with earlier ones',
+  }),
 };
 
 /** A stream of the mix: a producer's RTP on its way to the mixing thread's decoder. */
@@ -96,7 +99,7 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   private readonly retryTimer: NodeJS.Timeout;
   private readonly framesTimer: NodeJS.Timeout;
   /** The thread's frame counts last reported as metrics. */
-  private readonly framesCounted = { composed: 0, skipped: 0 };
+  private readonly framesCounted = { composed: 0, skipped: 0, dropped: 0 };
   private layout: Layout;
   private serials = 0;
   private requests = 0;
@@ -218,14 +221,19 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
     return (await entry.ready).producer;
   }
 
-  /** Adds the frames composed and skipped since the last count to the node's metrics. */
+  /** Adds the frames composed, skipped and dropped since the last count to the node's metrics. */
   private async countFrames() {
     const stats = await this.stats().catch(() => null);
     if (!stats) return;
-    const { composed, skipped } = this.framesCounted;
-    mixerFrames.composed.add(stats.framesComposed - composed);
-    mixerFrames.skipped.add(stats.framesSkipped - skipped);
-    Object.assign(this.framesCounted, { composed: stats.framesComposed, skipped: stats.framesSkipped });
+    const totals = {
+      composed: stats.framesComposed,
+      skipped: stats.framesSkipped,
+      dropped: stats.framesDropped,
+    };
+    for (const name of ['composed', 'skipped', 'dropped'] as const) {
+      mixerFrames[name].add(totals[name] - this.framesCounted[name]);
+    }
+    Object.assign(this.framesCounted, totals);
   }
 
   /** How the mix is doing, from the mixing thread. */

@@ -41,8 +41,8 @@ export class MixEngine {
   private layout: Layout = 'mosaic';
   private participants: MixedParticipant[] = [];
   private closed = false;
-  /** Pictures composed, and those skipped to catch up with real time after a stall. */
-  private readonly frames = { composed: 0, skipped: 0 };
+  /** Pictures composed, those skipped to catch up with real time after a stall, and those dropped. */
+  private readonly frames = { composed: 0, skipped: 0, dropped: 0 };
 
   constructor(
     private readonly options: CompositionOptions,
@@ -102,7 +102,8 @@ export class MixEngine {
       if (key.endsWith('/video'))
         videoInputs[key] = decoder.latest !== null && now - decoder.latest.at < STALE_CAMERA_MS;
     }
-    return { videoInputs, framesComposed: this.frames.composed, framesSkipped: this.frames.skipped };
+    const { composed, skipped, dropped } = this.frames;
+    return { videoInputs, framesComposed: composed, framesSkipped: skipped, framesDropped: dropped };
   }
 
   /** Opens a decoder: for video (`source` given), straight at the size of its tile if it has one. */
@@ -210,7 +211,7 @@ export class MixEngine {
       else this.canvas.fill(tile.rect, GREY);
     }
     for (const { encoder, output } of this.encoders.values()) {
-      if (output.kind === 'video') encoder.write(this.canvas.data);
+      if (output.kind === 'video' && !encoder.write(this.canvas.data)) this.frames.dropped++;
     }
   }
 

@@ -53,6 +53,8 @@ export interface MixStats {
   framesComposed: number;
   /** Pictures the mixer skipped to catch up with real time after a stall (the CPU could not keep up). */
   framesSkipped: number;
+  /** Pictures composed that a video encoder did not take, still busy with earlier ones (the same). */
+  framesDropped: number;
 }
 
 /** Mixing thread to main thread. `serial` tells one opening of an input from a later one. */
