@@ -1,14 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from 'nats';
 import { EVENT, eventStreamName, type ConferenceEvent, type ConferenceId } from '@mind/contracts';
+import { loadConfig } from '@mind/config';
 import { createLogger } from '@mind/logging';
-import { isNoResponders, ProtocolBus } from './nats';
+import { isNoResponders, natsConnectionOptions, ProtocolBus } from './nats';
 
 // The machine's NATS server with JetStream (deploy/nats-env.sh names it and its credentials).
-const servers = (process.env.NATS_URL ?? 'nats://127.0.0.1:4222').split(',');
-const credentials = process.env.MIND_NATS_USER
-  ? { user: process.env.MIND_NATS_USER, pass: process.env.MIND_NATS_PASSWORD }
-  : {};
+const natsOptions = () => natsConnectionOptions(loadConfig().nats);
 
 describe('ProtocolBus.append', () => {
   let nc: NatsConnection;
@@ -28,7 +26,7 @@ describe('ProtocolBus.append', () => {
     (await (await nc.jetstreamManager()).streams.info(eventStreamName(prefix))).state.messages;
 
   beforeAll(async () => {
-    nc = await connect({ servers, ...credentials });
+    nc = await connect(natsOptions());
   });
   afterAll(async () => {
     const jsm = await nc.jetstreamManager();

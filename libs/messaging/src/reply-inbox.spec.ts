@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { connect, headers, type NatsConnection } from 'nats';
-import { isNoResponders } from './nats';
+import { loadConfig } from '@mind/config';
+import { isNoResponders, natsConnectionOptions } from './nats';
 import { ReplyInbox } from './reply-inbox';
 
 // The machine's NATS server (deploy/nats-env.sh names it and its credentials, as for the services).
-const servers = (process.env.NATS_URL ?? 'nats://127.0.0.1:4222').split(',');
-const credentials = process.env.MIND_NATS_USER
-  ? { user: process.env.MIND_NATS_USER, pass: process.env.MIND_NATS_PASSWORD }
-  : {};
+const natsOptions = () => natsConnectionOptions(loadConfig().nats);
 
 describe('ReplyInbox', () => {
   let nc: NatsConnection;
@@ -16,7 +14,7 @@ describe('ReplyInbox', () => {
   const text = (data: Uint8Array) => Buffer.from(data).toString();
 
   beforeAll(async () => {
-    nc = await connect({ servers, ...credentials });
+    nc = await connect(natsOptions());
     inbox = new ReplyInbox(nc);
   });
   afterAll(() => nc.close());
@@ -80,7 +78,7 @@ describe('ReplyInbox', () => {
   });
 
   it('fails its requests at once when the connection closes', async () => {
-    const own = await connect({ servers, ...credentials });
+    const own = await connect(natsOptions());
     const ownInbox = new ReplyInbox(own);
     own.subscribe(`${subject}.never`, { callback: () => undefined });
     const started = performance.now();
