@@ -99,7 +99,7 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   private readonly retryTimer: NodeJS.Timeout;
   private readonly framesTimer: NodeJS.Timeout;
   /** The thread's frame counts last reported as metrics. */
-  private readonly framesCounted = { composed: 0, skipped: 0, dropped: 0 };
+  private framesCounted: MixStats['frames'] = { composed: 0, skipped: 0, dropped: 0 };
   private layout: Layout;
   private serials = 0;
   private requests = 0;
@@ -225,15 +225,10 @@ export class ConferenceMixer extends EventEmitter<ConferenceMixerEvents> {
   private async countFrames() {
     const stats = await this.stats().catch(() => null);
     if (!stats) return;
-    const totals = {
-      composed: stats.framesComposed,
-      skipped: stats.framesSkipped,
-      dropped: stats.framesDropped,
-    };
     for (const name of ['composed', 'skipped', 'dropped'] as const) {
-      mixerFrames[name].add(totals[name] - this.framesCounted[name]);
+      mixerFrames[name].add(stats.frames[name] - this.framesCounted[name]);
     }
-    Object.assign(this.framesCounted, totals);
+    this.framesCounted = stats.frames;
   }
 
   /** How the mix is doing, from the mixing thread. */

@@ -35,15 +35,15 @@ describe('MixEngine', () => {
 
   it('counts the pictures an encoder still busy with earlier ones did not take', async () => {
     const stats = await statsAfter('stuck', 1500);
-    expect(stats.framesComposed).toBeGreaterThan(20);
+    expect(stats.frames.composed).toBeGreaterThan(20);
     // The first pictures fill the pipe and the stream's buffer; every later one is dropped.
-    expect(stats.framesDropped).toBeGreaterThanOrEqual(stats.framesComposed - 5);
+    expect(stats.frames.dropped).toBeGreaterThanOrEqual(stats.frames.composed - 5);
   });
 
   it('drops nothing, or next to nothing, while the encoder keeps up', async () => {
     const stats = await statsAfter('reading', 1500);
-    expect(stats.framesComposed).toBeGreaterThan(20);
+    expect(stats.frames.composed).toBeGreaterThan(20);
     // A picture or two may wait for ffmpeg to start reading.
-    expect(stats.framesDropped).toBeLessThan(stats.framesComposed / 2);
+    expect(stats.frames.dropped).toBeLessThan(stats.frames.composed / 2);
   });
 });

@@ -42,7 +42,7 @@ export class MixEngine {
   private participants: MixedParticipant[] = [];
   private closed = false;
   /** Pictures composed, those skipped to catch up with real time after a stall, and those dropped. */
-  private readonly frames = { composed: 0, skipped: 0, dropped: 0 };
+  private readonly frames: MixStats['frames'] = { composed: 0, skipped: 0, dropped: 0 };
 
   constructor(
     private readonly options: CompositionOptions,
@@ -102,8 +102,7 @@ export class MixEngine {
       if (key.endsWith('/video'))
         videoInputs[key] = decoder.latest !== null && now - decoder.latest.at < STALE_CAMERA_MS;
     }
-    const { composed, skipped, dropped } = this.frames;
-    return { videoInputs, framesComposed: composed, framesSkipped: skipped, framesDropped: dropped };
+    return { videoInputs, frames: { ...this.frames } };
   }
 
   /** Opens a decoder: for video (`source` given), straight at the size of its tile if it has one. */

@@ -49,12 +49,14 @@ export type ToMixThread =
 export interface MixStats {
   /** Video inputs by key: whether a fresh picture is there (a camera's that came in the last second). */
   videoInputs: Record<string, boolean>;
-  /** Mixed pictures composed since the mixer started. */
-  framesComposed: number;
-  /** Pictures the mixer skipped to catch up with real time after a stall (the CPU could not keep up). */
-  framesSkipped: number;
-  /** Pictures composed that a video encoder did not take, still busy with earlier ones (the same). */
-  framesDropped: number;
+  /** Counts of pictures since the mixer started. */
+  frames: {
+    composed: number;
+    /** Skipped to catch up with real time after a stall (the CPU could not keep up). */
+    skipped: number;
+    /** Composed, and not taken by a video encoder still busy with earlier ones (the same). */
+    dropped: number;
+  };
 }
 
 /** Mixing thread to main thread. `serial` tells one opening of an input from a later one. */
